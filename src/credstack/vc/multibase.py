@@ -1,0 +1,105 @@
+"""Multibase and multicodec, only the parts credentials use.
+
+Multibase: base58btc (prefix ``z``, keys and Data Integrity proof values) and base64url without
+padding (prefix ``u``, status lists). Multicodec: the unsigned-varint codec prefixes of Ed25519
+public keys (``ed25519-pub``, 0xed, bytes ``ed 01``) and private keys (``ed25519-priv``, 0x1300,
+bytes ``80 26``).
+
+Written here rather than taken from the ``multiformats`` package: the whole need is a handful of
+lines, and that package is not a dependency. Base58 itself comes from ``base58``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import base58
+
+from credstack.vc.errors import InputError
+
+ED25519_PUB = 0xED
+ED25519_PRIV = 0x1300
+
+_MAX_VARINT_BYTES = 9
+
+
+def encode_base58btc(data: bytes) -> str:
+    """``z`` + base58btc (Bitcoin alphabet)."""
+    return "z" + base58.b58encode(data).decode("ascii")
+
+
+def encode_base64url(data: bytes) -> str:
+    """``u`` + base64url without padding."""
+    return "u" + base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def decode(value: str) -> bytes:
+    """Decode a ``z`` (base58btc) or ``u`` (base64url) multibase string; :class:`InputError` otherwise."""
+    if not isinstance(value, str) or len(value) < 2:
+        raise InputError("A multibase value must be a non-empty string with a base prefix.")
+    prefix, body = value[0], value[1:]
+    if prefix == "z":
+        try:
+            return base58.b58decode(body.encode("ascii"))
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise InputError(f"Invalid base58btc multibase value: {exc}") from exc
+    if prefix == "u":
+        # base64url without padding; strict alphabet check so that "+" or "/" are refused
+        if not body.isascii() or any(c in body for c in "+/="):
+            raise InputError("Invalid base64url multibase value.")
+        try:
+            return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except (binascii.Error, ValueError) as exc:
+            raise InputError(f"Invalid base64url multibase value: {exc}") from exc
+    raise InputError(f"Unsupported multibase prefix {prefix!r} (only 'z' and 'u' are used).")
+
+
+def encode_varint(number: int) -> bytes:
+    """Unsigned LEB128 varint, as multicodec prefixes use."""
+    if number < 0:
+        raise ValueError("varint must be non-negative")
+    out = bytearray()
+    while True:
+        byte = number & 0x7F
+        number >>= 7
+        if number:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def decode_varint(data: bytes) -> tuple[int, int]:
+    """Return ``(value, bytes consumed)``."""
+    value = 0
+    for index, byte in enumerate(data[:_MAX_VARINT_BYTES]):
+        value |= (byte & 0x7F) << (7 * index)
+        if not byte & 0x80:
+            return value, index + 1
+    raise InputError("Truncated or overlong multicodec varint.")
+
+
+def add_codec(codec: int, payload: bytes) -> bytes:
+    return encode_varint(codec) + payload
+
+
+def split_codec(data: bytes) -> tuple[int, bytes]:
+    """Return ``(codec, payload)``."""
+    codec, used = decode_varint(data)
+    return codec, data[used:]
+
+
+def encode_key(codec: int, key: bytes) -> str:
+    """Multikey encoding: ``z`` + base58btc(multicodec prefix + raw key)."""
+    return encode_base58btc(add_codec(codec, key))
+
+
+def decode_key(value: str, expected_codec: int, length: int = 32) -> bytes:
+    """Decode a multibase multicodec key, checking the codec and the key length."""
+    codec, key = split_codec(decode(value))
+    if codec != expected_codec:
+        raise InputError(f"Unexpected multicodec 0x{codec:x} (expected 0x{expected_codec:x}).")
+    if len(key) != length:
+        raise InputError(f"A key of {len(key)} bytes; expected {length}.")
+    return key
