@@ -28,17 +28,13 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-OB_ACHIEVEMENT_CREDENTIAL_SCHEMA = (
-    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+OB_ACHIEVEMENT_CREDENTIAL_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+OB_ENDORSEMENT_CREDENTIAL_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
+OB_PROFILE_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile_schema.json"
 )
-OB_ENDORSEMENT_CREDENTIAL_SCHEMA = (
-    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
-)
-OB_PROFILE_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile_schema.json"
 CLR_CREDENTIAL_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
-CLR_ENDORSEMENT_CREDENTIAL_SCHEMA = (
-    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_endorsementcredential_schema.json"
-)
+CLR_ENDORSEMENT_CREDENTIAL_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_endorsementcredential_schema.json"
 
 _SCHEMA_FILES = (
     "clr_v2p0_achievementcredential_schema.json",
@@ -95,7 +91,8 @@ def _schemas() -> dict[str, Mapping[str, Any]]:
 def _registry() -> Registry[Any]:
     registry: Registry[Any] = Registry(retrieve=_refuse_remote)  # type: ignore[call-arg]
     return registry.with_resources(
-        (schema_id, Resource.from_contents(contents)) for schema_id, contents in _schemas().items()
+        (schema_id, Resource.from_contents(contents))
+        for schema_id, contents in _schemas().items()
     )
 
 
@@ -175,7 +172,9 @@ def _deepest(error: ValidationError) -> ValidationError:
     """
     while error.context:
         depth = max(len(child.absolute_path) for child in error.context)
-        deepest = [child for child in error.context if len(child.absolute_path) == depth]
+        deepest = [
+            child for child in error.context if len(child.absolute_path) == depth
+        ]
         chosen = best_match(deepest)
         if chosen is None:
             break
