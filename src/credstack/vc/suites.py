@@ -1,0 +1,151 @@
+"""Data Integrity cryptosuites, registered by name behind one interface.
+
+Modelled on digitalbazaar's data-integrity cryptosuite objects: a suite names itself, canonizes
+the document and the proof configuration, hashes the two (``sha256(proof config) ||
+sha256(document)``, as both EdDSA suites do) and signs or verifies the hash data. The proof
+machinery in :mod:`credstack.vc.proofs` only talks to this interface.
+
+- ``eddsa-rdfc-2022``: RDFC-1.0 canonical N-Quads (safe mode), the proof configuration carries the
+  document's ``@context``; the proof in the signed document does not.
+- ``eddsa-jcs-2022``: RFC 8785 JSON canonicalization; the proof keeps the ``@context``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any, Protocol
+
+import rfc8785
+
+from credstack.vc import jsonld, multibase
+from credstack.vc.errors import InputError, InvalidDocument, ProofError
+from credstack.vc.keys import Ed25519Key, Signer
+
+PROOF_TYPE = "DataIntegrityProof"
+
+
+class Cryptosuite(Protocol):
+    name: str
+    #: whether the proof added to a document keeps its ``@context`` (JCS) or not (RDFC)
+    proof_keeps_context: bool
+
+    def canonize_document(self, document: dict[str, Any]) -> bytes: ...
+
+    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes: ...
+
+    def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes: ...
+
+    def sign(self, hash_data: bytes, signer: Signer) -> str: ...
+
+    def verify(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool: ...
+
+
+def _eddsa_sign(hash_data: bytes, signer: Signer) -> str:
+    if signer.algorithm != "Ed25519":
+        raise ProofError(f"An EdDSA suite needs an Ed25519 signer, not {signer.algorithm}.")
+    return multibase.encode_base58btc(signer.sign(hash_data))
+
+
+def _eddsa_verify(hash_data: bytes, proof_value: str, public_key: bytes) -> bool:
+    signature = decode_proof_value(proof_value)
+    return Ed25519Key.from_public_bytes(public_key).verify(hash_data, signature)
+
+
+def decode_proof_value(proof_value: Any) -> bytes:
+    """The 64-byte Ed25519 signature in a ``z`` base58btc proofValue; :class:`ProofError` otherwise."""
+    if not isinstance(proof_value, str) or not proof_value.startswith("z"):
+        raise ProofError("proofValue must be a base58btc multibase string (starting with 'z').")
+    try:
+        signature = multibase.decode(proof_value)
+    except InputError as exc:
+        raise ProofError(f"proofValue is not valid base58btc: {exc}") from exc
+    if len(signature) != 64:
+        raise ProofError(f"proofValue decodes to {len(signature)} bytes; an Ed25519 signature has 64.")
+    return signature
+
+
+def _key(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=512)
+def _rdfc_proof_config(serialized: str) -> bytes:
+    # Proof configurations repeat (same issuer key, same contexts): cache their canonical form.
+    return jsonld.to_nquads(json.loads(serialized)).encode("utf-8")
+
+
+class EddsaRdfc2022:
+    name = "eddsa-rdfc-2022"
+    proof_keeps_context = False
+
+    def __init__(self, *, budget: int = jsonld.DEFAULT_BUDGET) -> None:
+        self.budget = budget
+
+    def canonize_document(self, document: dict[str, Any]) -> bytes:
+        return jsonld.to_nquads(document, budget=self.budget).encode("utf-8")
+
+    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
+        return _rdfc_proof_config(_key(proof_config))
+
+    def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
+        return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()
+
+    def sign(self, hash_data: bytes, signer: Signer) -> str:
+        return _eddsa_sign(hash_data, signer)
+
+    def verify(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool:
+        return _eddsa_verify(hash_data, proof_value, public_key)
+
+
+class EddsaJcs2022:
+    name = "eddsa-jcs-2022"
+    proof_keeps_context = True
+
+    def canonize_document(self, document: dict[str, Any]) -> bytes:
+        return _jcs(document)
+
+    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
+        return _jcs(proof_config)
+
+    def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
+        return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()
+
+    def sign(self, hash_data: bytes, signer: Signer) -> str:
+        return _eddsa_sign(hash_data, signer)
+
+    def verify(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool:
+        return _eddsa_verify(hash_data, proof_value, public_key)
+
+
+def _jcs(value: Any) -> bytes:
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        raise InvalidDocument(f"The document cannot be canonicalized with JCS (RFC 8785): {exc}") from exc
+
+
+_REGISTRY: dict[str, Cryptosuite] = {}
+
+
+def register_suite(suite: Cryptosuite) -> None:
+    """Register (or replace) a suite under ``suite.name``."""
+    _REGISTRY[suite.name] = suite
+
+
+def get_suite(name: str) -> Cryptosuite:
+    suite = _REGISTRY.get(name)
+    if suite is None:
+        raise ProofError(f"Unknown cryptosuite {name!r}; known: {', '.join(sorted(_REGISTRY))}.")
+    return suite
+
+
+def suite_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+register_suite(EddsaRdfc2022())
+register_suite(EddsaJcs2022())
+
+DEFAULT_SUITE = EddsaRdfc2022.name
