@@ -471,7 +471,7 @@ def bake_svg(
 
     tag_end, empty = _start_tag_end(image, layout.root_start)
     edits: list[tuple[int, int, bytes]] = [
-        (start, end, b"") for start, end in layout.credential_ranges or []
+        (start, end, b"") for start, end in layout.credential_ranges
     ]
     if empty:
         name = re.match(rb"<([^\s/>]+)", image[layout.root_start :])
