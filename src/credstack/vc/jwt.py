@@ -457,11 +457,13 @@ def sign(
     *,
     style: Literal["vc-jose", "vc-jwt-1.1"] = "vc-jose",
     include_claims: bool = True,
+    issued_at: datetime | None = None,
 ) -> str:
     """Secure ``credential`` as a JWT signed with EdDSA by ``signer`` (``kid`` = its verification method).
 
     ``vc-jose``: the payload is the credential with the registered claims beside it (the Open Badges
     3.0 and VC-JOSE-COSE form, ``typ`` ``vc+jwt``); ``vc-jwt-1.1``: the credential in the ``vc`` claim.
+    ``issued_at`` becomes the ``iat`` claim.
     """
     body = json.loads(json.dumps(credential))
     body.pop("proof", None)
@@ -481,6 +483,8 @@ def sign(
         exp = _to_numeric_date(body.get("validUntil", body.get("expirationDate")))
         if exp is not None:
             claims["exp"] = exp
+    if issued_at is not None:
+        claims["iat"] = int(issued_at.timestamp())
     if style == "vc-jwt-1.1":
         header = {"alg": "EdDSA", "typ": "JWT", "kid": signer.verification_method}
         payload: dict[str, Any] = {"vc": body, **claims}

@@ -456,8 +456,8 @@ def _check_context_and_type(credential: dict[str, Any]) -> Check:
     kind = ", ".join(t for t in types if t != "VerifiableCredential") or "VerifiableCredential"
     if contexts[0] == VC_V1:
         return Check("context_and_type", name, "warning",
-                     f"A {kind} in the older VC Data Model 1.1 form; every term is defined.")
-    return Check("context_and_type", name, "passed", f"A {kind}; every term is defined by its contexts.")
+                     f"Type {kind}, in the older VC Data Model 1.1 form; every term is defined.")
+    return Check("context_and_type", name, "passed", f"Type {kind}; every term is defined by its contexts.")
 
 
 def _check_schema(credential: dict[str, Any]) -> Check:
