@@ -189,7 +189,8 @@ def _options(loader: Any, **more: Any) -> dict[str, Any]:
     return {
         "documentLoader": loader,
         "contextResolver": _context_resolver(loader),
-        "base": "",
+        # pyld resolves relative IRIs against http://example.org/base/ when the base is "": no base at all
+        "base": None,
         "processingMode": "json-ld-1.1",
         **more,
     }
