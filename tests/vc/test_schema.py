@@ -49,9 +49,7 @@ def test_bundled_schemas_are_byte_exact_copies() -> None:
     names = sorted(path.name for path in SHARED_SCHEMAS.glob("*.json"))
     assert len(names) == 11
     for name in names:
-        assert (bundled / name).read_bytes() == (SHARED_SCHEMAS / name).read_bytes(), (
-            name
-        )
+        assert (bundled / name).read_bytes() == (SHARED_SCHEMAS / name).read_bytes(), name
 
 
 @pytest.mark.parametrize(
@@ -85,14 +83,10 @@ def test_valid_foreign_documents(name: str, schema_id: str) -> None:
         ),
     ],
 )
-def test_invalid_foreign_documents_name_the_place(
-    name: str, path: str, fragment: str
-) -> None:
+def test_invalid_foreign_documents_name_the_place(name: str, path: str, fragment: str) -> None:
     problems = validate(load(name))
     assert problems
-    assert any(
-        problem.path == path and fragment in problem.message for problem in problems
-    ), problems
+    assert any(problem.path == path and fragment in problem.message for problem in problems), problems
 
 
 def test_required_property_and_date_time_format() -> None:
@@ -100,16 +94,9 @@ def test_required_property_and_date_time_format() -> None:
     del doc["issuer"]
     doc["validFrom"] = "yesterday"
     problems = validate(doc)
-    assert (
-        SchemaProblem(
-            "(document)", "'issuer' is a required property", problems[0].schema
-        )
-        in problems
-    )
+    assert SchemaProblem("(document)", "'issuer' is a required property", problems[0].schema) in problems
     assert any(p.path == "validFrom" and "date-time" in p.message for p in problems)
-    assert all(
-        p.schema == "ob_v3p0_achievementcredential_schema.json" for p in problems
-    )
+    assert all(p.schema == "ob_v3p0_achievementcredential_schema.json" for p in problems)
 
 
 @pytest.mark.parametrize(
@@ -154,15 +141,11 @@ def test_explicit_schema_id() -> None:
 def test_remote_references_are_never_fetched() -> None:
     from jsonschema import Draft201909Validator
 
-    validator = Draft201909Validator(
-        {"$ref": "https://example.org/remote-schema.json"}, registry=schema._registry()
-    )
+    validator = Draft201909Validator({"$ref": "https://example.org/remote-schema.json"}, registry=schema._registry())
     with pytest.raises(Unresolvable):
         validator.validate({})
     # bundled schemas resolve by their $id without any network access
-    by_id = Draft201909Validator(
-        {"$ref": OB_PROFILE_SCHEMA}, registry=schema._registry()
-    )
+    by_id = Draft201909Validator({"$ref": OB_PROFILE_SCHEMA}, registry=schema._registry())
     by_id.validate({"id": "https://example.org/i", "type": "Profile"})
 
 

@@ -7,7 +7,6 @@ import gzip
 import json
 import time
 import zlib
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,9 +57,7 @@ def test_spec_encoded_list_decodes_as_published() -> None:
 def test_spec_status_list_credential_and_revocable_credential() -> None:
     list_credential = vector("bitstring-status-list-credential.json")
     credential = vector("revocable-credential.json")
-    fetcher = StaticFetcher(
-        {list_credential["id"]: json.dumps(list_credential).encode()}
-    )
+    fetcher = StaticFetcher({list_credential["id"]: json.dumps(list_credential).encode()})
     checker = StatusChecker(fetcher, None, clock=lambda: NOW)
     result = checker.check(credential["credentialStatus"])
     assert result.state is StatusState.UNSET
@@ -71,13 +68,9 @@ def test_spec_status_list_credential_and_revocable_credential() -> None:
 def test_spec_entries_with_revocation_and_suspension() -> None:
     credential = vector("credential-with-revocation-and-suspension-entries.json")
     list_credential = vector("bitstring-status-list-credential.json")
-    fetcher = StaticFetcher(
-        {list_credential["id"]: json.dumps(list_credential).encode()}
-    )
+    fetcher = StaticFetcher({list_credential["id"]: json.dumps(list_credential).encode()})
     checker = StatusChecker(fetcher, None, clock=lambda: NOW)
-    revocation, suspension = (
-        checker.check(entry) for entry in credential["credentialStatus"]
-    )
+    revocation, suspension = (checker.check(entry) for entry in credential["credentialStatus"])
     assert revocation.state is StatusState.UNSET
     # status/4 is not available: never "unset", always "cannot be checked"
     assert suspension.state is StatusState.CANNOT_BE_CHECKED
@@ -88,16 +81,10 @@ def test_spec_entries_with_revocation_and_suspension() -> None:
 def test_spec_two_entries_one_list_with_mismatching_purpose() -> None:
     credential = vector("credential-with-two-entries-one-list.json")
     list_credential = vector("bitstring-status-list-credential.json")
-    list_credential["id"] = (
-        "https://example.com/credentials/status/5"  # a revocation list at that URL
-    )
-    fetcher = StaticFetcher(
-        {list_credential["id"]: json.dumps(list_credential).encode()}
-    )
+    list_credential["id"] = "https://example.com/credentials/status/5"  # a revocation list at that URL
+    fetcher = StaticFetcher({list_credential["id"]: json.dumps(list_credential).encode()})
     checker = StatusChecker(fetcher, None, clock=lambda: NOW)
-    revocation, suspension = (
-        checker.check(entry) for entry in credential["credentialStatus"]
-    )
+    revocation, suspension = (checker.check(entry) for entry in credential["credentialStatus"])
     assert revocation.state is StatusState.UNSET
     assert suspension.state is StatusState.CANNOT_BE_CHECKED
     assert suspension.problem == "purpose_mismatch"
@@ -115,9 +102,7 @@ def test_1edtech_fixture_list_id_differs_from_its_url() -> None:
     credential = vector("1edtech-validator-credential-status-revoked.json")
     testlist = vector("1edtech-validator-testlist.json")
     entry = credential["credentialStatus"]
-    fetcher = StaticFetcher(
-        {entry["statusListCredential"]: json.dumps(testlist).encode()}
-    )
+    fetcher = StaticFetcher({entry["statusListCredential"]: json.dumps(testlist).encode()})
     result = StatusChecker(fetcher, None, clock=lambda: NOW).check(entry)
     # the list served at that URL says it is https://example.com/credentials/status/3: not the list named
     assert result.state is StatusState.CANNOT_BE_CHECKED
@@ -183,14 +168,8 @@ def test_set_and_clear() -> None:
         "H4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA",  # no multibase prefix
         "zH4sIAAAAA",  # base58btc is not allowed
         "uH4sI+AAA/",  # base64, not base64url
-        "u"
-        + base64.urlsafe_b64encode(zlib.compress(bytes(16384)))
-        .decode()
-        .rstrip("="),  # zlib, not gzip
-        "u"
-        + base64.urlsafe_b64encode(gzip.compress(bytes(16384))[:-10])
-        .decode()
-        .rstrip("="),  # truncated
+        "u" + base64.urlsafe_b64encode(zlib.compress(bytes(16384))).decode().rstrip("="),  # zlib, not gzip
+        "u" + base64.urlsafe_b64encode(gzip.compress(bytes(16384))[:-10]).decode().rstrip("="),  # truncated
         "u",
     ],
 )
@@ -305,9 +284,7 @@ class CountingFetcher:
         return FetchResult(url, self.resources[url])
 
 
-def make_list(
-    purpose: str = "revocation", indices: tuple[int, ...] = (7,), **extra: Any
-) -> bytes:
+def make_list(purpose: str = "revocation", indices: tuple[int, ...] = (7,), **extra: Any) -> bytes:
     bits = Bitstring()
     for index in indices:
         bits.set(index)
@@ -322,9 +299,7 @@ def make_list(
     return json.dumps(credential).encode()
 
 
-def entry(
-    index: int | str = 7, purpose: str = "revocation", **extra: Any
-) -> dict[str, Any]:
+def entry(index: int | str = 7, purpose: str = "revocation", **extra: Any) -> dict[str, Any]:
     return {
         "id": f"{LIST_URL}#{index}",
         "type": "BitstringStatusListEntry",
@@ -336,14 +311,10 @@ def entry(
 
 
 def test_checker_set_unset_and_suspension() -> None:
-    checker = StatusChecker(
-        CountingFetcher({LIST_URL: make_list()}), None, clock=lambda: NOW
-    )
+    checker = StatusChecker(CountingFetcher({LIST_URL: make_list()}), None, clock=lambda: NOW)
     assert checker.check(entry(7)).state is StatusState.SET
     assert checker.check(entry(8)).state is StatusState.UNSET
-    suspended = StatusChecker(
-        CountingFetcher({LIST_URL: make_list("suspension")}), None, clock=lambda: NOW
-    )
+    suspended = StatusChecker(CountingFetcher({LIST_URL: make_list("suspension")}), None, clock=lambda: NOW)
     result = suspended.check(entry(7, "suspension"))
     assert result.is_set and "suspended" in result.message
 
@@ -362,12 +333,8 @@ def test_checker_set_unset_and_suspension() -> None:
         ({**entry(), "statusSize": 2}, "malformed_entry"),
     ],
 )
-def test_checker_never_says_unset_when_it_cannot_tell(
-    bad_entry: dict[str, Any], problem: str
-) -> None:
-    checker = StatusChecker(
-        CountingFetcher({LIST_URL: make_list()}), None, clock=lambda: NOW
-    )
+def test_checker_never_says_unset_when_it_cannot_tell(bad_entry: dict[str, Any], problem: str) -> None:
+    checker = StatusChecker(CountingFetcher({LIST_URL: make_list()}), None, clock=lambda: NOW)
     result = checker.check(bad_entry)
     assert result.state is StatusState.CANNOT_BE_CHECKED
     assert result.problem == problem
@@ -395,9 +362,7 @@ def test_checker_never_says_unset_when_it_cannot_tell(
     ],
 )
 def test_checker_refuses_bad_lists(body: bytes, problem: str) -> None:
-    result = StatusChecker(
-        CountingFetcher({LIST_URL: body}), None, clock=lambda: NOW
-    ).check(entry())
+    result = StatusChecker(CountingFetcher({LIST_URL: body}), None, clock=lambda: NOW).check(entry())
     assert result.state is StatusState.CANNOT_BE_CHECKED
     assert result.problem == problem
 
@@ -412,9 +377,7 @@ def test_checker_gzip_bomb_list_is_cannot_be_checked() -> None:
             "encodedList": b64u(member),
         }
     )
-    result = StatusChecker(
-        CountingFetcher({LIST_URL: body}), None, clock=lambda: NOW
-    ).check(entry())
+    result = StatusChecker(CountingFetcher({LIST_URL: body}), None, clock=lambda: NOW).check(entry())
     assert result.state is StatusState.CANNOT_BE_CHECKED
     assert "gzip bomb" in result.message
 
@@ -426,9 +389,7 @@ def test_checker_verify_list_failure_is_cannot_be_checked() -> None:
         seen.append(credential)
         raise ProofError("signature does not verify")
 
-    result = StatusChecker(
-        CountingFetcher({LIST_URL: make_list()}), verify, clock=lambda: NOW
-    ).check(entry())
+    result = StatusChecker(CountingFetcher({LIST_URL: make_list()}), verify, clock=lambda: NOW).check(entry())
     assert result.state is StatusState.CANNOT_BE_CHECKED
     assert result.problem == "verify" and "does not verify" in result.message
     assert seen and seen[0]["id"] == LIST_URL
@@ -444,7 +405,10 @@ def test_checker_unreachable_list_is_cannot_be_checked() -> None:
 def test_checker_caches_for_ttl() -> None:
     fetcher = CountingFetcher({LIST_URL: make_list()})
     now = [NOW]
-    clock: Callable[[], datetime] = lambda: now[0]
+
+    def clock() -> datetime:
+        return now[0]
+
     checker = StatusChecker(fetcher, None, cache_ttl=60, clock=clock)
     checker.check(entry())
     checker.check(entry(8))

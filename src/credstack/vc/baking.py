@@ -33,8 +33,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import defusedxml.ElementTree as DefusedET  # type: ignore[import-untyped]
-from defusedxml.common import DefusedXmlException  # type: ignore[import-untyped]
+import defusedxml.ElementTree as DefusedET  # type: ignore[import-untyped,unused-ignore]
+from defusedxml.common import DefusedXmlException  # type: ignore[import-untyped,unused-ignore]
 
 from credstack.vc.errors import BakingError
 
@@ -89,9 +89,7 @@ def sniff_image(data: bytes) -> ImageKind:
     raise BakingError("The image is neither a PNG (by its signature) nor an SVG.")
 
 
-def _credential_text(
-    credential: Mapping[str, Any] | str, max_bytes: int
-) -> tuple[str, bool]:
+def _credential_text(credential: Mapping[str, Any] | str, max_bytes: int) -> tuple[str, bool]:
     """The text to bake and whether it is a JWS."""
     if isinstance(credential, Mapping):
         text = json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
@@ -103,23 +101,17 @@ def _credential_text(
             try:
                 parsed = json.loads(text)
             except ValueError as exc:
-                raise BakingError(
-                    "The credential is neither JSON nor a compact JWS."
-                ) from exc
+                raise BakingError("The credential is neither JSON nor a compact JWS.") from exc
             if not isinstance(parsed, dict):
                 raise BakingError("The credential JSON is not an object.")
     else:
-        raise BakingError(
-            "The credential must be a JSON object or a compact JWS string."
-        )
+        raise BakingError("The credential must be a JSON object or a compact JWS string.")
     if len(text.encode("utf-8")) > max_bytes:
         raise BakingError(f"The credential is larger than {max_bytes} bytes.")
     return text, is_jws
 
 
-def _classify(
-    text: str, version: Literal["ob3", "ob2"], container: ImageKind
-) -> BakedCredential:
+def _classify(text: str, version: Literal["ob3", "ob2"], container: ImageKind) -> BakedCredential:
     text = text.strip()
     if not text:
         raise BakingError("The image carries an empty credential.")
@@ -207,19 +199,13 @@ def _png_chunks(image: bytes) -> list[_Chunk]:
         (length,) = struct.unpack(">I", image[position : position + 4])
         kind = image[position + 4 : position + 8]
         if length > 0x7FFFFFFF or position + 12 + length > len(image):
-            raise BakingError(
-                "The PNG is truncated or has a chunk longer than the file."
-            )
+            raise BakingError("The PNG is truncated or has a chunk longer than the file.")
         if not re.fullmatch(rb"[A-Za-z]{4}", kind):
             raise BakingError(f"The PNG has an invalid chunk type {kind!r}.")
         data = image[position + 8 : position + 8 + length]
-        (crc,) = struct.unpack(
-            ">I", image[position + 8 + length : position + 12 + length]
-        )
+        (crc,) = struct.unpack(">I", image[position + 8 + length : position + 12 + length])
         if zlib.crc32(kind + data) != crc:
-            raise BakingError(
-                f"The PNG chunk {kind.decode('ascii')} has a wrong CRC (corrupt file)."
-            )
+            raise BakingError(f"The PNG chunk {kind.decode('ascii')} has a wrong CRC (corrupt file).")
         chunk = _Chunk(kind, data, position, position + 12 + length)
         if not chunks and kind != b"IHDR":
             raise BakingError("The PNG does not start with an IHDR chunk.")
@@ -230,12 +216,7 @@ def _png_chunks(image: bytes) -> list[_Chunk]:
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(data))
-        + kind
-        + data
-        + struct.pack(">I", zlib.crc32(kind + data))
-    )
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def _itxt(keyword: bytes, text: str) -> bytes:
@@ -269,9 +250,7 @@ def _text_chunk(chunk: _Chunk, max_bytes: int) -> tuple[bytes, str] | None:
         except zlib.error as exc:
             raise BakingError(f"A compressed PNG iTXt chunk is corrupt: {exc}") from exc
         if len(text) > max_bytes:
-            raise BakingError(
-                f"A PNG text chunk inflates to more than {max_bytes} bytes."
-            )
+            raise BakingError(f"A PNG text chunk inflates to more than {max_bytes} bytes.")
     try:
         return keyword, text.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -291,10 +270,7 @@ def bake_png(
     chunks = _png_chunks(image)
     output = bytearray(image[: len(PNG_SIGNATURE)])
     for chunk in chunks:
-        if (
-            chunk.type in (b"iTXt", b"tEXt", b"zTXt")
-            and chunk.data.split(b"\x00", 1)[0] == PNG_KEYWORD_OB3
-        ):
+        if chunk.type in (b"iTXt", b"tEXt", b"zTXt") and chunk.data.split(b"\x00", 1)[0] == PNG_KEYWORD_OB3:
             continue
         if chunk.type == b"IEND":
             output += _png_chunk(b"iTXt", _itxt(PNG_KEYWORD_OB3, text))
@@ -325,9 +301,7 @@ def unbake_png(
     if ob2 is not None:
         _check_text_size(ob2, max_credential_bytes)
         return _classify(ob2, "ob2", "png")
-    raise BakingError(
-        "The PNG carries no Open Badges credential (no openbadgecredential or openbadges chunk)."
-    )
+    raise BakingError("The PNG carries no Open Badges credential (no openbadgecredential or openbadges chunk).")
 
 
 def _check_text_size(text: str, max_bytes: int) -> None:
@@ -349,23 +323,15 @@ def _parse_svg(image: bytes) -> Any:
         b"us-ascii",
         b"ascii",
     ):
-        raise BakingError(
-            f"Only UTF-8 SVG files are supported (this one is {declared.group(1).decode()})."
-        )
+        raise BakingError(f"Only UTF-8 SVG files are supported (this one is {declared.group(1).decode()}).")
     try:
-        root = DefusedET.fromstring(
-            image, forbid_dtd=False, forbid_entities=True, forbid_external=True
-        )
+        root = DefusedET.fromstring(image, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise BakingError(
-            f"The SVG declares entities or external references; refused ({exc!r})."
-        ) from exc
+        raise BakingError(f"The SVG declares entities or external references; refused ({exc!r}).") from exc
     except Exception as exc:  # ParseError and expat errors of every kind
         raise BakingError(f"The SVG is not well-formed XML: {exc}") from exc
     if root.tag != f"{{{SVG_NS}}}svg":
-        raise BakingError(
-            f"The root element is {root.tag!r}, not an SVG <svg> element."
-        )
+        raise BakingError(f"The root element is {root.tag!r}, not an SVG <svg> element.")
     return root
 
 
@@ -461,18 +427,14 @@ def bake_svg(
     _parse_svg(image)
     layout = _svg_layout(image)
     declared = layout.root_namespaces.get("openbadges")
-    local_declaration = (
-        "" if declared in (None, OB3_SVG_NS) else f' xmlns:openbadges="{OB3_SVG_NS}"'
-    )
+    local_declaration = "" if declared in (None, OB3_SVG_NS) else f' xmlns:openbadges="{OB3_SVG_NS}"'
     if is_jws:
         element = f'<openbadges:credential{local_declaration} verify="{text}"></openbadges:credential>'
     else:
         element = f"<openbadges:credential{local_declaration}>{_cdata(text)}</openbadges:credential>"
 
     tag_end, empty = _start_tag_end(image, layout.root_start)
-    edits: list[tuple[int, int, bytes]] = [
-        (start, end, b"") for start, end in layout.credential_ranges
-    ]
+    edits: list[tuple[int, int, bytes]] = [(start, end, b"") for start, end in layout.credential_ranges]
     if empty:
         name = re.match(rb"<([^\s/>]+)", image[layout.root_start :])
         root_close = b"</" + (name.group(1) if name else b"svg") + b">"
@@ -482,9 +444,7 @@ def bake_svg(
         head = image[layout.root_start : tag_end - 1]
     if declared is None:
         head += f' xmlns:openbadges="{OB3_SVG_NS}"'.encode()
-    replacement = (
-        head + b">\n" + element.encode("utf-8") + (b"\n" + root_close if empty else b"")
-    )
+    replacement = head + b">\n" + element.encode("utf-8") + (b"\n" + root_close if empty else b"")
     edits.append((layout.root_start, tag_end, replacement))
 
     output = image
@@ -511,6 +471,4 @@ def unbake_svg(
         text = verify if verify and verify.strip() else "".join(element.itertext())
         _check_text_size(text, max_credential_bytes)
         return _classify(text, version, "svg")  # type: ignore[arg-type]
-    raise BakingError(
-        "The SVG carries no Open Badges credential (no openbadges:credential or openbadges:assertion)."
-    )
+    raise BakingError("The SVG carries no Open Badges credential (no openbadges:credential or openbadges:assertion).")

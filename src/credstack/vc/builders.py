@@ -42,8 +42,12 @@ OB_V3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 CLR_V2_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 
-OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
-OB_ENDORSEMENT_CREDENTIAL_SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
+OB_ACHIEVEMENT_CREDENTIAL_SCHEMA_URL = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+OB_ENDORSEMENT_CREDENTIAL_SCHEMA_URL = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
+)
 CLR_CREDENTIAL_SCHEMA_URL = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
 JSON_SCHEMA_VALIDATOR_TYPE = "1EdTechJsonSchemaValidator2019"
 
@@ -117,9 +121,7 @@ JsonObject = dict[str, Any]
 def format_datetime(value: datetime) -> str:
     """XML Schema ``dateTime`` in UTC with ``Z``; a naive datetime raises ``ValueError``."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(
-            f"The datetime {value.isoformat()} has no time zone; give an aware datetime."
-        )
+        raise ValueError(f"The datetime {value.isoformat()} has no time zone; give an aware datetime.")
     utc = value.astimezone(UTC)
     text = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
     if utc.microsecond:
@@ -129,14 +131,10 @@ def format_datetime(value: datetime) -> str:
 
 def _check_iri(value: str, what: str) -> None:
     if not _IRI.match(value):
-        raise ValueError(
-            f"{what} must be an absolute IRI (a scheme, a colon, no spaces), got {value!r}."
-        )
+        raise ValueError(f"{what} must be an absolute IRI (a scheme, a colon, no spaces), got {value!r}.")
 
 
-def _check_choice(
-    value: str, allowed: frozenset[str], what: str, *, extensible: bool = False
-) -> None:
+def _check_choice(value: str, allowed: frozenset[str], what: str, *, extensible: bool = False) -> None:
     if value in allowed:
         return
     if extensible and _EXTENSION_VALUE.match(value):
@@ -147,9 +145,7 @@ def _check_choice(
 
 def _check_language(value: str) -> None:
     if not _LANGUAGE.match(value):
-        raise ValueError(
-            f"inLanguage {value!r} is not a BCP 47 language tag of the form 'en' or 'en-US'."
-        )
+        raise ValueError(f"inLanguage {value!r} is not a BCP 47 language tag of the form 'en' or 'en-US'.")
 
 
 class _Node:
@@ -169,9 +165,7 @@ def _check_value(value: object, name: str) -> None:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise ValueError(
-                f"{name} contains text that is not valid Unicode (a lone surrogate)."
-            ) from exc
+            raise ValueError(f"{name} contains text that is not valid Unicode (a lone surrogate).") from exc
     elif isinstance(value, datetime):
         format_datetime(value)
     elif isinstance(value, tuple):
@@ -212,9 +206,7 @@ def hash_email(email: str, salt: str | None = None) -> str:
 
     The email is hashed exactly as given; normalise it (e.g. lower-case) before if your platform does.
     """
-    return (
-        "sha256$" + hashlib.sha256((email + (salt or "")).encode("utf-8")).hexdigest()
-    )
+    return "sha256$" + hashlib.sha256((email + (salt or "")).encode("utf-8")).hexdigest()
 
 
 def identity_matches(identity_object: Mapping[str, Any], email: str) -> bool:
@@ -235,30 +227,21 @@ def identity_matches(identity_object: Mapping[str, Any], email: str) -> bool:
         return False
     candidates = {email, email.strip(), email.strip().lower()}
     if identity_object.get("hashed") is False:
-        return any(
-            hmac.compare_digest(identity_hash.encode(), candidate.encode())
-            for candidate in candidates
-        )
+        return any(hmac.compare_digest(identity_hash.encode(), candidate.encode()) for candidate in candidates)
     algorithm, separator, expected = identity_hash.partition("$")
     if not separator or algorithm.lower() not in ("sha256", "md5"):
         return False
     for candidate in candidates:
-        digest = hashlib.new(
-            algorithm.lower(), (candidate + salt).encode("utf-8")
-        ).hexdigest()
+        digest = hashlib.new(algorithm.lower(), (candidate + salt).encode("utf-8")).hexdigest()
         if hmac.compare_digest(digest, expected.lower()):
             return True
     return False
 
 
-def digest_multibase(
-    data: bytes, algorithm: Literal["sha256", "sha384", "sha512"] = "sha256"
-) -> str:
+def digest_multibase(data: bytes, algorithm: Literal["sha256", "sha384", "sha512"] = "sha256") -> str:
     """``digestMultibase`` of ``data``: multibase base64url (``u``, no padding) of a multihash."""
     code = _MULTIHASH_CODE[algorithm]
-    multihash = (
-        bytes([code, _MULTIHASH[code][1]]) + hashlib.new(algorithm, data).digest()
-    )
+    multihash = bytes([code, _MULTIHASH[code][1]]) + hashlib.new(algorithm, data).digest()
     return "u" + base64.urlsafe_b64encode(multihash).decode("ascii").rstrip("=")
 
 
@@ -377,9 +360,7 @@ class Alignment(_Node):
     def _check(self) -> None:
         _check_iri(self.target_url, "Alignment targetUrl")
         if self.target_type is not None:
-            _check_choice(
-                self.target_type, ALIGNMENT_TARGET_TYPES, "targetType", extensible=True
-            )
+            _check_choice(self.target_type, ALIGNMENT_TARGET_TYPES, "targetType", extensible=True)
 
     def to_json(self) -> JsonObject:
         out: JsonObject = {
@@ -537,11 +518,7 @@ class Achievement(_Node):
 
 
 def _finite(value: float) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -554,9 +531,7 @@ class IdentityObject(_Node):
     salt: str | None = None
 
     def _check(self) -> None:
-        _check_choice(
-            self.identity_type, IDENTITY_TYPES, "identityType", extensible=True
-        )
+        _check_choice(self.identity_type, IDENTITY_TYPES, "identityType", extensible=True)
 
     @classmethod
     def for_email(cls, email: str, salt: str | None = None) -> IdentityObject:
@@ -628,18 +603,12 @@ class AchievementSubject(_Node):
 
     def _check(self) -> None:
         if self.id is None and not self.identifier:
-            raise ValueError(
-                "An AchievementSubject needs an id or at least one identifier."
-            )
+            raise ValueError("An AchievementSubject needs an id or at least one identifier.")
         if self.id is not None:
             _check_iri(self.id, "AchievementSubject id")
         if self.credits_earned is not None and not _finite(self.credits_earned):
             raise ValueError("creditsEarned must be a finite number.")
-        if (
-            self.activity_start_date
-            and self.activity_end_date
-            and self.activity_end_date < self.activity_start_date
-        ):
+        if self.activity_start_date and self.activity_end_date and self.activity_end_date < self.activity_start_date:
             raise ValueError("activityEndDate is before activityStartDate.")
 
     def to_json(self) -> JsonObject:
@@ -672,9 +641,7 @@ class Evidence(_Node):
     def _check(self) -> None:
         if self.id is not None:
             _check_iri(self.id, "Evidence id")
-        if self.digest_multibase is not None and not re.fullmatch(
-            r"[uz][A-Za-z0-9_-]+", self.digest_multibase
-        ):
+        if self.digest_multibase is not None and not re.fullmatch(r"[uz][A-Za-z0-9_-]+", self.digest_multibase):
             raise ValueError("digestMultibase must be a multibase string (u… or z…).")
 
     @classmethod
@@ -706,9 +673,7 @@ class StatusEntry(_Node):
 
     def _check(self) -> None:
         _check_choice(self.status_purpose, STATUS_PURPOSES, "statusPurpose")
-        if isinstance(self.status_list_index, bool) or not isinstance(
-            self.status_list_index, int
-        ):
+        if isinstance(self.status_list_index, bool) or not isinstance(self.status_list_index, int):
             raise TypeError("statusListIndex must be an integer.")
         if self.status_list_index < 0:
             raise ValueError("statusListIndex must not be negative.")
@@ -736,9 +701,7 @@ class CredentialSchema(_Node):
     def _check(self) -> None:
         _check_iri(self.id, "credentialSchema id")
         if self.type not in (JSON_SCHEMA_VALIDATOR_TYPE, "JsonSchema"):
-            raise ValueError(
-                f"credentialSchema type {self.type!r} is not defined by the bundled contexts."
-            )
+            raise ValueError(f"credentialSchema type {self.type!r} is not defined by the bundled contexts.")
 
     def to_json(self) -> JsonObject:
         return {"id": self.id, "type": self.type}
@@ -750,9 +713,7 @@ def _contexts(base: list[str], schemas: Sequence[CredentialSchema]) -> list[str]
     return base
 
 
-def _put_status(
-    out: JsonObject, entries: tuple[StatusEntry, ...], allow_array: bool
-) -> None:
+def _put_status(out: JsonObject, entries: tuple[StatusEntry, ...], allow_array: bool) -> None:
     if not entries:
         return
     if len(entries) == 1:
@@ -812,9 +773,7 @@ class EndorsementCredential(_Node):
 
     def to_json(self, *, allow_status_array: bool = False) -> JsonObject:
         out: JsonObject = {
-            "@context": _contexts(
-                [VC_V2_CONTEXT, OB_V3_CONTEXT], self.credential_schema
-            ),
+            "@context": _contexts([VC_V2_CONTEXT, OB_V3_CONTEXT], self.credential_schema),
             "id": self.id,
             "type": ["VerifiableCredential", "EndorsementCredential"],
             "name": self.name,
@@ -850,9 +809,7 @@ class OpenBadgeCredential(_Node):
     credential_status: tuple[StatusEntry, ...] = ()
     credential_schema: tuple[CredentialSchema, ...] = (CredentialSchema(),)
     endorsement: tuple[EndorsementCredential | Mapping[str, Any], ...] = ()
-    credential_type: Literal["OpenBadgeCredential", "AchievementCredential"] = (
-        "OpenBadgeCredential"
-    )
+    credential_type: Literal["OpenBadgeCredential", "AchievementCredential"] = "OpenBadgeCredential"
     extra_contexts: tuple[str, ...] = field(default=())
 
     def _check(self) -> None:
@@ -863,9 +820,7 @@ class OpenBadgeCredential(_Node):
 
     def to_json(self, *, allow_status_array: bool = False) -> JsonObject:
         contexts = _contexts([VC_V2_CONTEXT, OB_V3_CONTEXT], self.credential_schema)
-        contexts += [
-            context for context in self.extra_contexts if context not in contexts
-        ]
+        contexts += [context for context in self.extra_contexts if context not in contexts]
         out: JsonObject = {
             "@context": contexts,
             "id": self.id,
@@ -932,9 +887,7 @@ class ClrSubject(_Node):
         _put(out, "id", self.id)
         out["type"] = ["ClrSubject"]
         _put(out, "identifier", self.identifier)
-        out["verifiableCredential"] = [
-            _json(item) for item in self.verifiable_credential
-        ]
+        out["verifiableCredential"] = [_json(item) for item in self.verifiable_credential]
         _put(out, "achievement", self.achievement)
         _put(out, "association", self.association)
         return out
@@ -962,9 +915,7 @@ class ClrCredential(_Node):
 
     def to_json(self, *, allow_status_array: bool = False) -> JsonObject:
         out: JsonObject = {
-            "@context": _contexts(
-                [VC_V2_CONTEXT, CLR_V2_CONTEXT, OB_V3_CONTEXT], self.credential_schema
-            ),
+            "@context": _contexts([VC_V2_CONTEXT, CLR_V2_CONTEXT, OB_V3_CONTEXT], self.credential_schema),
             "id": self.id,
             "type": ["VerifiableCredential", "ClrCredential"],
             "name": self.name,

@@ -28,13 +28,17 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-OB_ACHIEVEMENT_CREDENTIAL_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
-OB_ENDORSEMENT_CREDENTIAL_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
-OB_PROFILE_SCHEMA = (
-    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile_schema.json"
+OB_ACHIEVEMENT_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
+OB_ENDORSEMENT_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
+)
+OB_PROFILE_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile_schema.json"
 CLR_CREDENTIAL_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
-CLR_ENDORSEMENT_CREDENTIAL_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_endorsementcredential_schema.json"
+CLR_ENDORSEMENT_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_endorsementcredential_schema.json"
+)
 
 _SCHEMA_FILES = (
     "clr_v2p0_achievementcredential_schema.json",
@@ -50,9 +54,7 @@ _SCHEMA_FILES = (
     "ob_v3p0_profile_schema.json",
 )
 
-_DATE_TIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -91,8 +93,7 @@ def _schemas() -> dict[str, Mapping[str, Any]]:
 def _registry() -> Registry[Any]:
     registry: Registry[Any] = Registry(retrieve=_refuse_remote)  # type: ignore[call-arg]
     return registry.with_resources(
-        (schema_id, Resource.from_contents(contents))
-        for schema_id, contents in _schemas().items()
+        (schema_id, Resource.from_contents(contents)) for schema_id, contents in _schemas().items()
     )
 
 
@@ -131,9 +132,7 @@ def _format_checker() -> FormatChecker:
 
 @cache
 def _validator(schema_id: str) -> Draft201909Validator:
-    return Draft201909Validator(
-        _schemas()[schema_id], registry=_registry(), format_checker=_format_checker()
-    )
+    return Draft201909Validator(_schemas()[schema_id], registry=_registry(), format_checker=_format_checker())
 
 
 def _types(doc: Mapping[str, Any]) -> set[str]:
@@ -172,9 +171,7 @@ def _deepest(error: ValidationError) -> ValidationError:
     """
     while error.context:
         depth = max(len(child.absolute_path) for child in error.context)
-        deepest = [
-            child for child in error.context if len(child.absolute_path) == depth
-        ]
+        deepest = [child for child in error.context if len(child.absolute_path) == depth]
         chosen = best_match(deepest)
         if chosen is None:
             break

@@ -66,9 +66,7 @@ class Bitstring:
         if isinstance(index, bool) or not isinstance(index, int):
             raise TypeError("A status index is an integer.")
         if not 0 <= index < len(self):
-            raise StatusListError(
-                f"Index {index} is outside the list (0..{len(self) - 1})."
-            )
+            raise StatusListError(f"Index {index} is outside the list (0..{len(self) - 1}).")
         return index // 8, 7 - index % 8
 
     def get(self, index: int) -> bool:
@@ -96,9 +94,7 @@ class Bitstring:
         found: list[int] = []
         for byte_index, byte in enumerate(self._bytes):
             if byte:
-                found.extend(
-                    byte_index * 8 + bit for bit in range(8) if byte >> (7 - bit) & 1
-                )
+                found.extend(byte_index * 8 + bit for bit in range(8) if byte >> (7 - bit) & 1)
         return found
 
     def to_bytes(self) -> bytes:
@@ -130,9 +126,7 @@ def encode_bitstring(data: bytes) -> str:
     """GZIP then multibase base64url (``u``, no padding). Lists shorter than 16 KB are zero-padded."""
     if len(data) < MIN_BYTES:
         data = data + bytes(MIN_BYTES - len(data))
-    compressor = zlib.compressobj(
-        9, zlib.DEFLATED, 31
-    )  # wbits 31: gzip container, mtime 0
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: gzip container, mtime 0
     compressed = compressor.compress(data) + compressor.flush()
     return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
 
@@ -148,27 +142,19 @@ def decode_bitstring(
     if not isinstance(encoded, str):
         raise StatusListError("encodedList is not a string.")
     if len(encoded) > max_encoded_chars:
-        raise StatusListError(
-            f"encodedList has {len(encoded)} characters, more than the limit of {max_encoded_chars}."
-        )
+        raise StatusListError(f"encodedList has {len(encoded)} characters, more than the limit of {max_encoded_chars}.")
     if not encoded.startswith("u"):
-        raise StatusListError(
-            "encodedList must be multibase base64url: it must start with 'u'."
-        )
+        raise StatusListError("encodedList must be multibase base64url: it must start with 'u'.")
     body = encoded[1:]
     if not _BASE64URL.match(body):
-        raise StatusListError(
-            "encodedList is not base64url (characters outside A-Z a-z 0-9 - _)."
-        )
+        raise StatusListError("encodedList is not base64url (characters outside A-Z a-z 0-9 - _).")
     try:
         compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError) as exc:
         raise StatusListError(f"encodedList is not valid base64url: {exc}") from exc
     data = _gunzip_capped(compressed, max_decoded_bytes)
     if len(data) < min_bytes:
-        raise StatusListError(
-            f"The status list has {len(data) * 8} bits; the minimum is {min_bytes * 8}."
-        )
+        raise StatusListError(f"The status list has {len(data) * 8} bits; the minimum is {min_bytes * 8}.")
     return data
 
 
@@ -184,14 +170,10 @@ def _gunzip_capped(compressed: bytes, limit: int) -> bytes:
             try:
                 chunk = decompressor.decompress(pending, _CHUNK)
             except zlib.error as exc:
-                raise StatusListError(
-                    f"encodedList is not valid GZIP data: {exc}"
-                ) from exc
+                raise StatusListError(f"encodedList is not valid GZIP data: {exc}") from exc
             output += chunk
             if len(output) > limit:
-                raise StatusListError(
-                    f"The status list inflates to more than {limit} bytes; refused (a gzip bomb?)."
-                )
+                raise StatusListError(f"The status list inflates to more than {limit} bytes; refused (a gzip bomb?).")
             pending = decompressor.unconsumed_tail
             if decompressor.eof:
                 break
@@ -348,9 +330,7 @@ class StatusChecker:
         purpose = entry.get("statusPurpose") if isinstance(entry, Mapping) else None
         purpose_text = purpose if isinstance(purpose, str) else "unknown"
 
-        def cannot(
-            message: str, problem: str, index: int | None = None, url: str | None = None
-        ) -> StatusResult:
+        def cannot(message: str, problem: str, index: int | None = None, url: str | None = None) -> StatusResult:
             return StatusResult(
                 purpose_text,
                 index,
@@ -365,18 +345,13 @@ class StatusChecker:
             return cannot("The status entry is not an object.", "malformed_entry")
         if "BitstringStatusListEntry" not in _types(entry.get("type")):
             return cannot(
-                f"Status entries of type {entry.get('type')!r} are not supported "
-                "(only BitstringStatusListEntry).",
+                f"Status entries of type {entry.get('type')!r} are not supported (only BitstringStatusListEntry).",
                 "malformed_entry",
             )
         if not isinstance(purpose, str) or not purpose:
             return cannot("The status entry has no statusPurpose.", "malformed_entry")
         raw_index = entry.get("statusListIndex")
-        if (
-            isinstance(raw_index, int)
-            and not isinstance(raw_index, bool)
-            and raw_index >= 0
-        ):
+        if isinstance(raw_index, int) and not isinstance(raw_index, bool) and raw_index >= 0:
             # The spec wants a string; some issuers (1EdTech's own fixtures) write a number.
             raw_index = str(raw_index)
         if not isinstance(raw_index, str) or not _INDEX.match(raw_index):
@@ -393,11 +368,7 @@ class StatusChecker:
                 index,
             )
         size_value = entry.get("statusSize", 1)
-        if (
-            isinstance(size_value, bool)
-            or not isinstance(size_value, int)
-            or size_value < 1
-        ):
+        if isinstance(size_value, bool) or not isinstance(size_value, int) or size_value < 1:
             return cannot(
                 f"statusSize must be a positive integer, got {size_value!r}.",
                 "malformed_entry",
@@ -415,19 +386,14 @@ class StatusChecker:
         try:
             cached = self._list(url)
         except FetchError as exc:
-            return cannot(
-                f"The status list {url} cannot be fetched: {exc}", "fetch", index, url
-            )
+            return cannot(f"The status list {url} cannot be fetched: {exc}", "fetch", index, url)
         except _ListProblem as exc:
             return cannot(str(exc), exc.problem, index, url)
 
-        list_purposes = _types(
-            cached.credential.get("credentialSubject", {}).get("statusPurpose")
-        )
+        list_purposes = _types(cached.credential.get("credentialSubject", {}).get("statusPurpose"))
         if purpose not in list_purposes:
             return cannot(
-                f"The entry's statusPurpose {purpose!r} does not match the list's "
-                f"{sorted(list_purposes)}.",
+                f"The entry's statusPurpose {purpose!r} does not match the list's {sorted(list_purposes)}.",
                 "purpose_mismatch",
                 index,
                 url,
@@ -452,52 +418,34 @@ class StatusChecker:
         cached = self._cache.get(url)
         if cached is not None and now < cached.expires_at:
             return cached
-        result = self.fetcher.fetch(
-            url, accept="application/vc+ld+json, application/ld+json, application/json"
-        )
+        result = self.fetcher.fetch(url, accept="application/vc+ld+json, application/ld+json, application/json")
         if len(result.body) > self.max_list_credential_bytes:
-            raise _ListProblem(
-                f"The status list credential at {url} is too large.", "malformed_list"
-            )
+            raise _ListProblem(f"The status list credential at {url} is too large.", "malformed_list")
         try:
             credential = json.loads(result.body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise _ListProblem(
-                f"The status list at {url} is not JSON: {exc}", "malformed_list"
-            ) from exc
+            raise _ListProblem(f"The status list at {url} is not JSON: {exc}", "malformed_list") from exc
         if not isinstance(credential, dict):
-            raise _ListProblem(
-                f"The status list at {url} is not a JSON object.", "malformed_list"
-            )
+            raise _ListProblem(f"The status list at {url} is not a JSON object.", "malformed_list")
         if credential.get("id") != url.split("#", 1)[0]:
             raise _ListProblem(
                 f"The credential fetched from {url} has id {credential.get('id')!r}, not the list the entry names.",
                 "wrong_list",
             )
         if "BitstringStatusListCredential" not in _types(credential.get("type")):
-            raise _ListProblem(
-                f"{url} is not a BitstringStatusListCredential.", "malformed_list"
-            )
+            raise _ListProblem(f"{url} is not a BitstringStatusListCredential.", "malformed_list")
         subject = credential.get("credentialSubject")
-        if not isinstance(subject, dict) or "BitstringStatusList" not in _types(
-            subject.get("type")
-        ):
-            raise _ListProblem(
-                f"{url} has no BitstringStatusList credentialSubject.", "malformed_list"
-            )
+        if not isinstance(subject, dict) or "BitstringStatusList" not in _types(subject.get("type")):
+            raise _ListProblem(f"{url} has no BitstringStatusList credentialSubject.", "malformed_list")
         if self.verify_list is not None:
             try:
                 self.verify_list(credential)
             except VCError as exc:
-                raise _ListProblem(
-                    f"The status list {url} does not verify: {exc}", "verify"
-                ) from exc
+                raise _ListProblem(f"The status list {url} does not verify: {exc}", "verify") from exc
         valid_from = _parse_time(credential.get("validFrom"))
         valid_until = _parse_time(credential.get("validUntil"))
         if "validFrom" in credential and valid_from is None:
-            raise _ListProblem(
-                f"The status list {url} has an unreadable validFrom.", "malformed_list"
-            )
+            raise _ListProblem(f"The status list {url} has an unreadable validFrom.", "malformed_list")
         if valid_from is not None and now < valid_from:
             raise _ListProblem(
                 f"The status list {url} is not valid before {credential['validFrom']}.",
@@ -515,9 +463,7 @@ class StatusChecker:
                 max_decoded_bytes=self.max_decoded_bytes,
             )
         except StatusListError as exc:
-            raise _ListProblem(
-                f"The status list {url} cannot be read: {exc}", "malformed_list"
-            ) from exc
+            raise _ListProblem(f"The status list {url} cannot be read: {exc}", "malformed_list") from exc
         lifetime = timedelta(seconds=self.cache_ttl)
         ttl = subject.get("ttl")
         if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl >= 0:
@@ -537,6 +483,4 @@ class _ListProblem(Exception):
 
 
 def _verb(purpose: str) -> str:
-    return {"revocation": "revoked", "suspension": "suspended"}.get(
-        purpose, f"flagged for {purpose}"
-    )
+    return {"revocation": "revoked", "suspension": "suspended"}.get(purpose, f"flagged for {purpose}")
