@@ -337,7 +337,8 @@ def test_endorsement_depth_is_limited() -> None:
 
 def test_recipient() -> None:
     credential = signed()
-    assert check_of(verify(credential, options=options(recipient_email="ada@example.org")), "recipient").status == "passed"
+    report = verify(credential, options=options(recipient_email="ada@example.org"))
+    assert check_of(report, "recipient").status == "passed"
     other = verify(credential, options=options(recipient_email="eve@example.org"))
     assert other.verdict == "invalid"
     assert "eve@example.org" in check_of(other, "recipient").message

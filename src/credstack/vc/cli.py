@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNUSABLE
     except BrokenPipeError:
         return EXIT_UNUSABLE
-    except Exception as exc:  # noqa: BLE001 - the contract: a readable line, never a traceback
+    except Exception as exc:  # the contract: a readable line, never a traceback
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
 

@@ -407,7 +407,8 @@ def verify_signature(
                               f"(accepted: {', '.join(accepted_algorithms)}).", alg, kid=kid)
     crit = decoded.header.get("crit")
     if crit is not None:
-        return SignatureCheck("invalid", f"The JWT header marks extensions as critical ({crit}) that are not understood.",
+        message = f"The JWT header marks extensions as critical ({crit}) that are not understood."
+        return SignatureCheck("invalid", message,
                               alg, kid=kid)
     try:
         key, source, controller = _resolve_key(decoded.header, resolver, fetcher or NoNetwork())

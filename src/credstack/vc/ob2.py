@@ -165,7 +165,10 @@ def recipient_matches(recipient: Mapping[str, Any], email: str) -> bool:
         return False
     for candidate in candidates:
         data = (candidate + str(salt)).encode("utf-8")
-        computed = hashlib.sha256(data).hexdigest() if algorithm == "sha256" else hashlib.md5(data).hexdigest()
+        if algorithm == "sha256":
+            computed = hashlib.sha256(data).hexdigest()
+        else:
+            computed = hashlib.md5(data, usedforsecurity=False).hexdigest()
         if computed == digest.lower():
             return True
     return False
@@ -224,7 +227,8 @@ def verify_assertion(
                     "invalid"))
     elif "Assertion" not in _types(given):
         add(Finding("context_and_type", "Context and type", "failed",
-                    f"The type is {given.get('type')!r}; an Open Badges 2.0 assertion has type 'Assertion'.", "invalid"))
+                    f"The type is {given.get('type')!r}; an Open Badges 2.0 assertion has type 'Assertion'.",
+                    "invalid"))
     else:
         extensions = [c for c in contexts if c not in OB2_CONTEXTS]
         if extensions:
@@ -389,8 +393,9 @@ def _finish(
             add(Finding("badge", "Badge class and issuer", "failed" if effect == "invalid" else "warning",
                         problem or "", effect))
         else:
-            add(Finding("badge", "Badge class and issuer", "passed",
-                        f"Badge class {badge.get('name', badge.get('id'))!r} by {issuer.get('name', issuer.get('id'))!r}."))
+            badge_name = badge.get("name", badge.get("id"))
+            issuer_name = issuer.get("name", issuer.get("id"))
+            add(Finding("badge", "Badge class and issuer", "passed", f"Badge class {badge_name!r} by {issuer_name!r}."))
     result.issuer = issuer
 
     # issuer / controller
@@ -405,10 +410,12 @@ def _finish(
         keys = issuer.get("publicKey")
         listed = keys if isinstance(keys, list) else [keys]
         listed_ids = [k if isinstance(k, str) else k.get("id") if isinstance(k, Mapping) else None for k in listed]
-        creator = assertion.get("verification", {}).get("creator") if isinstance(assertion.get("verification"), Mapping) else None
+        verification = assertion.get("verification")
+        creator = verification.get("creator") if isinstance(verification, Mapping) else None
         if key_owner != issuer_id:
             add(Finding("issuer_controller", "Issuer owns the key", "failed",
-                        f"The signing key belongs to {key_owner or '(nobody)'}, not to the issuer {issuer_id}.", "invalid"))
+                        f"The signing key belongs to {key_owner or '(nobody)'}, not to the issuer {issuer_id}.",
+                        "invalid"))
         elif keys is not None and creator not in listed_ids:
             add(Finding("issuer_controller", "Issuer owns the key", "failed",
                         f"The issuer {issuer_id} does not list the key {creator} among its public keys.", "invalid"))
@@ -424,7 +431,8 @@ def _finish(
     expires = _parse_time(assertion.get("expires"))
     if expires is not None and issued is not None and expires < issued:
         add(Finding("validity_window", "Validity period", "failed",
-                    f"The assertion expires ({assertion.get('expires')}) before it was issued ({assertion.get('issuedOn')}).",
+                    f"The assertion expires ({assertion.get('expires')}) before it was issued "
+                    f"({assertion.get('issuedOn')}).",
                     "invalid"))
     elif issued is not None and issued > now:
         add(Finding("validity_window", "Validity period", "failed",
@@ -513,7 +521,8 @@ def _revocation(
     if list_url is None:
         if hosted:
             return Finding("status", "Revocation", "passed",
-                           "The issuer's hosted copy is not marked revoked (and the issuer publishes no revocation list).")
+                           "The issuer's hosted copy is not marked revoked (and the issuer publishes no revocation "
+                           "list).")
         return Finding("status", "Revocation", "passed", "The issuer publishes no revocation list.")
     if isinstance(list_url, Mapping):
         revocation_list: dict[str, Any] | None = dict(list_url)

@@ -819,8 +819,8 @@ def _check_endorsements(
         return Check("endorsements", name, "skipped", "The credential carries no endorsements."), []
     if depth >= options.max_endorsement_depth:
         return Check("endorsements", name, "warning",
-                     f"{len(sources)} endorsement(s) not checked: endorsements are followed {options.max_endorsement_depth} "
-                     "level(s) deep at most."), []
+                     f"{len(sources)} endorsement(s) not checked: endorsements are followed "
+                     f"{options.max_endorsement_depth} level(s) deep at most."), []
     reports: list[VerificationReport] = []
     inner = replace(options, recipient_email=None)
     for source in sources:
