@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrganizationsConfig(AppConfig):
+    name = "credstack.organizations"
+    label = "organizations"
+    verbose_name = "Organizations (issuers)"

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import forms
+
+from credstack.organizations.models import Organization, Role
+
+
+class ProfileForm(forms.ModelForm):
+    image = forms.FileField(required=False, help_text="PNG, JPEG or WebP, at most 2 MB.")
+
+    class Meta:
+        model = Organization
+        fields = ["name", "url", "email", "description", "turnaround_days"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(label="Email of an existing account")
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=100, label="What is this key for?")

@@ -1,0 +1,80 @@
+"""Organizations are the issuers: their Open Badges profile, their members and roles.
+
+The issuer profile lives here and only here; signing keys and the organization's DID will hang off
+this model (another part of the platform), so that a credential's issuer is always one row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Organization(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    url = models.URLField("website", blank=True)
+    email = models.EmailField("contact email", blank=True)
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="issuers/", blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    turnaround_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Target number of days between a submission and its review."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organizations:profile", args=[self.slug])
+
+    @property
+    def issuer_id(self) -> str:
+        """The issuer's public id: the URL of its Open Badges Profile document."""
+        return settings.CREDSTACK_BASE_URL + reverse("organizations:issuer_json", args=[self.slug])
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Organization admin"
+    ASSESSOR = "assessor", "Assessor"
+
+
+class Membership(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user", "role"], name="unique_membership_role")]
+        ordering = ["organization__name", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.organization}"
+
+
+class ApiKey(models.Model):
+    """A bearer key for integrations; only its sha256 is stored, the key is shown once."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ADMIN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
