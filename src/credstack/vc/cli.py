@@ -144,13 +144,20 @@ def _sign(args: argparse.Namespace) -> int:
 # -- verify ---------------------------------------------------------------------------------------------------
 
 
+def make_allowlist_fetcher(hosts: frozenset[str]) -> Any:
+    """The fetcher ``--allow-host`` uses (tests replace this to inject a transport)."""
+    from credstack.vc.fetch import AllowlistFetcher
+
+    return AllowlistFetcher(allowed_hosts=hosts)
+
+
 def _fetcher(args: argparse.Namespace) -> Any:
-    from credstack.vc.fetch import AllowlistFetcher, Fetcher, NoNetwork, StaticFetcher
+    from credstack.vc.fetch import Fetcher, NoNetwork, StaticFetcher
 
     fallback: Fetcher = NoNetwork()
     if args.allow_host:
         hosts = frozenset(h.strip().lower() for h in args.allow_host if h.strip())
-        fallback = AllowlistFetcher(allowed_hosts=hosts)
+        fallback = make_allowlist_fetcher(hosts)
     if not args.resource:
         return fallback
     resources: dict[str, bytes] = {}

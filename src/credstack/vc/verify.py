@@ -530,12 +530,15 @@ def _binding_check(issuer_id: str | None, vm_ids: list[str], controllers: dict[s
     problems, notes = [], []
     for vm_id in vm_ids:
         controller = controllers.get(vm_id)
-        if vm_id.startswith("did:key:"):
+        if vm_id.startswith(("did:key:", "did:jwk:")):
             vm_did = _did_of(vm_id)
-            if issuer_id.startswith("did:key:") and vm_did != issuer_id:
-                problems.append(f"the key {vm_did} is not the issuer's did:key {issuer_id}")
-            elif not issuer_id.startswith("did:"):
-                notes.append(f"the key {vm_did} is a did:key; nothing ties it to the issuer {issuer_id}")
+            if vm_did == issuer_id:
+                continue
+            if issuer_id.startswith(("did:", "http://", "https://")):
+                # an issuer that can publish its own keys must sign with one of them
+                problems.append(f"the key {vm_did} is not a key of the issuer {issuer_id}")
+            else:
+                notes.append(f"the key {vm_did} is a {vm_did[:7]}; nothing ties it to the issuer {issuer_id}")
             continue
         if controller is None:
             continue
