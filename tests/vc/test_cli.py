@@ -107,7 +107,7 @@ def test_sign_verify_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 0, out
     lines = out.splitlines()
     assert lines[0] == "Verdict: Valid (valid)"
-    assert len([line for line in lines if line.startswith("[")]) == 10
+    assert len(lines) == 11 and all(line.startswith("[ok  ] ") or line.startswith("[skip] ") for line in lines[1:])
 
     code, out, _ = run(capsys, "verify", str(signed), "--at", AT, "--json")
     assert code == 0

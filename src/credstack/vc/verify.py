@@ -118,6 +118,8 @@ class VerificationReport:
     """True when the input itself could not be read (not JSON, too large, not an image we read...)."""
     badge: dict[str, Any] | None = None
     """Open Badges 2.0: the badge class, when it could be obtained."""
+    as_of: datetime | None = None
+    """The time validity was judged at (``VerifyOptions.now``); ``checked_at`` is when the check ran."""
 
     @property
     def valid(self) -> bool:
@@ -143,6 +145,7 @@ class VerificationReport:
             "badge": self.badge,
             "endorsements": [e.to_json() for e in self.endorsements],
             "checked_at": self.checked_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "as_of": (self.as_of or self.checked_at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "input_error": self.input_error,
         }
 
@@ -150,10 +153,7 @@ class VerificationReport:
         """The verdict, then one line per check (the command line prints this)."""
         marks = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "warning": "warn"}
         lines = [f"Verdict: {self.verdict_text} ({self.verdict})"]
-        lines += [f"  - {reason}" for reason in self.reasons]
         lines += [f"[{marks[c.status]}] {c.name}: {c.message}" for c in self.checks]
-        for number, endorsement in enumerate(self.endorsements, 1):
-            lines.append(f"Endorsement {number}: {endorsement.verdict_text} ({endorsement.verdict})")
         return "\n".join(lines)
 
 
@@ -268,11 +268,13 @@ def verify(data: bytes | str | Mapping[str, Any], *, options: VerifyOptions | No
     if options.now is None:
         options = replace(options, now=datetime.now(tz=UTC))
     try:
-        return _verify(data, options, depth=0)
+        report = _verify(data, options, depth=0)
     except RecursionError:
-        return _unusable("The credential is nested too deeply to be checked.")
+        report = _unusable("The credential is nested too deeply to be checked.")
     except VCError as exc:
-        return _unusable(str(exc))
+        report = _unusable(str(exc))
+    report.as_of = options.now
+    return report
 
 
 def _verify(data: bytes | str | Mapping[str, Any], options: VerifyOptions, *, depth: int) -> VerificationReport:
