@@ -205,6 +205,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("CREDSTACK_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = _env_bool("CREDSTACK_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is an operator's irreversible choice for the whole domain, not a default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if _base.scheme != "https":
         raise ImproperlyConfigured("CREDSTACK_BASE_URL must be https when CREDSTACK_ENV=production.")
@@ -225,4 +228,3 @@ LOGGING = {
 }
 
 CATALOG_PAGE_SIZE = 12
-FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -7,6 +7,7 @@ from credstack.organizations.models import Organization, Role
 
 class ProfileForm(forms.ModelForm):
     image = forms.FileField(required=False, help_text="PNG, JPEG or WebP, at most 2 MB.")
+    url = forms.URLField(label="Website", required=False, assume_scheme="https")
 
     class Meta:
         model = Organization

@@ -1,0 +1,126 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from credstack.catalog.demo.loader import DEMO_PASSWORD, load_demo
+from tests.conftest import CHROMIUM, chromium_available, require_service
+
+pytestmark = pytest.mark.browser
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make for set-up
+# and checks are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_service(chromium_available(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
+    load_demo()
+    context = browser.new_context(base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+def test_catalog_filter_and_detail(page: Any) -> None:
+    page.goto("/catalog/")
+    page.get_by_label("Subject", exact=True).select_option("science")
+    page.get_by_label("Grade band", exact=True).select_option("6-8")
+    page.get_by_role("button", name="Apply filters").click()
+    count = page.locator(".results-count").inner_text()
+    assert count.split()[0].isdigit() and int(count.split()[0]) >= 2
+    cards = page.locator(".card")
+    for i in range(cards.count()):
+        assert "Science" in cards.nth(i).inner_text()
+    page.get_by_role("link", name="Claim-Evidence-Reasoning in Science Lab Reports").click()
+    assert page.get_by_role("heading", name="How it is scored").is_visible()
+    assert page.locator("table.rubric").count() >= 3
+    page.get_by_role("link", name="Version 1").click()
+    assert "superseded" in page.locator(".notice").inner_text().lower()
+
+
+def test_search_with_no_result_explains(page: Any) -> None:
+    page.goto("/catalog/?q=underwater+basket+weaving")
+    assert "Nothing matches" in page.locator(".empty").inner_text()
+
+
+def test_editor_keeps_input_and_shows_field_errors(page: Any) -> None:
+    from credstack.catalog.models import MicroCredential
+
+    sign_in(page, "admin@northfield.example.org")
+    page.goto("/manage/northfield-usd/microcredentials/new/")
+    page.get_by_label("Name").first.fill("Fraction Number Lines")
+    page.get_by_label("Summary for the catalog").fill("Use number lines to reason about fractions.")
+    page.get_by_label("Competency statement").fill("The educator uses number lines to build fraction sense.")
+    page.get_by_label("Key method").fill("Students place fractions on number lines and justify placements.")
+    page.get_by_label("Mathematics").check()
+    page.get_by_label("Grades 3–5").check()
+    page.get_by_label("Estimated hours").fill("10")
+    page.locator("[id='f-submission.overview_questions.0.prompt']").fill("Describe your class.")
+    page.locator("[id='f-submission.overview_questions.0.word_limit']").fill("90000")
+    page.locator("[id='f-submission.artifacts.0.title']").fill("Lesson plan")
+    page.locator("[id='f-submission.artifacts.0.description']").fill("A plan with number line tasks.")
+    page.locator("[id='f-rubric.criteria.0.name']").fill("Task design")
+    # A second criterion added with the page's own script, left without a passing level.
+    page.get_by_role("button", name="Add a criterion").click()
+    page.locator("[id='f-rubric.criteria.1.name']").fill("Student reasoning")
+    page.locator("input[name='rubric.criteria.0.passing_level'][value='2']").check()
+    page.get_by_role("button", name="Save draft").click()
+
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    text = summary.inner_text()
+    assert "Word limit must be between 1 and 2000" in text
+    assert "Choose which level counts as passing" in text
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # Nothing typed is lost, including the criterion added by script.
+    assert page.locator("[id='f-rubric.criteria.1.name']").input_value() == "Student reasoning"
+    assert page.get_by_label("Key method").input_value().startswith("Students place fractions")
+    assert not MicroCredential.objects.filter(slug="fraction-number-lines").exists()
+
+    page.locator("[id='f-submission.overview_questions.0.word_limit']").fill("300")
+    page.locator("input[name='rubric.criteria.1.passing_level'][value='2']").check()
+    page.get_by_role("button", name="Save draft").click()
+    assert "saved" in page.locator(".messages").inner_text()
+    assert MicroCredential.objects.filter(slug="fraction-number-lines").exists()
+    page.get_by_role("button", name="Save and publish").click()
+    assert page.get_by_role("heading", name="Fraction Number Lines").is_visible()
+
+
+def test_register_as_learner(page: Any) -> None:
+    page.goto("/accounts/register/")
+    page.get_by_label("Email address").fill("new.teacher@example.org")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    assert "too short" in page.locator(".field-error").first.inner_text()
+    assert page.get_by_label("Email address").input_value() == "new.teacher@example.org"
+    page.get_by_label("Password").fill("a-much-better-passphrase")
+    page.get_by_role("button", name="Create account").click()
+    assert "Welcome to credstack" in page.locator(".messages").inner_text()
