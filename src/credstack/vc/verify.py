@@ -273,6 +273,8 @@ def verify(data: bytes | str | Mapping[str, Any], *, options: VerifyOptions | No
         report = _unusable("The credential is nested too deeply to be checked.")
     except VCError as exc:
         report = _unusable(str(exc))
+    except (TypeError, ValueError) as exc:  # e.g. a dict holding values JSON cannot carry
+        report = _unusable(f"The input cannot be read as a credential: {exc}")
     report.as_of = options.now
     return report
 
