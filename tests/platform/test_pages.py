@@ -168,3 +168,28 @@ def test_achievement_json_carries_rubric(published: MicroCredentialVersion) -> N
 def test_dashboard_lists_definitions(published: MicroCredentialVersion) -> None:
     body = client_for(admin_of(published.organization)).get("/manage/org-a/").content.decode()
     assert published.name in body and "Retire" in body
+
+
+def test_admin_pages_and_actions(db: Any) -> None:
+    load_demo()
+    staff = User.objects.get(email="staff@example.org")
+    client = client_for(staff)
+    for url in ["/admin/", "/admin/organizations/organization/", "/admin/catalog/microcredentialversion/",
+                "/admin/core/auditevent/", "/admin/organizations/membership/", "/admin/accounts/user/"]:
+        assert client.get(url).status_code == 200, url
+    draft = MicroCredentialVersion.objects.get(status="draft")
+    response = client.post("/admin/catalog/microcredentialversion/",
+                           {"action": "publish", "_selected_action": [draft.pk]})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    org = Organization.objects.get(slug="northfield-usd")
+    response = client.post(f"/admin/organizations/organization/{org.pk}/change/", {
+        "name": "Renamed District", "url": org.url, "email": org.email, "description": org.description,
+        "turnaround_days": 10, "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    org.refresh_from_db()
+    assert org.name == "Renamed District" and org.turnaround_days == 10
+    from credstack.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="organization.updated", actor=staff).exists()
