@@ -23,6 +23,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, home: Path) -> subpro
     full_env = {**os.environ, "CREDSTACK_HOME": str(home), **(env or {})}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
     full_env.pop("DATABASE_URL", None)
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run([sys.executable, "-m", "credstack.cli", *args], env=full_env, capture_output=True,
                           text=True, timeout=120)
 

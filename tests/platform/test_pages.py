@@ -186,7 +186,8 @@ def test_admin_pages_and_actions(db: Any) -> None:
     org = Organization.objects.get(slug="northfield-usd")
     response = client.post(f"/admin/organizations/organization/{org.pk}/change/", {
         "name": "Renamed District", "url": org.url, "email": org.email, "description": org.description,
-        "turnaround_days": 10, "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
+        "turnaround_days": 10, "second_review": "none", "second_review_sample_percent": 20,
+        "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
     assert response.status_code == 302, response.content.decode()[:2000]
     org.refresh_from_db()
     assert org.name == "Renamed District" and org.turnaround_days == 10

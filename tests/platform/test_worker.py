@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,9 @@ def test_rolled_back_transaction_sends_nothing(db: Any, django_capture_on_commit
 @pytest.mark.redis
 def test_celery_worker_on_redis(tmp_path: Path) -> None:
     require_service(port_open("127.0.0.1", 6379), "Redis is not running on 127.0.0.1:6379")
-    import redis
     from celery import Celery
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    queue = f"test-{uuid.uuid4().hex}"  # a queue of its own: other runs on this Redis never take its tasks
     mail_dir = tmp_path / "mail"
     env = {
         **os.environ,
@@ -52,13 +52,15 @@ def test_celery_worker_on_redis(tmp_path: Path) -> None:
     }
     env.pop("DATABASE_URL", None)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "credstack.cli", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
+        [sys.executable, "-m", "credstack.cli", "worker", "--concurrency", "1", "--loglevel", "WARNING",
+         "--queues", queue],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         client = Celery("credstack-test", broker=REDIS_URL, backend=REDIS_URL)
-        assert client.send_task("credstack.core.ping").get(timeout=60) == "pong"
-        sent = client.send_task("credstack.core.send_mail", args=["Hello", "From the worker", ["a@example.org"]])
+        assert client.send_task("credstack.core.ping", queue=queue).get(timeout=60) == "pong"
+        sent = client.send_task("credstack.core.send_mail", args=["Hello", "From the worker", ["a@example.org"]],
+                                queue=queue)
         assert sent.get(timeout=60) == 1
         deadline = time.monotonic() + 10
         while not list(mail_dir.glob("*.log")) and time.monotonic() < deadline:

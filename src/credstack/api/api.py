@@ -218,6 +218,7 @@ class DefinitionIn(Schema):
     estimated_hours: int
     pd_hours: str | None = None
     expiry_months: int | None = None
+    max_attempts: int = 3
     submission: SubmissionIn
     rubric: RubricIn
 

@@ -51,6 +51,7 @@ ALIGNMENT_TARGET_TYPES = (
 )
 
 MAX_WORD_LIMIT = 2000
+DEFAULT_MAX_ATTEMPTS = 3
 MAX_TEXT = 20_000
 MAX_ITEMS = 30
 PASSING_RULE_ALL = "all-criteria-at-passing-level"
@@ -203,6 +204,8 @@ def clean_definition(data: dict[str, Any]) -> dict[str, Any]:
                                        Decimal(1000)),
         "expiry_months": c.integer(data.get("expiry_months"), "expiry_months", "Expiry (months)", 1, 240,
                                    required=False),
+        "max_attempts": c.integer(data.get("max_attempts", DEFAULT_MAX_ATTEMPTS), "max_attempts",
+                                  "Maximum attempts", 1, 10),
     }
     achievement_type = _text(data.get("achievement_type")) or "MicroCredential"
     if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):

@@ -86,6 +86,9 @@ class MicroCredentialVersion(models.Model):
     expiry_months = models.PositiveSmallIntegerField(null=True, blank=True,
                                                      help_text="Empty: never expires.")
 
+    max_attempts = models.PositiveSmallIntegerField(
+        default=3, help_text="How many times a learner may submit (the first submission and resubmissions).")
+
     submission = models.JSONField(default=dict)
     rubric = models.JSONField(default=dict)
 
@@ -162,7 +165,8 @@ class MicroCredentialVersion(models.Model):
 DEFINITION_FIELDS = (
     "name", "summary", "competency_statement", "key_method", "method_components", "supporting_research",
     "resources", "criteria_narrative", "alignments", "tags", "achievement_type", "credits_available",
-    "subject_areas", "grade_bands", "roles", "estimated_hours", "pd_hours", "expiry_months", "submission", "rubric",
+    "subject_areas", "grade_bands", "roles", "estimated_hours", "pd_hours", "expiry_months", "max_attempts",
+    "submission", "rubric",
 )
 
 

@@ -13,7 +13,8 @@ from credstack.accounts.models import User
 from credstack.core import audit
 from credstack.organizations.models import ApiKey, Membership, Organization, Role
 
-PROFILE_FIELDS = ("name", "url", "email", "description", "turnaround_days")
+PROFILE_FIELDS = ("name", "url", "email", "description", "turnaround_days", "second_review",
+                  "second_review_sample_percent")
 
 
 def do_create_organization(*, slug: str, name: str, actor: Any, admin: User | None = None, **profile: Any) -> Organization:

@@ -11,7 +11,8 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "url", "email", "description", "turnaround_days"]
+        fields = ["name", "url", "email", "description", "turnaround_days", "second_review",
+                  "second_review_sample_percent"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 

@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--concurrency", type=int, default=2)
         parser.add_argument("--loglevel", default="INFO")
+        parser.add_argument("--queues", default="", help="Comma-separated queues to consume (default: celery).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.REDIS_URL:
@@ -21,4 +22,7 @@ class Command(BaseCommand):
                                "worker is needed. Set REDIS_URL=redis://127.0.0.1:6379/0 to use workers.")
         from credstack.celery import app
 
-        app.worker_main(["worker", f"--concurrency={options['concurrency']}", f"--loglevel={options['loglevel']}"])
+        argv = ["worker", f"--concurrency={options['concurrency']}", f"--loglevel={options['loglevel']}"]
+        if options["queues"]:
+            argv.append(f"--queues={options['queues']}")
+        app.worker_main(argv)
