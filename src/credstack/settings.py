@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "credstack.accounts",
     "credstack.organizations",
     "credstack.catalog",
+    "credstack.assessment",
     "credstack.api",
 ]
 
@@ -167,6 +168,9 @@ STORAGES = {
 
 # Uploaded images (issuer logos, badge images): checked by content, and capped.
 CREDSTACK_MAX_IMAGE_BYTES = int(os.environ.get("CREDSTACK_MAX_IMAGE_BYTES", str(2 * 1024 * 1024)))
+# Evidence files of submissions: checked by content, capped per file and per submission.
+CREDSTACK_MAX_EVIDENCE_FILE_BYTES = int(os.environ.get("CREDSTACK_MAX_EVIDENCE_FILE_BYTES", str(25 * 1024 * 1024)))
+CREDSTACK_MAX_SUBMISSION_BYTES = int(os.environ.get("CREDSTACK_MAX_SUBMISSION_BYTES", str(100 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
