@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "credstack.organizations",
     "credstack.catalog",
     "credstack.assessment",
+    "credstack.verifier",
     "credstack.api",
 ]
 
@@ -232,3 +233,16 @@ LOGGING = {
 }
 
 CATALOG_PAGE_SIZE = 12
+
+# Verifier (credstack.verifier): the only hosts it fetches from besides this platform itself (status
+# lists, DID documents, issuer profiles, evidence), how much it reads, and how often one client may ask.
+CREDSTACK_VERIFIER_ALLOWED_HOSTS = frozenset(
+    h.strip().lower() for h in os.environ.get("CREDSTACK_VERIFIER_ALLOWED_HOSTS", "").split(",") if h.strip()
+)
+CREDSTACK_VERIFIER_ALLOW_PRIVATE_ADDRESSES = _env_bool("CREDSTACK_VERIFIER_ALLOW_PRIVATE_ADDRESSES", False)
+CREDSTACK_VERIFIER_MAX_BYTES = int(os.environ.get("CREDSTACK_VERIFIER_MAX_BYTES", str(2 * 1024 * 1024)))
+CREDSTACK_VERIFIER_MAX_FETCH_BYTES = int(os.environ.get("CREDSTACK_VERIFIER_MAX_FETCH_BYTES", str(5 * 1024 * 1024)))
+CREDSTACK_VERIFIER_RATE_LIMIT = os.environ.get("CREDSTACK_VERIFIER_RATE_LIMIT", "30/minute")
+CREDSTACK_VERIFIER_RATE_LIMIT_EXEMPT = frozenset(
+    a.strip() for a in os.environ.get("CREDSTACK_VERIFIER_RATE_LIMIT_EXEMPT", "").split(",") if a.strip()
+)
