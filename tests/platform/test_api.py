@@ -43,8 +43,9 @@ def test_bad_query_is_problem_details(db: Any) -> None:
 
 def test_create_publish_version_through_api(org_a: Organization, definition: dict[str, Any]) -> None:
     client = Client(headers={"Authorization": f"Bearer {_key(org_a)}"})
-    created = client.post("/api/orgs/org-a/microcredentials", {**definition, "slug": "via-api"},
-                          content_type="application/json")
+    created = client.post(
+        "/api/orgs/org-a/microcredentials", {**definition, "slug": "via-api"}, content_type="application/json"
+    )
     assert created.status_code == 201, created.content
     assert created.json()["status"] == "draft"
     published = client.post("/api/orgs/org-a/microcredentials/via-api/publish")
@@ -53,19 +54,25 @@ def test_create_publish_version_through_api(org_a: Organization, definition: dic
     started = client.post("/api/orgs/org-a/microcredentials/via-api/versions")
     assert started.status_code == 201 and started.json()["version"] == 2
     changed = {**definition, "name": "Version two"}
-    assert client.put("/api/orgs/org-a/microcredentials/via-api/draft", changed,
-                      content_type="application/json").json()["name"] == "Version two"
+    assert (
+        client.put("/api/orgs/org-a/microcredentials/via-api/draft", changed, content_type="application/json").json()[
+            "name"
+        ]
+        == "Version two"
+    )
     public = Client().get("/api/catalog/microcredentials/org-a/via-api").json()
     assert public["version"] == 1 and public["name"] == definition["name"]
 
 
-def test_invalid_definition_gives_field_errors_and_saves_nothing(org_a: Organization,
-                                                                 definition: dict[str, Any]) -> None:
+def test_invalid_definition_gives_field_errors_and_saves_nothing(
+    org_a: Organization, definition: dict[str, Any]
+) -> None:
     client = Client(headers={"Authorization": f"Bearer {_key(org_a)}"})
     definition["rubric"]["criteria"][0]["passing_level"] = "nope"
     definition["submission"]["overview_questions"][0]["word_limit"] = 99999
-    response = client.post("/api/orgs/org-a/microcredentials", {**definition, "slug": "bad"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/orgs/org-a/microcredentials", {**definition, "slug": "bad"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     errors = response.json()["errors"]
@@ -81,8 +88,9 @@ def test_malformed_json_body(org_a: Organization) -> None:
 
 
 def test_authentication(org_a: Organization, definition: dict[str, Any]) -> None:
-    response = Client().post("/api/orgs/org-a/microcredentials", {**definition, "slug": "x"},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/orgs/org-a/microcredentials", {**definition, "slug": "x"}, content_type="application/json"
+    )
     assert response.status_code == 401 and response["Content-Type"] == "application/problem+json"
     key = do_create_api_key(organization=org_a, name="old", actor=admin_of(org_a))
     do_revoke_api_key(key=key[0], actor=admin_of(org_a))
@@ -93,8 +101,9 @@ def test_authentication(org_a: Organization, definition: dict[str, Any]) -> None
 def test_session_auth_needs_csrf(org_a: Organization, definition: dict[str, Any]) -> None:
     client = client_for(admin_of(org_a))
     client.handler.enforce_csrf_checks = True
-    response = client.post("/api/orgs/org-a/microcredentials", {**definition, "slug": "x"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/orgs/org-a/microcredentials", {**definition, "slug": "x"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
     assert not MicroCredential.objects.filter(slug="x").exists()
 

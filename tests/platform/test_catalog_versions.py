@@ -33,10 +33,18 @@ def test_edit_of_published_creates_new_version(published: MicroCredentialVersion
     assert published.status == VersionStatus.SUPERSEDED
     assert mc.published_version().name == "Renamed in version 2"
     assert list(mc.versions.order_by("version").values_list("version", "status")) == [
-        (1, "superseded"), (2, "published")]
-    actions_logged = set(AuditEvent.objects.filter(organization=published.organization).values_list("action", flat=True))
-    assert {"microcredential.created", "microcredential.published", "microcredential.version_started",
-            "microcredential.draft_updated"} <= actions_logged
+        (1, "superseded"),
+        (2, "published"),
+    ]
+    actions_logged = set(
+        AuditEvent.objects.filter(organization=published.organization).values_list("action", flat=True)
+    )
+    assert {
+        "microcredential.created",
+        "microcredential.published",
+        "microcredential.version_started",
+        "microcredential.draft_updated",
+    } <= actions_logged
 
 
 def test_published_version_cannot_be_edited(published: MicroCredentialVersion) -> None:
@@ -55,8 +63,9 @@ def test_database_allows_one_draft_and_one_published(published: MicroCredentialV
     mc = published.micro_credential
     fields = published.definition()
     with pytest.raises(IntegrityError), transaction.atomic():
-        MicroCredentialVersion.objects.create(micro_credential=mc, version=9, status="published",
-                                              **{k: v for k, v in fields.items()})
+        MicroCredentialVersion.objects.create(
+            micro_credential=mc, version=9, status="published", **{k: v for k, v in fields.items()}
+        )
 
 
 def test_retire_and_no_new_versions(published: MicroCredentialVersion) -> None:
@@ -79,13 +88,16 @@ def test_invalid_definition_saves_nothing(org_a: Any, definition: dict[str, Any]
 
 def test_duplicate_slug_is_a_field_error(published: MicroCredentialVersion, definition: dict[str, Any]) -> None:
     with pytest.raises(DefinitionError) as info:
-        actions.do_create_micro_credential(organization=published.organization, data=definition, slug="cer-lab",
-                                           actor=admin_of(published.organization))
+        actions.do_create_micro_credential(
+            organization=published.organization, data=definition, slug="cer-lab", actor=admin_of(published.organization)
+        )
     assert "slug" in info.value.errors_by_path
 
 
-def test_same_slug_in_another_organization_is_fine(published: MicroCredentialVersion, org_b: Any,
-                                                   definition: dict[str, Any]) -> None:
-    other = actions.do_create_micro_credential(organization=org_b, data=definition, slug="cer-lab",
-                                               actor=admin_of(org_b))
+def test_same_slug_in_another_organization_is_fine(
+    published: MicroCredentialVersion, org_b: Any, definition: dict[str, Any]
+) -> None:
+    other = actions.do_create_micro_credential(
+        organization=org_b, data=definition, slug="cer-lab", actor=admin_of(org_b)
+    )
     assert other.micro_credential.slug == published.micro_credential.slug

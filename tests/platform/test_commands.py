@@ -24,8 +24,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None, home: Path) -> subpro
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
     full_env.pop("DATABASE_URL", None)
     full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.run([sys.executable, "-m", "credstack.cli", *args], env=full_env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "credstack.cli", *args], env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_demo_program(db: Any) -> None:
@@ -61,28 +62,49 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     assert "claim-evidence-reasoning-lab-reports" in listing.stdout and "v2 published" in listing.stdout
     bad = run_cli("catalog", "--org", "nope", home=tmp_path)
     assert bad.returncode == 2 and "No organization" in bad.stderr and "Traceback" not in bad.stderr
-    admin = run_cli("createadmin", "--email", "ops@example.org", "--no-input",
-                    env={"CREDSTACK_ADMIN_PASSWORD": "a-long-enough-password"}, home=tmp_path)
+    admin = run_cli(
+        "createadmin",
+        "--email",
+        "ops@example.org",
+        "--no-input",
+        env={"CREDSTACK_ADMIN_PASSWORD": "a-long-enough-password"},
+        home=tmp_path,
+    )
     assert admin.returncode == 0, admin.stderr
-    weak = run_cli("createadmin", "--email", "ops2@example.org", "--no-input",
-                   env={"CREDSTACK_ADMIN_PASSWORD": "123"}, home=tmp_path)
+    weak = run_cli(
+        "createadmin",
+        "--email",
+        "ops2@example.org",
+        "--no-input",
+        env={"CREDSTACK_ADMIN_PASSWORD": "123"},
+        home=tmp_path,
+    )
     assert weak.returncode == 2 and "too short" in weak.stderr
     secret = tmp_path / "secret_key"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
 
 
 def test_production_requires_secret_key(tmp_path: Path) -> None:
-    result = run_cli("check", home=tmp_path, env={"CREDSTACK_ENV": "production",
-                                                  "CREDSTACK_BASE_URL": "https://badges.example.org"})
+    result = run_cli(
+        "check", home=tmp_path, env={"CREDSTACK_ENV": "production", "CREDSTACK_BASE_URL": "https://badges.example.org"}
+    )
     assert result.returncode == 2 and "SECRET_KEY must be set" in result.stderr
     assert not (tmp_path / "secret_key").exists()
 
 
 def test_production_passes_deploy_checks(tmp_path: Path) -> None:
-    result = run_cli("check", "--deploy", "--fail-level", "WARNING", home=tmp_path, env={
-        "CREDSTACK_ENV": "production", "CREDSTACK_BASE_URL": "https://badges.example.org",
-        "SECRET_KEY": "k" * 20 + "Zx9!q" * 10,
-    })
+    result = run_cli(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        home=tmp_path,
+        env={
+            "CREDSTACK_ENV": "production",
+            "CREDSTACK_BASE_URL": "https://badges.example.org",
+            "SECRET_KEY": "k" * 20 + "Zx9!q" * 10,
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -93,8 +115,11 @@ def test_argon2_is_the_password_hasher() -> None:
 
 
 def test_credential_commands_do_not_load_django(tmp_path: Path) -> None:
-    code = ("import sys; from credstack.cli import main; rc = main(['keygen', '-o', sys.argv[1]]); "
-            "assert 'django' not in sys.modules, 'django was imported'; sys.exit(rc)")
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "k.json")], capture_output=True, text=True,
-                            timeout=60)
+    code = (
+        "import sys; from credstack.cli import main; rc = main(['keygen', '-o', sys.argv[1]]); "
+        "assert 'django' not in sys.modules, 'django was imported'; sys.exit(rc)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "k.json")], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr

@@ -41,7 +41,9 @@ def test_passing_level_must_exist(definition: dict[str, Any]) -> None:
 def test_over_long_answer_limit(definition: dict[str, Any]) -> None:
     definition["submission"]["overview_questions"][0]["word_limit"] = 50_000
     errors = errors_of(definition)
-    assert errors == {"submission.overview_questions.0.word_limit": "Word limit must be between 1 and 2000 (got 50000)."}
+    assert errors == {
+        "submission.overview_questions.0.word_limit": "Word limit must be between 1 and 2000 (got 50000)."
+    }
 
 
 def test_levels_must_ascend(definition: dict[str, Any]) -> None:

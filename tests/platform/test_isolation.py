@@ -15,21 +15,30 @@ from tests.platform.conftest import admin_of, client_for
 
 @pytest.fixture
 def draft_a(org_a: Organization, definition: dict[str, Any]) -> MicroCredentialVersion:
-    return actions.do_create_micro_credential(organization=org_a, data=definition, slug="secret-draft",
-                                              actor=admin_of(org_a))
+    return actions.do_create_micro_credential(
+        organization=org_a, data=definition, slug="secret-draft", actor=admin_of(org_a)
+    )
 
 
 def test_other_admin_cannot_reach_pages(draft_a: MicroCredentialVersion, org_b: Organization) -> None:
     client = client_for(admin_of(org_b))
-    for url in ["/manage/org-a/", "/manage/org-a/microcredentials/new/",
-                "/manage/org-a/microcredentials/secret-draft/edit/", "/manage/org-a/profile/",
-                "/catalog/org-a/secret-draft/", "/catalog/org-a/secret-draft/?version=1",
-                "/catalog/org-a/secret-draft/v1/achievement.json"]:
+    for url in [
+        "/manage/org-a/",
+        "/manage/org-a/microcredentials/new/",
+        "/manage/org-a/microcredentials/secret-draft/edit/",
+        "/manage/org-a/profile/",
+        "/catalog/org-a/secret-draft/",
+        "/catalog/org-a/secret-draft/?version=1",
+        "/catalog/org-a/secret-draft/v1/achievement.json",
+    ]:
         assert client.get(url).status_code == 404, url
-    for url in ["/manage/org-a/microcredentials/secret-draft/publish/",
-                "/manage/org-a/microcredentials/secret-draft/retire/",
-                "/manage/org-a/microcredentials/secret-draft/new-version/",
-                "/manage/org-a/members/add/", "/manage/org-a/api-keys/"]:
+    for url in [
+        "/manage/org-a/microcredentials/secret-draft/publish/",
+        "/manage/org-a/microcredentials/secret-draft/retire/",
+        "/manage/org-a/microcredentials/secret-draft/new-version/",
+        "/manage/org-a/members/add/",
+        "/manage/org-a/api-keys/",
+    ]:
         assert client.post(url, {"email": "x@example.org", "role": "admin", "name": "k"}).status_code == 404, url
     draft_a.refresh_from_db()
     assert draft_a.status == "draft"
@@ -65,8 +74,12 @@ def test_api_isolation(draft_a: MicroCredentialVersion, org_b: Organization, def
     assert client.get("/api/orgs/org-a/microcredentials").status_code == 404
     response = client.post("/api/orgs/org-a/microcredentials/secret-draft/publish")
     assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
-    assert client.post("/api/orgs/org-a/microcredentials", {**definition, "slug": "sneaky"},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            "/api/orgs/org-a/microcredentials", {**definition, "slug": "sneaky"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert Client().get("/api/catalog/microcredentials/org-a/secret-draft").status_code == 404
     # Org B's own writes work with its key.
     assert client.get("/api/orgs/org-b/microcredentials").status_code == 200

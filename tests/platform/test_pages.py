@@ -10,8 +10,8 @@ from django.test import Client
 from PIL import Image
 
 from credstack.accounts.models import User
-from credstack.catalog.models import MicroCredential, MicroCredentialVersion
 from credstack.catalog.demo.loader import load_demo
+from credstack.catalog.models import MicroCredential, MicroCredentialVersion
 from credstack.organizations.models import Organization
 from tests.platform.conftest import PASSWORD, admin_of, client_for
 
@@ -19,8 +19,17 @@ from tests.platform.conftest import PASSWORD, admin_of, client_for
 def _form_post(definition: dict[str, Any], slug: str = "") -> dict[str, Any]:
     """The editor's dotted-name form fields for a definition."""
     post: dict[str, Any] = {"slug": slug}
-    for key in ("name", "summary", "competency_statement", "key_method", "criteria_narrative", "estimated_hours",
-                "pd_hours", "credits_available", "achievement_type"):
+    for key in (
+        "name",
+        "summary",
+        "competency_statement",
+        "key_method",
+        "criteria_narrative",
+        "estimated_hours",
+        "pd_hours",
+        "credits_available",
+        "achievement_type",
+    ):
         post[key] = "" if definition.get(key) is None else str(definition[key])
     post["method_components"] = "\n".join(definition["method_components"])
     post["supporting_research"] = "\n\n".join(definition["supporting_research"])
@@ -102,8 +111,9 @@ def test_editor_creates_and_reshows_errors(org_a: Organization, definition: dict
     assert version.rubric["criteria"][0]["passing_level"] == definition["rubric"]["criteria"][0]["passing_level"]
     assert version.method_components == definition["method_components"]
     assert version.status == "draft"
-    publish = client.post("/manage/org-a/microcredentials/editor-made/edit/",
-                          {**_form_post(definition), "then": "publish"})
+    publish = client.post(
+        "/manage/org-a/microcredentials/editor-made/edit/", {**_form_post(definition), "then": "publish"}
+    )
     assert publish.status_code == 302
     version.refresh_from_db()
     assert version.status == "published"
@@ -174,20 +184,37 @@ def test_admin_pages_and_actions(db: Any) -> None:
     load_demo()
     staff = User.objects.get(email="staff@example.org")
     client = client_for(staff)
-    for url in ["/admin/", "/admin/organizations/organization/", "/admin/catalog/microcredentialversion/",
-                "/admin/core/auditevent/", "/admin/organizations/membership/", "/admin/accounts/user/"]:
+    for url in [
+        "/admin/",
+        "/admin/organizations/organization/",
+        "/admin/catalog/microcredentialversion/",
+        "/admin/core/auditevent/",
+        "/admin/organizations/membership/",
+        "/admin/accounts/user/",
+    ]:
         assert client.get(url).status_code == 200, url
     draft = MicroCredentialVersion.objects.get(status="draft")
-    response = client.post("/admin/catalog/microcredentialversion/",
-                           {"action": "publish", "_selected_action": [draft.pk]})
+    response = client.post(
+        "/admin/catalog/microcredentialversion/", {"action": "publish", "_selected_action": [draft.pk]}
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == "published"
     org = Organization.objects.get(slug="northfield-usd")
-    response = client.post(f"/admin/organizations/organization/{org.pk}/change/", {
-        "name": "Renamed District", "url": org.url, "email": org.email, "description": org.description,
-        "turnaround_days": 10, "second_review": "none", "second_review_sample_percent": 20,
-        "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
+    response = client.post(
+        f"/admin/organizations/organization/{org.pk}/change/",
+        {
+            "name": "Renamed District",
+            "url": org.url,
+            "email": org.email,
+            "description": org.description,
+            "turnaround_days": 10,
+            "second_review": "none",
+            "second_review_sample_percent": 20,
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     org.refresh_from_db()
     assert org.name == "Renamed District" and org.turnaround_days == 10

@@ -52,15 +52,28 @@ def test_celery_worker_on_redis(tmp_path: Path) -> None:
     }
     env.pop("DATABASE_URL", None)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "credstack.cli", "worker", "--concurrency", "1", "--loglevel", "WARNING",
-         "--queues", queue],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "credstack.cli",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--queues",
+            queue,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         client = Celery("credstack-test", broker=REDIS_URL, backend=REDIS_URL)
         assert client.send_task("credstack.core.ping", queue=queue).get(timeout=60) == "pong"
-        sent = client.send_task("credstack.core.send_mail", args=["Hello", "From the worker", ["a@example.org"]],
-                                queue=queue)
+        sent = client.send_task(
+            "credstack.core.send_mail", args=["Hello", "From the worker", ["a@example.org"]], queue=queue
+        )
         assert sent.get(timeout=60) == 1
         deadline = time.monotonic() + 10
         while not list(mail_dir.glob("*.log")) and time.monotonic() < deadline:

@@ -30,7 +30,7 @@ def issuer_profile(org: Organization) -> dict[str, Any]:
         profile["description"] = org.description
     if org.image:
         profile["image"] = {"id": _absolute(org.image.url), "type": "Image"}
-    if org.parent_id:
+    if org.parent is not None:
         profile["parentOrg"] = {"id": org.parent.issuer_id, "type": ["Profile"], "name": org.parent.name}
     return profile
 
@@ -44,8 +44,10 @@ def achievement(version: MicroCredentialVersion) -> dict[str, Any]:
         "achievementType": version.achievement_type,
         "name": version.name,
         "description": version.summary,
-        "criteria": {"id": f"{page}?version={version.version}",
-                     "narrative": version.criteria_narrative or version.competency_statement},
+        "criteria": {
+            "id": f"{page}?version={version.version}",
+            "narrative": version.criteria_narrative or version.competency_statement,
+        },
         "creator": {"id": org.issuer_id, "type": ["Profile"], "name": org.name},
         "version": str(version.version),
     }
@@ -57,11 +59,15 @@ def achievement(version: MicroCredentialVersion) -> dict[str, Any]:
         data["creditsAvailable"] = float(version.credits_available)
     if version.alignments:
         data["alignment"] = [
-            {"type": ["Alignment"], "targetName": al["target_name"], "targetUrl": al["target_url"],
-             **({"targetType": al["target_type"]} if al.get("target_type") else {}),
-             **({"targetCode": al["target_code"]} if al.get("target_code") else {}),
-             **({"targetFramework": al["target_framework"]} if al.get("target_framework") else {}),
-             **({"targetDescription": al["target_description"]} if al.get("target_description") else {})}
+            {
+                "type": ["Alignment"],
+                "targetName": al["target_name"],
+                "targetUrl": al["target_url"],
+                **({"targetType": al["target_type"]} if al.get("target_type") else {}),
+                **({"targetCode": al["target_code"]} if al.get("target_code") else {}),
+                **({"targetFramework": al["target_framework"]} if al.get("target_framework") else {}),
+                **({"targetDescription": al["target_description"]} if al.get("target_description") else {}),
+            }
             for al in version.alignments
         ]
     criteria = version.rubric.get("criteria", [])
@@ -75,10 +81,13 @@ def achievement(version: MicroCredentialVersion) -> dict[str, Any]:
                 "requiredLevel": f"{version.achievement_id}#criterion-{crit['key']}-level-{crit['passing_level']}",
                 "allowedValue": [level["name"] for level in crit["levels"]],
                 "rubricCriterionLevel": [
-                    {"id": f"{version.achievement_id}#criterion-{crit['key']}-level-{level['key']}",
-                     "type": ["RubricCriterionLevel"], "name": level["name"],
-                     **({"description": level["description"]} if level.get("description") else {}),
-                     "points": str(level["points"])}
+                    {
+                        "id": f"{version.achievement_id}#criterion-{crit['key']}-level-{level['key']}",
+                        "type": ["RubricCriterionLevel"],
+                        "name": level["name"],
+                        **({"description": level["description"]} if level.get("description") else {}),
+                        "points": str(level["points"]),
+                    }
                     for level in crit["levels"]
                 ],
             }
@@ -86,6 +95,7 @@ def achievement(version: MicroCredentialVersion) -> dict[str, Any]:
         ]
     related = [mc.published_version() for mc in version.related.all()]
     if any(related):
-        data["related"] = [{"id": r.achievement_id, "type": ["Related"], "version": str(r.version)}
-                           for r in related if r is not None]
+        data["related"] = [
+            {"id": r.achievement_id, "type": ["Related"], "version": str(r.version)} for r in related if r is not None
+        ]
     return data

@@ -72,12 +72,19 @@ def _set_image(version: MicroCredentialVersion, image: UploadedFile | None) -> N
     data, ext = validate_image(image)
     from django.core.files.base import ContentFile
 
-    version.image.save(f"{version.micro_credential.organization.slug}-{version.micro_credential.slug}"
-                       f"-v{version.version}.{ext}", ContentFile(data), save=False)
+    version.image.save(
+        f"{version.micro_credential.organization.slug}-{version.micro_credential.slug}-v{version.version}.{ext}",
+        ContentFile(data),
+        save=False,
+    )
 
 
 def do_create_micro_credential(
-    *, organization: Organization, data: dict[str, Any], actor: Any, slug: str = "",
+    *,
+    organization: Organization,
+    data: dict[str, Any],
+    actor: Any,
+    slug: str = "",
     image: UploadedFile | None = None,
 ) -> MicroCredentialVersion:
     """Create a micro-credential with its first version, as a draft."""
@@ -103,13 +110,18 @@ def do_create_micro_credential(
     try:
         with transaction.atomic():
             mc = MicroCredential.objects.create(organization=organization, slug=slug)
-            version = MicroCredentialVersion(micro_credential=mc, version=1, status=VersionStatus.DRAFT,
-                                             created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            version = MicroCredentialVersion(
+                micro_credential=mc,
+                version=1,
+                status=VersionStatus.DRAFT,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
             _apply(version, cleaned)
             _set_image(version, image)
             version.save()
-            audit.record("microcredential.created", version, actor=actor, organization=organization,
-                         slug=slug, version=1)
+            audit.record(
+                "microcredential.created", version, actor=actor, organization=organization, slug=slug, version=1
+            )
     except IntegrityError:
         raise DefinitionError({"slug": f"{organization.name} already has a micro-credential at {slug!r}."})
     return version
@@ -129,8 +141,13 @@ def do_update_draft(
         _apply(version, cleaned)
         _set_image(version, image)
         version.save()
-        audit.record("microcredential.draft_updated", version, actor=actor, organization=version.organization,
-                     version=version.version)
+        audit.record(
+            "microcredential.draft_updated",
+            version,
+            actor=actor,
+            organization=version.organization,
+            version=version.version,
+        )
     return version
 
 
@@ -144,17 +161,26 @@ def do_start_new_version(*, micro_credential: MicroCredential, actor: Any) -> Mi
         latest = micro_credential.latest_version()
         if latest.status == VersionStatus.RETIRED:
             raise CatalogError("This micro-credential is retired; it cannot get new versions.")
-        new = MicroCredentialVersion(micro_credential=micro_credential, version=latest.version + 1,
-                                     status=VersionStatus.DRAFT,
-                                     created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        new = MicroCredentialVersion(
+            micro_credential=micro_credential,
+            version=latest.version + 1,
+            status=VersionStatus.DRAFT,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         for field in DEFINITION_FIELDS:
             setattr(new, field, getattr(latest, field))
         new.image = latest.image.name if latest.image else ""
         new.refresh_index()
         new.save()
         new.related.set(latest.related.all())
-        audit.record("microcredential.version_started", new, actor=actor, organization=micro_credential.organization,
-                     version=new.version, from_version=latest.version)
+        audit.record(
+            "microcredential.version_started",
+            new,
+            actor=actor,
+            organization=micro_credential.organization,
+            version=new.version,
+            from_version=latest.version,
+        )
     return new
 
 
@@ -174,8 +200,14 @@ def do_publish_version(*, version: MicroCredentialVersion, actor: Any) -> MicroC
         version.status = VersionStatus.PUBLISHED
         version.published_at = now
         version.save(update_fields=["status", "published_at", "updated_at"])
-        audit.record("microcredential.published", version, actor=actor, organization=version.organization,
-                     version=version.version, superseded=previous.version if previous else None)
+        audit.record(
+            "microcredential.published",
+            version,
+            actor=actor,
+            organization=version.organization,
+            version=version.version,
+            superseded=previous.version if previous else None,
+        )
     return version
 
 
@@ -194,8 +226,13 @@ def do_retire_micro_credential(*, micro_credential: MicroCredential, actor: Any)
             draft.status = VersionStatus.RETIRED
             draft.retired_at = published.retired_at
             draft.save(update_fields=["status", "retired_at", "updated_at"])
-        audit.record("microcredential.retired", published, actor=actor, organization=micro_credential.organization,
-                     version=published.version)
+        audit.record(
+            "microcredential.retired",
+            published,
+            actor=actor,
+            organization=micro_credential.organization,
+            version=published.version,
+        )
     return published
 
 
@@ -204,5 +241,10 @@ def do_set_related(*, version: MicroCredentialVersion, related: list[MicroCreden
         raise CatalogError("Only a draft can be edited.")
     with transaction.atomic():
         version.related.set([mc for mc in related if mc.pk != version.micro_credential_id])
-        audit.record("microcredential.related_set", version, actor=actor, organization=version.organization,
-                     related=[str(mc) for mc in related])
+        audit.record(
+            "microcredential.related_set",
+            version,
+            actor=actor,
+            organization=version.organization,
+            related=[str(mc) for mc in related],
+        )

@@ -43,13 +43,20 @@ class MicroCredentialVersionAdmin(ReadOnlyAdmin):
     @admin.action(description="Publish the selected drafts")
     def publish(self, request: HttpRequest, queryset: QuerySet[MicroCredentialVersion]) -> None:
         for version in queryset:
-            self._run(request, str(version), lambda v=version: actions.do_publish_version(version=v, actor=request.user))
+            self._run(
+                request, str(version), lambda v=version: actions.do_publish_version(version=v, actor=request.user)
+            )
 
     @admin.action(description="Retire the selected micro-credentials")
     def retire(self, request: HttpRequest, queryset: QuerySet[MicroCredentialVersion]) -> None:
         for version in queryset:
-            self._run(request, str(version), lambda v=version: actions.do_retire_micro_credential(
-                micro_credential=v.micro_credential, actor=request.user))
+            self._run(
+                request,
+                str(version),
+                lambda v=version: actions.do_retire_micro_credential(
+                    micro_credential=v.micro_credential, actor=request.user
+                ),
+            )
 
 
 @admin.register(MicroCredential)

@@ -41,13 +41,29 @@ ARTIFACT_KINDS: dict[str, str] = {
     "presentation": "Presentation",
 }
 ACHIEVEMENT_TYPES = (
-    "MicroCredential", "Badge", "Certificate", "Certification", "Competency", "CourseCredential",
-    "Course", "Credential", "License", "LearningProgram", "Achievement", "Award", "Assessment",
+    "MicroCredential",
+    "Badge",
+    "Certificate",
+    "Certification",
+    "Competency",
+    "CourseCredential",
+    "Course",
+    "Credential",
+    "License",
+    "LearningProgram",
+    "Achievement",
+    "Award",
+    "Assessment",
 )
 # Open Badges 3.0 AlignmentTargetType; extensions start with "ext:".
 ALIGNMENT_TARGET_TYPES = (
-    "ceasn:Competency", "ceterms:Credential", "CFItem", "CFRubric", "CFRubricCriterion",
-    "CFRubricCriterionLevel", "CTDL",
+    "ceasn:Competency",
+    "ceterms:Credential",
+    "CFItem",
+    "CFRubric",
+    "CFRubricCriterion",
+    "CFRubricCriterionLevel",
+    "CTDL",
 )
 
 MAX_WORD_LIMIT = 2000
@@ -184,32 +200,43 @@ def clean_definition(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": c.required_text(data, "name", "name", "Name", 120),
         "summary": c.required_text(data, "summary", "summary", "Summary", 500),
-        "competency_statement": c.required_text(data, "competency_statement", "competency_statement",
-                                                "Competency statement", 1000),
+        "competency_statement": c.required_text(
+            data, "competency_statement", "competency_statement", "Competency statement", 1000
+        ),
         "key_method": c.required_text(data, "key_method", "key_method", "Key method", 5000),
-        "criteria_narrative": c.optional_text(data, "criteria_narrative", "criteria_narrative",
-                                              "Criteria narrative", MAX_TEXT),
+        "criteria_narrative": c.optional_text(
+            data, "criteria_narrative", "criteria_narrative", "Criteria narrative", MAX_TEXT
+        ),
         "method_components": c.strings(data.get("method_components"), "method_components", "Method components", 2000),
-        "supporting_research": c.strings(data.get("supporting_research"), "supporting_research",
-                                         "Supporting research", 3000),
+        "supporting_research": c.strings(
+            data.get("supporting_research"), "supporting_research", "Supporting research", 3000
+        ),
         "tags": c.strings(
             [t for t in re.split(r"\s*,\s*", data["tags"])] if isinstance(data.get("tags"), str) else data.get("tags"),
-            "tags", "Tags", 40),
+            "tags",
+            "Tags",
+            40,
+        ),
         "subject_areas": c.choices(data.get("subject_areas", []), "subject_areas", "Subject areas", SUBJECT_AREAS),
         "grade_bands": c.choices(data.get("grade_bands", []), "grade_bands", "Grade bands", GRADE_BANDS),
         "roles": c.choices(data.get("roles", []), "roles", "Roles", EDUCATOR_ROLES),
         "estimated_hours": c.integer(data.get("estimated_hours"), "estimated_hours", "Estimated hours", 1, 500),
         "pd_hours": c.decimal(data.get("pd_hours"), "pd_hours", "Professional development hours", Decimal(1000)),
-        "credits_available": c.decimal(data.get("credits_available"), "credits_available", "Credits available",
-                                       Decimal(1000)),
-        "expiry_months": c.integer(data.get("expiry_months"), "expiry_months", "Expiry (months)", 1, 240,
-                                   required=False),
-        "max_attempts": c.integer(data.get("max_attempts", DEFAULT_MAX_ATTEMPTS), "max_attempts",
-                                  "Maximum attempts", 1, 10),
+        "credits_available": c.decimal(
+            data.get("credits_available"), "credits_available", "Credits available", Decimal(1000)
+        ),
+        "expiry_months": c.integer(
+            data.get("expiry_months"), "expiry_months", "Expiry (months)", 1, 240, required=False
+        ),
+        "max_attempts": c.integer(
+            data.get("max_attempts", DEFAULT_MAX_ATTEMPTS), "max_attempts", "Maximum attempts", 1, 10
+        ),
     }
     achievement_type = _text(data.get("achievement_type")) or "MicroCredential"
     if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):
-        c.error("achievement_type", f"Achievement type must be one of {', '.join(ACHIEVEMENT_TYPES)} or start with ext:.")
+        c.error(
+            "achievement_type", f"Achievement type must be one of {', '.join(ACHIEVEMENT_TYPES)} or start with ext:."
+        )
     out["achievement_type"] = achievement_type
     if not out["subject_areas"]:
         c.error("subject_areas", "Choose at least one subject area.")
@@ -222,10 +249,12 @@ def clean_definition(data: dict[str, Any]) -> dict[str, Any]:
             continue
         res = res if isinstance(res, dict) else {"title": res}
         path = f"resources.{i}"
-        out["resources"].append({
-            "title": c.required_text(res, "title", f"{path}.title", "Resource title", 200),
-            "url": c.url(res.get("url"), f"{path}.url", "Resource URL"),
-        })
+        out["resources"].append(
+            {
+                "title": c.required_text(res, "title", f"{path}.title", "Resource title", 200),
+                "url": c.url(res.get("url"), f"{path}.url", "Resource URL"),
+            }
+        )
 
     out["alignments"] = []
     for i, al in enumerate(_list(data.get("alignments"))):
@@ -234,17 +263,24 @@ def clean_definition(data: dict[str, Any]) -> dict[str, Any]:
         path = f"alignments.{i}"
         target_type = _text(al.get("target_type"))
         if target_type and target_type not in ALIGNMENT_TARGET_TYPES and not target_type.startswith("ext:"):
-            c.error(f"{path}.target_type",
-                    f"Target type must be one of {', '.join(ALIGNMENT_TARGET_TYPES)} or start with ext:.")
-        out["alignments"].append({
-            "target_name": c.required_text(al, "target_name", f"{path}.target_name", "Alignment name", 300),
-            "target_url": c.url(al.get("target_url"), f"{path}.target_url", "Alignment URL", required=True),
-            "target_type": target_type,
-            "target_code": c.optional_text(al, "target_code", f"{path}.target_code", "Alignment code", 100),
-            "target_framework": c.optional_text(al, "target_framework", f"{path}.target_framework", "Framework", 300),
-            "target_description": c.optional_text(al, "target_description", f"{path}.target_description",
-                                                  "Alignment description", 2000),
-        })
+            c.error(
+                f"{path}.target_type",
+                f"Target type must be one of {', '.join(ALIGNMENT_TARGET_TYPES)} or start with ext:.",
+            )
+        out["alignments"].append(
+            {
+                "target_name": c.required_text(al, "target_name", f"{path}.target_name", "Alignment name", 300),
+                "target_url": c.url(al.get("target_url"), f"{path}.target_url", "Alignment URL", required=True),
+                "target_type": target_type,
+                "target_code": c.optional_text(al, "target_code", f"{path}.target_code", "Alignment code", 100),
+                "target_framework": c.optional_text(
+                    al, "target_framework", f"{path}.target_framework", "Framework", 300
+                ),
+                "target_description": c.optional_text(
+                    al, "target_description", f"{path}.target_description", "Alignment description", 2000
+                ),
+            }
+        )
 
     out["submission"] = _clean_submission(c, data.get("submission") or {})
     out["rubric"] = _clean_rubric(c, data.get("rubric") or {})
@@ -262,10 +298,12 @@ def _clean_submission(c: _Cleaner, sub: Any) -> dict[str, Any]:
         if _is_blank(q) or not isinstance(q, dict):
             continue
         path = f"submission.overview_questions.{i}"
-        questions.append({
-            "prompt": c.required_text(q, "prompt", f"{path}.prompt", "Question", 2000),
-            "word_limit": c.integer(q.get("word_limit"), f"{path}.word_limit", "Word limit", 1, MAX_WORD_LIMIT),
-        })
+        questions.append(
+            {
+                "prompt": c.required_text(q, "prompt", f"{path}.prompt", "Question", 2000),
+                "word_limit": c.integer(q.get("word_limit"), f"{path}.word_limit", "Word limit", 1, MAX_WORD_LIMIT),
+            }
+        )
     artifacts = []
     for i, a in enumerate(_list(sub.get("artifacts"))):
         if _is_blank(a) or not isinstance(a, dict):
@@ -274,17 +312,26 @@ def _clean_submission(c: _Cleaner, sub: Any) -> dict[str, Any]:
         kinds = c.choices(a.get("accepted_kinds", []), f"{path}.accepted_kinds", "Accepted kinds", ARTIFACT_KINDS)
         if not kinds:
             c.error(f"{path}.accepted_kinds", "Choose at least one accepted kind of evidence.")
-        artifacts.append({
-            "title": c.required_text(a, "title", f"{path}.title", "Artifact title", 200),
-            "description": c.required_text(a, "description", f"{path}.description", "Artifact description", 3000),
-            "accepted_kinds": kinds,
-        })
+        artifacts.append(
+            {
+                "title": c.required_text(a, "title", f"{path}.title", "Artifact title", 200),
+                "description": c.required_text(a, "description", f"{path}.description", "Artifact description", 3000),
+                "accepted_kinds": kinds,
+            }
+        )
     if not artifacts:
         c.error("submission.artifacts", "Ask for at least one evidence artifact.")
-    reflection_prompt = c.optional_text(sub, "reflection_prompt", "submission.reflection_prompt",
-                                        "Reflection prompt", 3000)
-    reflection_limit = c.integer(sub.get("reflection_word_limit"), "submission.reflection_word_limit",
-                                 "Reflection word limit", 1, MAX_WORD_LIMIT, required=bool(reflection_prompt))
+    reflection_prompt = c.optional_text(
+        sub, "reflection_prompt", "submission.reflection_prompt", "Reflection prompt", 3000
+    )
+    reflection_limit = c.integer(
+        sub.get("reflection_word_limit"),
+        "submission.reflection_word_limit",
+        "Reflection word limit",
+        1,
+        MAX_WORD_LIMIT,
+        required=bool(reflection_prompt),
+    )
     return {
         "overview_questions": questions,
         "artifacts": artifacts,
@@ -308,7 +355,7 @@ def _clean_rubric(c: _Cleaner, rubric: Any) -> dict[str, Any]:
         if key in seen_keys:
             c.error(f"{path}.name", "Two criteria have the same name; give each a distinct name.")
         seen_keys.add(key)
-        levels = []
+        levels: list[dict[str, Any]] = []
         level_keys: list[str] = []
         for j, level in enumerate(_list(crit.get("levels"))):
             if _is_blank(level) or not isinstance(level, dict):
@@ -320,13 +367,16 @@ def _clean_rubric(c: _Cleaner, rubric: Any) -> dict[str, Any]:
                 c.error(f"{lpath}.name", "Two levels of this criterion have the same name.")
             level_keys.append(lkey)
             points = c.integer(level.get("points", len(levels)), f"{lpath}.points", "Points", 0, 100)
-            levels.append({
-                "key": lkey,
-                "name": lname,
-                "description": c.optional_text(level, "description", f"{lpath}.description",
-                                               "Level description", 3000),
-                "points": points,
-            })
+            levels.append(
+                {
+                    "key": lkey,
+                    "name": lname,
+                    "description": c.optional_text(
+                        level, "description", f"{lpath}.description", "Level description", 3000
+                    ),
+                    "points": points,
+                }
+            )
         if len(levels) < 2:
             c.error(f"{path}.levels", "A criterion needs at least two levels (for example Not yet and Proficient).")
         points_seq = [lv["points"] for lv in levels if lv["points"] is not None]
@@ -341,13 +391,17 @@ def _clean_rubric(c: _Cleaner, rubric: Any) -> dict[str, Any]:
             c.error(f"{path}.passing_level", f"The passing level {passing!r} is not one of this criterion's levels.")
         elif level_keys.index(passing) == 0 and len(level_keys) > 1:
             c.error(f"{path}.passing_level", "The lowest level cannot be the passing level.")
-        criteria.append({
-            "key": key,
-            "name": name,
-            "description": c.optional_text(crit, "description", f"{path}.description", "Criterion description", 3000),
-            "levels": levels,
-            "passing_level": passing,
-        })
+        criteria.append(
+            {
+                "key": key,
+                "name": name,
+                "description": c.optional_text(
+                    crit, "description", f"{path}.description", "Criterion description", 3000
+                ),
+                "levels": levels,
+                "passing_level": passing,
+            }
+        )
     if not criteria:
         c.error("rubric.criteria", "A rubric needs at least one criterion.")
     rule = _text(rubric.get("passing_rule")) or PASSING_RULE_ALL

@@ -81,13 +81,14 @@ class MicroCredentialVersion(models.Model):
     grade_bands = models.JSONField(default=list)
     roles = models.JSONField(default=list, blank=True)
     estimated_hours = models.PositiveSmallIntegerField()
-    pd_hours = models.DecimalField("professional development hours", max_digits=7, decimal_places=2,
-                                   null=True, blank=True)
-    expiry_months = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                     help_text="Empty: never expires.")
+    pd_hours = models.DecimalField(
+        "professional development hours", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    expiry_months = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: never expires.")
 
     max_attempts = models.PositiveSmallIntegerField(
-        default=3, help_text="How many times a learner may submit (the first submission and resubmissions).")
+        default=3, help_text="How many times a learner may submit (the first submission and resubmissions)."
+    )
 
     submission = models.JSONField(default=dict)
     rubric = models.JSONField(default=dict)
@@ -108,10 +109,12 @@ class MicroCredentialVersion(models.Model):
         ordering = ["micro_credential", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["micro_credential", "version"], name="unique_version_number"),
-            models.UniqueConstraint(fields=["micro_credential"], condition=Q(status="draft"),
-                                    name="one_draft_per_microcredential"),
-            models.UniqueConstraint(fields=["micro_credential"], condition=Q(status="published"),
-                                    name="one_published_per_microcredential"),
+            models.UniqueConstraint(
+                fields=["micro_credential"], condition=Q(status="draft"), name="one_draft_per_microcredential"
+            ),
+            models.UniqueConstraint(
+                fields=["micro_credential"], condition=Q(status="published"), name="one_published_per_microcredential"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,22 +154,48 @@ class MicroCredentialVersion(models.Model):
         return [EDUCATOR_ROLES.get(r, r) for r in self.roles]
 
     def refresh_index(self) -> None:
-        self.facets = " " + " ".join(
-            [f"subject:{s}" for s in self.subject_areas]
-            + [f"grade:{g}" for g in self.grade_bands]
-            + [f"role:{r}" for r in self.roles]
-        ) + " "
+        self.facets = (
+            " "
+            + " ".join(
+                [f"subject:{s}" for s in self.subject_areas]
+                + [f"grade:{g}" for g in self.grade_bands]
+                + [f"role:{r}" for r in self.roles]
+            )
+            + " "
+        )
         self.search_text = "\n".join(
-            [self.name, self.summary, self.competency_statement, " ".join(self.tags),
-             self.micro_credential.organization.name]
+            [
+                self.name,
+                self.summary,
+                self.competency_statement,
+                " ".join(self.tags),
+                self.micro_credential.organization.name,
+            ]
         ).lower()
 
 
 DEFINITION_FIELDS = (
-    "name", "summary", "competency_statement", "key_method", "method_components", "supporting_research",
-    "resources", "criteria_narrative", "alignments", "tags", "achievement_type", "credits_available",
-    "subject_areas", "grade_bands", "roles", "estimated_hours", "pd_hours", "expiry_months", "max_attempts",
-    "submission", "rubric",
+    "name",
+    "summary",
+    "competency_statement",
+    "key_method",
+    "method_components",
+    "supporting_research",
+    "resources",
+    "criteria_narrative",
+    "alignments",
+    "tags",
+    "achievement_type",
+    "credits_available",
+    "subject_areas",
+    "grade_bands",
+    "roles",
+    "estimated_hours",
+    "pd_hours",
+    "expiry_months",
+    "max_attempts",
+    "submission",
+    "rubric",
 )
 
 

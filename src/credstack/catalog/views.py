@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -59,22 +58,28 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "catalog/list.html", {
-        "page": page,
-        "filters": filters,
-        "querystring": query.urlencode(),
-        "subjects": SUBJECT_AREAS,
-        "grades": GRADE_BANDS,
-        "roles": EDUCATOR_ROLES,
-        "organizations": Organization.objects.filter(
-            micro_credentials__versions__status=VersionStatus.PUBLISHED).distinct().order_by("name"),
-        "total": paginator.count,
-    })
+    return render(
+        request,
+        "catalog/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "querystring": query.urlencode(),
+            "subjects": SUBJECT_AREAS,
+            "grades": GRADE_BANDS,
+            "roles": EDUCATOR_ROLES,
+            "organizations": Organization.objects.filter(micro_credentials__versions__status=VersionStatus.PUBLISHED)
+            .distinct()
+            .order_by("name"),
+            "total": paginator.count,
+        },
+    )
 
 
 def _version_for(request: HttpRequest, org_slug: str, slug: str, version: int | None) -> MicroCredentialVersion:
-    mc = get_object_or_404(MicroCredential.objects.select_related("organization"),
-                           organization__slug=org_slug, slug=slug)
+    mc = get_object_or_404(
+        MicroCredential.objects.select_related("organization"), organization__slug=org_slug, slug=slug
+    )
     versions = mc.versions.all() if is_org_admin(request.user, mc.organization) else mc.versions.public()
     if version is not None:
         found = versions.filter(version=version).first()
@@ -92,25 +97,33 @@ def detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     version = _version_for(request, org_slug, slug, int(raw_version) if raw_version else None)
     mc = version.micro_credential
     visible = mc.versions.all() if is_org_admin(request.user, mc.organization) else mc.versions.public()
-    return render(request, "catalog/detail.html", {
-        "v": version,
-        "org": mc.organization,
-        "versions": visible.order_by("-version"),
-        "published": mc.published_version(),
-        "related": [r for r in (m.published_version() for m in version.related.select_related("organization")) if r],
-        "can_manage": is_org_admin(request.user, mc.organization),
-    })
+    return render(
+        request,
+        "catalog/detail.html",
+        {
+            "v": version,
+            "org": mc.organization,
+            "versions": visible.order_by("-version"),
+            "published": mc.published_version(),
+            "related": [
+                r for r in (m.published_version() for m in version.related.select_related("organization")) if r
+            ],
+            "can_manage": is_org_admin(request.user, mc.organization),
+        },
+    )
 
 
 def achievement_json(request: HttpRequest, org_slug: str, slug: str, version: int) -> JsonResponse:
     found = _version_for(request, org_slug, slug, version)
     if found.status == VersionStatus.DRAFT:
         raise Http404("Drafts have no public achievement.")
-    return JsonResponse({"@context": OB3_CONTEXT, **achievement(found)},
-                        json_dumps_params={"indent": 2, "ensure_ascii": False})
+    return JsonResponse(
+        {"@context": OB3_CONTEXT, **achievement(found)}, json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
 
 
 # --- the issuer's editor -------------------------------------------------------------------------
+
 
 def _org_for_admin(request: HttpRequest, org_slug: str) -> Organization:
     org = get_object_or_404(Organization, slug=org_slug)
@@ -120,23 +133,45 @@ def _org_for_admin(request: HttpRequest, org_slug: str) -> Organization:
 
 def _editor_context(org: Organization, data: dict[str, Any], errors: dict[str, str], **extra: Any) -> dict[str, Any]:
     return {
-        "org": org, "data": data, "errors": errors,
-        "subjects": SUBJECT_AREAS, "grades": GRADE_BANDS, "roles": EDUCATOR_ROLES, "kinds": ARTIFACT_KINDS,
-        "achievement_types": ACHIEVEMENT_TYPES, "target_types": ALIGNMENT_TARGET_TYPES, **extra,
+        "org": org,
+        "data": data,
+        "errors": errors,
+        "subjects": SUBJECT_AREAS,
+        "grades": GRADE_BANDS,
+        "roles": EDUCATOR_ROLES,
+        "kinds": ARTIFACT_KINDS,
+        "achievement_types": ACHIEVEMENT_TYPES,
+        "target_types": ALIGNMENT_TARGET_TYPES,
+        **extra,
     }
 
 
 def _blank_definition() -> dict[str, Any]:
     return {
         "achievement_type": "MicroCredential",
-        "subject_areas": [], "grade_bands": [], "roles": ["teacher"],
+        "subject_areas": [],
+        "grade_bands": [],
+        "roles": ["teacher"],
         "alignments": [{}],
         "resources": [{}],
-        "submission": {"overview_questions": [{"word_limit": 300}], "artifacts": [{"accepted_kinds": ["document"]}],
-                       "reflection_word_limit": 400},
-        "rubric": {"criteria": [{"levels": [{"name": "Not yet", "points": 0}, {"name": "Developing", "points": 1},
-                                            {"name": "Proficient", "points": 2}, {"name": "Exemplary", "points": 3}],
-                                 "passing_level": "proficient"}]},
+        "submission": {
+            "overview_questions": [{"word_limit": 300}],
+            "artifacts": [{"accepted_kinds": ["document"]}],
+            "reflection_word_limit": 400,
+        },
+        "rubric": {
+            "criteria": [
+                {
+                    "levels": [
+                        {"name": "Not yet", "points": 0},
+                        {"name": "Developing", "points": 1},
+                        {"name": "Proficient", "points": 2},
+                        {"name": "Exemplary", "points": 3},
+                    ],
+                    "passing_level": "proficient",
+                }
+            ]
+        },
     }
 
 
@@ -145,8 +180,11 @@ def _form_data(request: HttpRequest) -> dict[str, Any]:
     data = parse_form(request.POST)
     for key in ("method_components", "supporting_research"):
         if isinstance(data.get(key), str):
-            data[key] = [line.strip() for line in data[key].split("\n\n" if key == "supporting_research" else "\n")
-                         if line.strip()]
+            data[key] = [
+                line.strip()
+                for line in data[key].split("\n\n" if key == "supporting_research" else "\n")
+                if line.strip()
+            ]
     return data
 
 
@@ -166,12 +204,21 @@ def editor_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         data = _form_data(request)
         try:
             version = actions.do_create_micro_credential(
-                organization=org, data=data, slug=request.POST.get("slug", ""), actor=request.user,
-                image=request.FILES.get("image"))
+                organization=org,
+                data=data,
+                slug=request.POST.get("slug", ""),
+                actor=request.user,
+                image=request.FILES.get("image"),
+            )
         except DefinitionError as exc:
-            return render(request, "catalog/editor.html",
-                          _editor_context(org, _as_lists(data), exc.errors_by_path, slug=request.POST.get("slug", ""),
-                                          is_new=True), status=400)
+            return render(
+                request,
+                "catalog/editor.html",
+                _editor_context(
+                    org, _as_lists(data), exc.errors_by_path, slug=request.POST.get("slug", ""), is_new=True
+                ),
+                status=400,
+            )
         messages.success(request, f"Draft “{version.name}” saved. Publish it when it is ready.")
         return redirect("catalog:edit", org.slug, version.micro_credential.slug)
     return render(request, "catalog/editor.html", _editor_context(org, _blank_definition(), {}, is_new=True))
@@ -189,9 +236,12 @@ def editor_edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
         try:
             actions.do_update_draft(version=draft, data=data, actor=request.user, image=request.FILES.get("image"))
         except DefinitionError as exc:
-            return render(request, "catalog/editor.html",
-                          _editor_context(org, _as_lists(data), exc.errors_by_path, version=draft, mc=mc),
-                          status=400)
+            return render(
+                request,
+                "catalog/editor.html",
+                _editor_context(org, _as_lists(data), exc.errors_by_path, version=draft, mc=mc),
+                status=400,
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("catalog:edit", org.slug, mc.slug)
@@ -199,8 +249,7 @@ def editor_edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
         if request.POST.get("then") == "publish":
             return _publish(request, org, draft)
         return redirect("catalog:edit", org.slug, mc.slug)
-    return render(request, "catalog/editor.html",
-                  _editor_context(org, draft.definition(), {}, version=draft, mc=mc))
+    return render(request, "catalog/editor.html", _editor_context(org, draft.definition(), {}, version=draft, mc=mc))
 
 
 def _publish(request: HttpRequest, org: Organization, version: MicroCredentialVersion) -> HttpResponse:

@@ -8,10 +8,14 @@ from credstack.catalog.models import MicroCredentialVersion
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    featured = (MicroCredentialVersion.objects.published().select_related("micro_credential__organization")
-                .order_by("-published_at")[:6])
-    return render(request, "home.html", {"featured": featured,
-                                         "count": MicroCredentialVersion.objects.published().count()})
+    featured = (
+        MicroCredentialVersion.objects.published()
+        .select_related("micro_credential__organization")
+        .order_by("-published_at")[:6]
+    )
+    return render(
+        request, "home.html", {"featured": featured, "count": MicroCredentialVersion.objects.published().count()}
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -13,11 +13,20 @@ from credstack.accounts.models import User
 from credstack.core import audit
 from credstack.organizations.models import ApiKey, Membership, Organization, Role
 
-PROFILE_FIELDS = ("name", "url", "email", "description", "turnaround_days", "second_review",
-                  "second_review_sample_percent")
+PROFILE_FIELDS = (
+    "name",
+    "url",
+    "email",
+    "description",
+    "turnaround_days",
+    "second_review",
+    "second_review_sample_percent",
+)
 
 
-def do_create_organization(*, slug: str, name: str, actor: Any, admin: User | None = None, **profile: Any) -> Organization:
+def do_create_organization(
+    *, slug: str, name: str, actor: Any, admin: User | None = None, **profile: Any
+) -> Organization:
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": [f"An organization with the slug {slug!r} already exists."]})
     with transaction.atomic():
@@ -39,8 +48,9 @@ def do_update_organization_profile(*, organization: Organization, actor: Any, **
             setattr(organization, field, value)
         organization.full_clean()
         organization.save()
-        audit.record("organization.updated", organization, actor=actor, organization=organization,
-                     fields=sorted(changes))
+        audit.record(
+            "organization.updated", organization, actor=actor, organization=organization, fields=sorted(changes)
+        )
     return organization
 
 
@@ -50,25 +60,44 @@ def do_add_member(*, organization: Organization, user: User, role: str, actor: A
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(organization=organization, user=user, role=role)
         if created:
-            audit.record("organization.member_added", membership, actor=actor, organization=organization,
-                         user=user.email, role=role)
+            audit.record(
+                "organization.member_added",
+                membership,
+                actor=actor,
+                organization=organization,
+                user=user.email,
+                role=role,
+            )
     return membership
 
 
 def do_remove_member(*, membership: Membership, actor: Any) -> None:
     with transaction.atomic():
-        audit.record("organization.member_removed", membership, actor=actor, organization=membership.organization,
-                     user=membership.user.email, role=membership.role)
+        audit.record(
+            "organization.member_removed",
+            membership,
+            actor=actor,
+            organization=membership.organization,
+            user=membership.user.email,
+            role=membership.role,
+        )
         membership.delete()
 
 
-def do_create_api_key(*, organization: Organization, name: str, actor: Any, role: str = Role.ADMIN) -> tuple[ApiKey, str]:
+def do_create_api_key(
+    *, organization: Organization, name: str, actor: Any, role: str = Role.ADMIN
+) -> tuple[ApiKey, str]:
     """Return the key row and the raw key, which is shown once and never stored."""
     raw = "cs_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        key = ApiKey.objects.create(organization=organization, name=name or "API key", prefix=raw[:10],
-                                    key_hash=ApiKey.hash_key(raw), role=role,
-                                    created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        key = ApiKey.objects.create(
+            organization=organization,
+            name=name or "API key",
+            prefix=raw[:10],
+            key_hash=ApiKey.hash_key(raw),
+            role=role,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         audit.record("organization.api_key_created", key, actor=actor, organization=organization, name=key.name)
     return key, raw
 

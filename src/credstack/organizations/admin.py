@@ -36,12 +36,17 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Organization, form: ModelForm, change: bool) -> None:
         if change:
-            fields = {f: form.cleaned_data[f] for f in form.changed_data if f in {*actions.PROFILE_FIELDS, "image", "parent"}}
+            fields = {
+                f: form.cleaned_data[f] for f in form.changed_data if f in {*actions.PROFILE_FIELDS, "image", "parent"}
+            }
             fresh = Organization.objects.get(pk=obj.pk)
             actions.do_update_organization_profile(organization=fresh, actor=request.user, **fields)
         else:
-            profile = {f: form.cleaned_data.get(f) for f in ("url", "email", "description", "turnaround_days", "parent")
-                       if form.cleaned_data.get(f) not in (None, "")}
+            profile = {
+                f: form.cleaned_data.get(f)
+                for f in ("url", "email", "description", "turnaround_days", "parent")
+                if form.cleaned_data.get(f) not in (None, "")
+            }
             created = actions.do_create_organization(slug=obj.slug, name=obj.name, actor=request.user, **profile)
             obj.pk = created.pk
 

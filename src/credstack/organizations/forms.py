@@ -11,8 +11,15 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "url", "email", "description", "turnaround_days", "second_review",
-                  "second_review_sample_percent"]
+        fields = [
+            "name",
+            "url",
+            "email",
+            "description",
+            "turnaround_days",
+            "second_review",
+            "second_review_sample_percent",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 

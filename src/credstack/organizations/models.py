@@ -25,12 +25,18 @@ class Organization(models.Model):
         default=14, help_text="Target number of days between a submission and its review."
     )
     second_review = models.CharField(
-        max_length=20, default="none",
-        choices=[("none", "No second review"), ("passes", "Second review of every pass"),
-                 ("sample", "Second review of a random sample of passes")],
-        help_text="Whether a pass needs a second, independent assessor.")
+        max_length=20,
+        default="none",
+        choices=[
+            ("none", "No second review"),
+            ("passes", "Second review of every pass"),
+            ("sample", "Second review of a random sample of passes"),
+        ],
+        help_text="Whether a pass needs a second, independent assessor.",
+    )
     second_review_sample_percent = models.PositiveSmallIntegerField(
-        default=20, help_text="With a sampled second review: the share of passes sampled, in percent.")
+        default=20, help_text="With a sampled second review: the share of passes sampled, in percent."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,9 +16,7 @@ from credstack.organizations.models import Membership, Organization, Role
 def roles_of(user: Any, organization: Organization) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
-    return set(
-        Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True)
-    )
+    return set(Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True))
 
 
 def is_org_admin(user: Any, organization: Organization) -> bool:

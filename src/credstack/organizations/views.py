@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -23,15 +24,20 @@ from credstack.organizations.permissions import managed_organizations, require_o
 
 def profile(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = get_object_or_404(Organization, slug=org_slug)
-    versions = (MicroCredentialVersion.objects.published().filter(micro_credential__organization=org)
-                .select_related("micro_credential__organization").order_by("name"))
+    versions = (
+        MicroCredentialVersion.objects.published()
+        .filter(micro_credential__organization=org)
+        .select_related("micro_credential__organization")
+        .order_by("name")
+    )
     return render(request, "organizations/profile.html", {"org": org, "versions": versions})
 
 
 def issuer_json(request: HttpRequest, org_slug: str) -> JsonResponse:
     org = get_object_or_404(Organization, slug=org_slug)
-    return JsonResponse({"@context": OB3_CONTEXT, **issuer_profile(org)},
-                        json_dumps_params={"indent": 2, "ensure_ascii": False})
+    return JsonResponse(
+        {"@context": OB3_CONTEXT, **issuer_profile(org)}, json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
 
 
 @login_required
@@ -51,34 +57,37 @@ def _admin_org(request: HttpRequest, org_slug: str) -> Organization:
 @login_required
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = _admin_org(request, org_slug)
-    micro_credentials = (
-        MicroCredential.objects.filter(organization=org)
-        .annotate(
-            n_versions=Count("versions"),
-            has_draft=Count("versions", filter=Q(versions__status=VersionStatus.DRAFT)),
-            is_published=Count("versions", filter=Q(versions__status=VersionStatus.PUBLISHED)),
+    rows: list[dict[str, Any]] = []
+    for mc in MicroCredential.objects.filter(organization=org).prefetch_related("versions").order_by("slug"):
+        versions = sorted(mc.versions.all(), key=lambda v: v.version)
+        by_status = {v.status: v for v in versions}
+        rows.append(
+            {
+                "mc": mc,
+                "latest": versions[-1],
+                "published": by_status.get(VersionStatus.PUBLISHED),
+                "draft": by_status.get(VersionStatus.DRAFT),
+            }
         )
-        .order_by("slug")
-    )
-    rows = []
-    for mc in micro_credentials:
-        latest = mc.latest_version()
-        rows.append({"mc": mc, "latest": latest, "published": mc.published_version(), "draft": mc.draft_version()})
     counts = {
         "published": sum(1 for r in rows if r["published"]),
         "drafts": sum(1 for r in rows if r["draft"]),
         "retired": sum(1 for r in rows if r["latest"].status == VersionStatus.RETIRED),
     }
-    return render(request, "organizations/dashboard.html", {
-        "org": org,
-        "rows": rows,
-        "counts": counts,
-        "members": Membership.objects.filter(organization=org).select_related("user").order_by("user__email"),
-        "member_form": AddMemberForm(),
-        "api_keys": ApiKey.objects.filter(organization=org, revoked_at__isnull=True).order_by("-created_at"),
-        "api_key_form": ApiKeyForm(),
-        "events": AuditEvent.objects.filter(organization=org).select_related("actor")[:15],
-    })
+    return render(
+        request,
+        "organizations/dashboard.html",
+        {
+            "org": org,
+            "rows": rows,
+            "counts": counts,
+            "members": Membership.objects.filter(organization=org).select_related("user").order_by("user__email"),
+            "member_form": AddMemberForm(),
+            "api_keys": ApiKey.objects.filter(organization=org, revoked_at__isnull=True).order_by("-created_at"),
+            "api_key_form": ApiKeyForm(),
+            "events": AuditEvent.objects.filter(organization=org).select_related("actor")[:15],
+        },
+    )
 
 
 @login_required
@@ -102,8 +111,9 @@ def edit_profile(request: HttpRequest, org_slug: str) -> HttpResponse:
         else:
             messages.success(request, "Issuer profile saved.")
             return redirect("organizations:dashboard", org.slug)
-    return render(request, "organizations/profile_form.html", {"org": org, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "organizations/profile_form.html", {"org": org, "form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -128,8 +138,11 @@ def add_member(request: HttpRequest, org_slug: str) -> HttpResponse:
 def remove_member(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
     org = _admin_org(request, org_slug)
     membership = get_object_or_404(Membership, pk=membership_id, organization=org)
-    if membership.user_id == request.user.pk and membership.role == "admin" and \
-            Membership.objects.filter(organization=org, role="admin").count() == 1:
+    if (
+        membership.user_id == request.user.pk
+        and membership.role == "admin"
+        and Membership.objects.filter(organization=org, role="admin").count() == 1
+    ):
         messages.error(request, "You are the last admin of this organization; add another admin first.")
     else:
         actions.do_remove_member(membership=membership, actor=request.user)

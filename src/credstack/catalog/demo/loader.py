@@ -18,7 +18,7 @@ from credstack.catalog import actions
 from credstack.organizations.actions import do_add_member, do_create_organization
 from credstack.organizations.models import Organization, Role
 
-DEMO_PASSWORD = "demo-credstack-2026"
+DEMO_PASSWORD = "demo-credstack-2026"  # noqa: S105 (printed on purpose: demo accounts only)
 
 
 @dataclass(frozen=True)
@@ -71,31 +71,43 @@ def load_demo() -> list[DemoLogin]:
                 if login.email.startswith("staff@"):
                     user = User.objects.create_superuser(login.email, login.password, display_name="Sam Staff")
                 else:
-                    name = {"admin@northfield.example.org": "Alex Admin", "assessor@northfield.example.org":
-                            "Robin Reviewer", "admin@lakeside.example.edu": "Lee Lakeside",
-                            "learner@example.org": "Taylor Teacher"}[login.email]
+                    name = {
+                        "admin@northfield.example.org": "Alex Admin",
+                        "assessor@northfield.example.org": "Robin Reviewer",
+                        "admin@lakeside.example.edu": "Lee Lakeside",
+                        "learner@example.org": "Taylor Teacher",
+                    }[login.email]
                     user = User.objects.create_user(login.email, login.password, display_name=name)
             users[login.email] = user
         staff = users["staff@example.org"]
 
         orgs = {}
-        for key, admin_email in (("organization", "admin@northfield.example.org"),
-                                 ("second_organization", "admin@lakeside.example.edu")):
+        for key, admin_email in (
+            ("organization", "admin@northfield.example.org"),
+            ("second_organization", "admin@lakeside.example.edu"),
+        ):
             spec = data[key]
             orgs[spec["slug"]] = do_create_organization(
-                slug=spec["slug"], name=spec["name"], url=spec.get("url", ""), email=spec.get("email", ""),
-                description=spec.get("description", ""), actor=staff, admin=users[admin_email],
+                slug=spec["slug"],
+                name=spec["name"],
+                url=spec.get("url", ""),
+                email=spec.get("email", ""),
+                description=spec.get("description", ""),
+                actor=staff,
+                admin=users[admin_email],
             )
         northfield = orgs[data["organization"]["slug"]]
-        do_add_member(organization=northfield, user=users["assessor@northfield.example.org"], role=Role.ASSESSOR,
-                      actor=staff)
+        do_add_member(
+            organization=northfield, user=users["assessor@northfield.example.org"], role=Role.ASSESSOR, actor=staff
+        )
 
         drafts = []
         for entry in data["microcredentials"]:
             org = orgs[entry["organization"]]
             admin = users["admin@northfield.example.org" if org is northfield else "admin@lakeside.example.edu"]
-            version = actions.do_create_micro_credential(organization=org, data=_definition(entry),
-                                                         slug=entry["slug"], actor=admin)
+            version = actions.do_create_micro_credential(
+                organization=org, data=_definition(entry), slug=entry["slug"], actor=admin
+            )
             drafts.append((version, admin))
         # Related achievements: definitions of the same organization and first subject point at each other.
         groups: dict[tuple[int, str], list[Any]] = {}

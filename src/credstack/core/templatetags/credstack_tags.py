@@ -39,8 +39,24 @@ def csv(value: Any) -> str:
 
 
 @register.inclusion_tag("_field.html", takes_context=True)
-def field(context: Any, path: str, label: str, value: Any = "", widget: str = "input", help: str = "",
-          required: bool = False, **attrs: Any) -> dict[str, Any]:
+def field(
+    context: Any,
+    path: str,
+    label: str,
+    value: Any = "",
+    widget: str = "input",
+    help: str = "",
+    required: bool = False,
+    **attrs: Any,
+) -> dict[str, Any]:
     errors = context.get("errors") or {}
-    return {"path": path, "label": label, "value": "" if value is None else value, "widget": widget, "help": help,
-            "required": required, "error": errors.get(path, ""), "attrs": attrs}
+    return {
+        "path": path,
+        "label": label,
+        "value": "" if value is None else value,
+        "widget": widget,
+        "help": help,
+        "required": required,
+        "error": errors.get(path, ""),
+        "attrs": attrs,
+    }

@@ -18,8 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", help="Email address (prompted if missing).")
         parser.add_argument("--name", default="", help="Display name.")
-        parser.add_argument("--no-input", action="store_true",
-                            help="Do not prompt; the password comes from CREDSTACK_ADMIN_PASSWORD.")
+        parser.add_argument(
+            "--no-input", action="store_true", help="Do not prompt; the password comes from CREDSTACK_ADMIN_PASSWORD."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         email = options["email"] or ("" if options["no_input"] else input("Email: ").strip())
@@ -29,8 +30,9 @@ class Command(BaseCommand):
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The passwords differ.", returncode=2)
         if not email or not password:
-            raise CommandError("An email and a password are required (CREDSTACK_ADMIN_PASSWORD with --no-input).",
-                               returncode=2)
+            raise CommandError(
+                "An email and a password are required (CREDSTACK_ADMIN_PASSWORD with --no-input).", returncode=2
+            )
         try:
             user = do_create_admin(email=email, password=password, display_name=options["name"])
         except ValidationError as exc:

@@ -13,8 +13,11 @@ class Command(BaseCommand):
     help = "Load the demo program (a fictional district's catalog and one user per role)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Load only when the database has no organization yet (used by make run).")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only when the database has no organization yet (used by make run).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from credstack.organizations.models import Organization

@@ -23,11 +23,15 @@ class Command(BaseCommand):
 
         if not 0 < options["port"] < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {options['port']}.")
-        self.stdout.write(f"credstack serving on http://{options['host']}:{options['port']}/ "
-                          f"(public base URL {settings.CREDSTACK_BASE_URL}, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-                          f"tasks {'eager' if settings.CELERY_TASK_ALWAYS_EAGER else 'Celery/Redis'})")
+        database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        tasks = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "Celery/Redis"
+        self.stdout.write(
+            f"credstack serving on http://{options['host']}:{options['port']}/ "
+            f"(public base URL {settings.CREDSTACK_BASE_URL}, database {database}, tasks {tasks})"
+        )
         try:
-            serve(application, host=options["host"], port=options["port"], threads=options["threads"],
-                  ident="credstack")
+            serve(
+                application, host=options["host"], port=options["port"], threads=options["threads"], ident="credstack"
+            )
         except OSError as exc:
             raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {exc}") from exc

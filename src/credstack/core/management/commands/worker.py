@@ -18,8 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.REDIS_URL:
-            raise CommandError("REDIS_URL is not set: without it tasks run eagerly in the web process and no "
-                               "worker is needed. Set REDIS_URL=redis://127.0.0.1:6379/0 to use workers.")
+            raise CommandError(
+                "REDIS_URL is not set: without it tasks run eagerly in the web process and no "
+                "worker is needed. Set REDIS_URL=redis://127.0.0.1:6379/0 to use workers."
+            )
         from credstack.celery import app
 
         argv = ["worker", f"--concurrency={options['concurrency']}", f"--loglevel={options['loglevel']}"]
