@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export CREDSTACK_HOME ?= $(CURDIR)/var
+# `make run PORT=8123` also makes the public origin (used in every URL and credential id) match.
+run: export CREDSTACK_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test bench lint fmt worker venv migrate demo clean help
 
