@@ -164,7 +164,8 @@ def test_register_login_and_reset(db: Any) -> None:
 
 def test_issuer_profile_json(org_a: Organization) -> None:
     profile = Client().get("/issuers/org-a/profile.json").json()
-    assert profile["id"] == "http://127.0.0.1:8000/issuers/org-a/profile.json"
+    # The issuer id is the organization's did:web; its DID document sits next to the profile.
+    assert profile["id"] == "did:web:127.0.0.1%3A8000:issuers:org-a"
     assert profile["type"] == ["Profile"] and profile["name"] == "Org A"
 
 

@@ -7,6 +7,7 @@ this model (another part of the platform), so that a credential's issuer is alwa
 from __future__ import annotations
 
 import hashlib
+import urllib.parse
 
 from django.conf import settings
 from django.db import models
@@ -50,8 +51,26 @@ class Organization(models.Model):
 
     @property
     def issuer_id(self) -> str:
-        """The issuer's public id: the URL of its Open Badges Profile document."""
+        """The issuer's public id: its did:web, whose DID document (``…/issuers/<slug>/did.json``) lists its keys."""
+        return platform_did_web("issuers", self.slug)
+
+    @property
+    def profile_url(self) -> str:
+        """Where the issuer's Open Badges Profile document is served (its ``id`` is :attr:`issuer_id`)."""
         return settings.CREDSTACK_BASE_URL + reverse("organizations:issuer_json", args=[self.slug])
+
+
+def platform_did_web(*path: str) -> str:
+    """The did:web DID of a path on the platform's public origin (``CREDSTACK_BASE_URL``).
+
+    ``https://badges.example.org`` + ``issuers/x`` gives ``did:web:badges.example.org:issuers:x``; a port is
+    percent-encoded (``127.0.0.1%3A8000``) as did:web requires. did:web always resolves over https, so a
+    development base URL on plain http yields a DID only the platform itself resolves (through
+    ``credstack.awards.local.LocalFetcher``).
+    """
+    base = urllib.parse.urlsplit(settings.CREDSTACK_BASE_URL)
+    parts = [urllib.parse.quote(p, safe="") for p in base.path.split("/") if p] + list(path)
+    return ":".join(["did:web", base.netloc.replace(":", "%3A"), *parts])
 
 
 class Role(models.TextChoices):
