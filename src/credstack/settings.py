@@ -63,6 +63,16 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# Key-encryption key of the organizations' signing keys (base64 of 32 random bytes): generated once
+# into CREDSTACK_HOME/kek in development, required in production (credstack.signing.kek).
+CREDSTACK_KEK = os.environ.get("CREDSTACK_KEK", "").strip()
+CREDSTACK_KEK_PREVIOUS = [k.strip() for k in os.environ.get("CREDSTACK_KEK_PREVIOUS", "").split(",") if k.strip()]
+if PRODUCTION and not CREDSTACK_KEK:
+    raise ImproperlyConfigured(
+        "CREDSTACK_KEK must be set when CREDSTACK_ENV=production (base64 of 32 random bytes, e.g. "
+        "`python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())'`)."
+    )
 DEBUG = _env_bool("CREDSTACK_DEBUG", False) and not PRODUCTION
 
 _hosts = os.environ.get("CREDSTACK_ALLOWED_HOSTS", "")
@@ -86,6 +96,7 @@ INSTALLED_APPS = [
     "credstack.catalog",
     "credstack.assessment",
     "credstack.verifier",
+    "credstack.signing",
     "credstack.api",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("credstack.catalog.urls")),
     path("", include("credstack.organizations.urls")),
+    path("", include("credstack.assessment.urls")),
+    path("", include("credstack.signing.urls")),
     # Public images (issuer logos, badge images) from the local media folder; evidence files are
     # never served from here (they go through permission-checked views).
     path("media/issuers/<path:path>", serve_file, {"document_root": settings.MEDIA_ROOT / "issuers"}),

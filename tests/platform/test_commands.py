@@ -103,6 +103,7 @@ def test_production_passes_deploy_checks(tmp_path: Path) -> None:
             "CREDSTACK_ENV": "production",
             "CREDSTACK_BASE_URL": "https://badges.example.org",
             "SECRET_KEY": "k" * 20 + "Zx9!q" * 10,
+            "CREDSTACK_KEK": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
