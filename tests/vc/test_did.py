@@ -91,3 +91,14 @@ def test_issuer_url_convention() -> None:
     resolver = DefaultResolver(StaticFetcher({issuer: json.dumps(profile).encode()}))
     with pytest.raises(ResolutionError, match="does not list"):
         resolver.resolve_verification_method(stranger.verification_method_id)
+
+
+def test_revoked_key_is_refused_with_its_date() -> None:
+    """A method marked ``revoked`` (CID 1.0) no longer resolves, and the error says so and when."""
+    did = "did:web:issuer.example:orgs:42"
+    document = did_web_document(did, [KEY])
+    document["verificationMethod"][0]["revoked"] = "2026-03-01T00:00:00Z"
+    document["assertionMethod"] = []
+    resolver = DefaultResolver(StaticFetcher({did_web_to_url(did): json.dumps(document).encode()}))
+    with pytest.raises(ResolutionError, match="revoked by its controller on 2026-03-01T00:00:00Z"):
+        resolver.resolve_verification_method(f"{did}#{KEY.public_key_multibase}")

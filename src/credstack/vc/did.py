@@ -172,6 +172,14 @@ class DefaultResolver:
     def _method(
         method: Mapping[str, Any], vm_id: str, expected_controller: str, purposes: frozenset[str] | None
     ) -> VerificationMethod:
+        revoked = method.get("revoked")
+        if revoked is not None:
+            # CID 1.0 / Multikey: a verification method with a ``revoked`` date must not be trusted any more,
+            # whatever it signed and whenever; the controller says so on purpose (e.g. a compromised key).
+            raise ResolutionError(
+                f"The key {vm_id} was revoked by its controller on {revoked} (retired, e.g. as compromised); "
+                "signatures made with it are no longer accepted."
+            )
         type_ = method.get("type")
         if type_ not in _KEY_TYPES:
             raise ResolutionError(f"The verification method {vm_id} has unsupported type {type_!r}.")
