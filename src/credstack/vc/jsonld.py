@@ -34,8 +34,8 @@ from importlib import resources
 from typing import Any
 
 from cachetools import LRUCache
-from pyld import jsonld as _pyld  # type: ignore[import-untyped]
-from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped]
+from pyld import jsonld as _pyld  # type: ignore[import-untyped,unused-ignore]
+from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped,unused-ignore]
 
 from credstack.vc.errors import (
     CanonicalizationBudgetExceeded,

@@ -6,7 +6,10 @@ sha256(document)``, as both EdDSA suites do) and signs or verifies the hash data
 machinery in :mod:`credstack.vc.proofs` only talks to this interface.
 
 - ``eddsa-rdfc-2022``: RDFC-1.0 canonical N-Quads (safe mode), the proof configuration carries the
-  document's ``@context``; the proof in the signed document does not.
+  document's ``@context``; the proof in the signed document does not. The registered suite canonicalizes
+  through the fast path of :mod:`credstack.vc.fastld` (same bytes, same errors; anything it does not cover
+  goes to the reference path of :mod:`credstack.vc.jsonld` by itself). ``EddsaRdfc2022(fast=False)`` or a
+  ``with reference_path():`` block uses the reference path only (the oracle of the tests, the benchmark).
 - ``eddsa-jcs-2022``: RFC 8785 JSON canonicalization; the proof keeps the ``@context``.
 """
 
@@ -19,7 +22,7 @@ from typing import Any, Protocol
 
 import rfc8785
 
-from credstack.vc import jsonld, multibase
+from credstack.vc import fastld, jsonld, multibase
 from credstack.vc.errors import InputError, InvalidDocument, ProofError
 from credstack.vc.keys import Ed25519Key, Signer
 
@@ -70,24 +73,36 @@ def _key(value: dict[str, Any]) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+reference_path = fastld.reference_path
+
+
 @lru_cache(maxsize=512)
-def _rdfc_proof_config(serialized: str) -> bytes:
-    # Proof configurations repeat (same issuer key, same contexts): cache their canonical form.
-    return jsonld.to_nquads(json.loads(serialized)).encode("utf-8")
+def _rdfc_proof_config(serialized: str, fast: bool) -> bytes:
+    # Proof configurations repeat (same issuer key, same contexts, same options): cache their canonical form,
+    # per options and context (the serialized configuration includes both) and per path.
+    config = json.loads(serialized)
+    text = fastld.to_nquads(config) if fast else jsonld.to_nquads(config)
+    return text.encode("utf-8")
 
 
 class EddsaRdfc2022:
     name = "eddsa-rdfc-2022"
     proof_keeps_context = False
 
-    def __init__(self, *, budget: int = jsonld.DEFAULT_BUDGET) -> None:
+    def __init__(self, *, budget: int = jsonld.DEFAULT_BUDGET, fast: bool = True) -> None:
         self.budget = budget
+        self.fast = fast
+
+    def _fast(self) -> bool:
+        return self.fast and fastld.fast_path_enabled()
 
     def canonize_document(self, document: dict[str, Any]) -> bytes:
+        if self._fast():
+            return fastld.to_nquads(document, budget=self.budget).encode("utf-8")
         return jsonld.to_nquads(document, budget=self.budget).encode("utf-8")
 
     def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
-        return _rdfc_proof_config(_key(proof_config))
+        return _rdfc_proof_config(_key(proof_config), self._fast())
 
     def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
         return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()

@@ -1,0 +1,776 @@
+"""The fast eddsa-rdfc-2022 path: JSON-LD straight to canonical N-Quads for bundled contexts.
+
+Why hand-written. Signing an Open Badges 3.0 credential with ``eddsa-rdfc-2022`` through the reference path
+(:func:`credstack.vc.jsonld.to_nquads`: pyld's general expansion, node map and RDF conversion, then our
+RDFC-1.0) costs a few milliseconds, a hundred times the Ed25519 signature. Almost all of it is generality a
+credential never needs: re-processing contexts per document, deep copies, a general node map. This module
+does the same work for the documents the platform actually meets, in one pass and without pyld's
+algorithms on the document:
+
+- **Compiled contexts.** Each ``@context`` list made only of bundled context URLs is processed once (by
+  pyld itself, so term definitions, ``@protected``, type-scoped and property-scoped contexts mean exactly
+  what they mean on the reference path) and turned into tables (:class:`_Ctx`): term -> expanded IRI,
+  coercion (``@id``, ``@vocab``, a datatype), whether it carries a scoped context, whether it needs a
+  construct this module does not implement. The contexts a document reaches through type-scoped and
+  property-scoped contexts are compiled the same way, lazily, and memoised on the context they were applied
+  to. Nothing keyed on a document is ever cached.
+- **Document to quads.** :class:`_Converter` walks the document once, mirroring pyld 3.3's
+  ``_expand``/``_expand_object``/``_expand_value``/``_create_node_map``/``_object_to_rdf`` step by step
+  (same order of context switches: revert of type-scoped contexts, property-scoped contexts applied twice,
+  type-scoped contexts applied in sorted order and looked up in the context on entry; same coercions and
+  number formatting; same duplicate rules as pyld's node map; same "skip relative IRIs" rules), and emits
+  quads of canonical N-Quads terms, the form :func:`credstack.vc.jsonld.canonicalize` takes.
+- **RDFC-1.0.** When every blank node has a distinct first-degree hash (the usual case for a credential)
+  the canonical labels follow from sorting those hashes; otherwise the full algorithm of
+  :mod:`credstack.vc.jsonld`, with its work budget, labels the same quads.
+
+How it stays equal to the reference. Whatever the converter does not implement exactly (an unknown or inline
+context, ``@graph``, ``@list`` and other containers, value objects, ``@json``, language defaults, reverse
+properties, nested ``@context``, blank-node identifiers written in the document, a term no context defines, a
+relative IRI, a duplicate that pyld's node map would resolve differently, ...) raises :class:`_Unsupported`
+and the whole document goes to the reference path, which then produces the result or the error — so an
+undefined term is reported by the same code, with the same message, as on the reference path. Each fallback
+is counted by reason (:func:`stats`). The differential tests (``tests/vc/test_fast_*.py``) and the benchmark
+compare the canonical N-Quads byte for byte with the reference on the W3C and 1EdTech vectors, the foreign
+credentials of the test suite and thousands of generated credentials.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import hashlib
+import math
+import os
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from pyld import jsonld as _pyld  # type: ignore[import-untyped,unused-ignore]
+
+from credstack.vc import jsonld
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+XSD_BOOLEAN = XSD + "boolean"
+XSD_INTEGER = XSD + "integer"
+XSD_DOUBLE = XSD + "double"
+RDF_TYPE_TERM = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDF_LANGSTRING = jsonld.RDF_LANGSTRING
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_FIRST = f"<{_RDF}first>"
+_RDF_REST = f"<{_RDF}rest>"
+_RDF_NIL = f"<{_RDF}nil>"
+
+# pyld's own test of an absolute IRI (``_is_absolute_iri``), byte for byte: "+-." is a range (+ , - .)
+_absolute = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$").match
+_keyword_like = re.compile(r"^@[a-zA-Z]+$").match
+_KEYWORDS = frozenset(_pyld.KEYWORDS)
+_LITERAL_ESCAPES = jsonld._LITERAL_ESCAPES
+_IRI_ESCAPES = jsonld._IRI_ESCAPES
+
+# how many compiled contexts may exist (each bundled list and every context reached from it through scoped
+# contexts); a document that would need more goes to the reference path instead of growing the tables
+MAX_COMPILED_CONTEXTS = 4096
+
+_force_reference: contextvars.ContextVar[bool] = contextvars.ContextVar("credstack_vc_force_reference", default=False)
+_ENV_REFERENCE = os.environ.get("CREDSTACK_VC_REFERENCE_PATH", "") not in ("", "0")
+
+
+class _Unsupported(Exception):
+    """The fast path does not cover this document (exactly); the reference path takes it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------------------------
+# counters
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.fast = 0
+        self.n_degree = 0
+        self.fallbacks: Counter[str] = Counter()
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "fast": self.fast,
+                "fallback": sum(self.fallbacks.values()),
+                "fallback_reasons": dict(self.fallbacks),
+                "n_degree": self.n_degree,
+            }
+
+
+_STATS = _Stats()
+
+
+def stats() -> dict[str, Any]:
+    """How often the fast path was taken and how often (and why) the reference path took over.
+
+    ``fast``: documents canonicalized by the fast path; ``fallback``: documents handed to the reference
+    path, with ``fallback_reasons`` counting each reason; ``n_degree``: fast-path documents whose blank
+    nodes needed the full RDFC-1.0 labelling (first-degree hashes not unique).
+    """
+    return _STATS.snapshot()
+
+
+def reset_stats() -> None:
+    with _STATS.lock:
+        _STATS.fast = 0
+        _STATS.n_degree = 0
+        _STATS.fallbacks.clear()
+
+
+def _count_fallback(reason: str) -> None:
+    with _STATS.lock:
+        _STATS.fallbacks[reason] += 1
+
+
+@contextlib.contextmanager
+def reference_path() -> Iterator[None]:
+    """Within this block (this thread / task), eddsa-rdfc-2022 uses the reference path only."""
+    token = _force_reference.set(True)
+    try:
+        yield
+    finally:
+        _force_reference.reset(token)
+
+
+def fast_path_enabled() -> bool:
+    """False inside :func:`reference_path` or when ``CREDSTACK_VC_REFERENCE_PATH`` is set."""
+    return not (_ENV_REFERENCE or _force_reference.get())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# compiled contexts
+
+# kinds of a key, as expanded by a context
+_PROP = 0  # a property (absolute IRI)
+_ID = 1  # expands to @id
+_TYPE = 2  # expands to @type
+_OTHER = 3  # another keyword, or a term definition needing something not implemented here
+_DROP = 4  # pyld would drop it (undefined term): safe mode fails
+
+
+class _Term:
+    __slots__ = ("coerce", "container", "iri", "kind", "language", "scoped")
+
+    def __init__(self, kind: int, iri: str | None, coerce: str | None, scoped: Any, container: int,
+                 language: bool) -> None:
+        self.kind = kind
+        self.iri = iri
+        self.coerce = coerce
+        self.scoped = scoped  # the term's local context (for property- or type-scoping), or None
+        self.container = container
+        self.language = language
+
+
+# containers
+_PLAIN = 0  # none or @set
+_GRAPH = 1  # @graph (the proof of an embedded credential)
+_LIST = 3  # @list: an RDF collection
+_BAD = 2  # anything else (maps, @graph with @id or @index): not implemented here
+
+_UNDEFINED = _Term(_DROP, None, None, None, _PLAIN, False)
+
+_lock = threading.RLock()
+_compiled_count = 0
+_processor = _pyld.JsonLdProcessor()
+
+
+def _pyld_options() -> dict[str, Any]:
+    return jsonld._options(None)
+
+
+class _Ctx:
+    """An active context as tables. ``raw`` is pyld's active context it was compiled from."""
+
+    __slots__ = ("_applied", "id_keys", "language", "prefixes", "previous", "raw", "terms", "type_keys", "vocab")
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        global _compiled_count
+        _compiled_count += 1
+        self.raw = raw
+        self.vocab: str | None = raw.get("@vocab")
+        self.language = "@language" in raw or "@direction" in raw
+        self.terms: dict[str, _Term] = {}
+        self.prefixes: dict[str, str] = {}
+        id_keys = {"@id"}
+        type_keys = {"@type"}
+        for term, definition in raw["mappings"].items():
+            if definition is None:
+                self.terms[term] = _UNDEFINED
+                continue
+            iri = definition.get("@id")
+            if definition.get("_prefix") and isinstance(iri, str):
+                self.prefixes[term] = iri
+            container = definition.get("@container")
+            containers = set(container or ()) - {"@set"}
+            container_kind = (
+                _PLAIN if not containers
+                else _GRAPH if containers == {"@graph"}
+                else _LIST if containers == {"@list"}
+                else _BAD
+            )
+            language = "@language" in definition or "@direction" in definition
+            coerce = definition.get("@type")
+            unsupported = (
+                definition.get("reverse")
+                or "@index" in definition
+                or "@nest" in definition
+                or coerce in ("@json", "@none")
+                or coerce == RDF_LANGSTRING
+            )
+            if iri == "@id":
+                kind = _ID
+            elif iri == "@type":
+                kind = _TYPE
+            elif not isinstance(iri, str) or iri in _KEYWORDS or unsupported:
+                kind = _OTHER
+            elif _absolute(iri) and not iri.startswith("_:"):
+                kind = _PROP
+            else:
+                kind = _DROP
+            if kind == _ID:
+                id_keys.add(term)
+            elif kind == _TYPE:
+                type_keys.add(term)
+            self.terms[term] = _Term(kind, iri, coerce, definition.get("@context"), container_kind, language)
+        self.id_keys = frozenset(id_keys)
+        self.type_keys = frozenset(type_keys)
+        previous = raw.get("previousContext")
+        self.previous: _Ctx | None = _wrap(previous) if previous is not None else None
+        self._applied: dict[tuple[Any, ...], tuple[Any, _Ctx]] = {}
+
+    def apply(self, local: Any, *, propagate: bool, override_protected: bool) -> _Ctx:
+        """This context with a scoped ``local`` context processed on top (memoised)."""
+        key = (id(local), propagate, override_protected)
+        hit = self._applied.get(key)
+        if hit is not None and hit[0] is local:
+            return hit[1]
+        with _lock:
+            if _compiled_count >= MAX_COMPILED_CONTEXTS:
+                raise _Unsupported("context tables full")
+            try:
+                raw = _processor._process_context(self.raw, local, _pyld_options(),
+                                                  override_protected=override_protected, propagate=propagate)
+            except Exception as exc:
+                raise _Unsupported(f"context processing: {type(exc).__name__}") from None
+            result = _wrap(raw)
+            self._applied[key] = (local, result)
+        return result
+
+    def apply_urls(self, urls: tuple[str, ...]) -> _Ctx:
+        """This context with an embedded ``@context`` of bundled URLs processed on top (memoised)."""
+        hit = self._applied.get(urls)
+        if hit is not None:
+            return hit[1]
+        _check_bundled(urls)
+        with _lock:
+            if _compiled_count >= MAX_COMPILED_CONTEXTS:
+                raise _Unsupported("context tables full")
+            try:
+                raw = _processor._process_context(self.raw, list(urls), _pyld_options())
+            except Exception as exc:
+                raise _Unsupported(f"context processing: {type(exc).__name__}") from None
+            result = _wrap(raw)
+            self._applied[urls] = (urls, result)
+        return result
+
+    def expand_key(self, key: str) -> _Term:
+        """How ``key`` expands as a property (pyld ``_expand_iri(vocab=True)`` + the drop test)."""
+        term = self.terms.get(key)
+        if term is not None:
+            return term
+        if key in _KEYWORDS:
+            if key == "@id":
+                return _ID_TERM
+            if key == "@type":
+                return _TYPE_TERM
+            return _OTHER_TERM
+        iri = self.expand_iri(key, vocab=True)
+        if iri is None or not _absolute(iri) or iri.startswith("_:"):
+            return _UNDEFINED
+        return _Term(_PROP, iri, None, None, _PLAIN, False)
+
+    def expand_iri(self, value: str, *, vocab: bool) -> str | None:
+        """pyld's ``_expand_iri`` with no base (relative IRIs stay relative), for non-keyword values."""
+        if value in _KEYWORDS:
+            return value
+        if _keyword_like(value):
+            return None
+        if vocab:
+            term = self.terms.get(value)
+            if term is not None:
+                return term.iri
+        colon = value.find(":")
+        if colon > 0:
+            prefix = value[:colon]
+            suffix = value[colon + 1 :]
+            if prefix == "_" or suffix.startswith("//"):
+                return value
+            mapped = self.prefixes.get(prefix)
+            if mapped is not None:
+                return mapped + suffix
+            if _absolute(value):
+                return value
+        if vocab and self.vocab is not None:
+            return self.vocab + value
+        return value
+
+
+_ID_TERM = _Term(_ID, "@id", None, None, _PLAIN, False)
+_TYPE_TERM = _Term(_TYPE, "@type", None, None, _PLAIN, False)
+_OTHER_TERM = _Term(_OTHER, None, None, None, _PLAIN, False)
+
+_wrapped: dict[int, tuple[dict[str, Any], _Ctx]] = {}
+_top: dict[tuple[str, ...], _Ctx] = {}
+
+
+def _wrap(raw: dict[str, Any]) -> _Ctx:
+    hit = _wrapped.get(id(raw))
+    if hit is not None and hit[0] is raw:
+        return hit[1]
+    with _lock:
+        hit = _wrapped.get(id(raw))
+        if hit is not None and hit[0] is raw:
+            return hit[1]
+        ctx = _Ctx(raw)
+        _wrapped[id(raw)] = (raw, ctx)
+        return ctx
+
+
+def _url_key(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise _Unsupported("inline or missing @context")
+
+
+def _check_bundled(urls: tuple[str, ...]) -> None:
+    index = jsonld._index()
+    if not all(url in index for url in urls):
+        raise _Unsupported("context not bundled")
+
+
+def _top_context(value: Any) -> _Ctx:
+    """The compiled context of a document's ``@context`` (bundled URLs only)."""
+    key = _url_key(value)
+    ctx = _top.get(key)
+    if ctx is not None:
+        return ctx
+    _check_bundled(key)
+    with _lock:
+        if _compiled_count >= MAX_COMPILED_CONTEXTS:
+            raise _Unsupported("context tables full")
+        options = _pyld_options()
+        try:
+            raw = _processor._process_context(_processor._get_initial_context(options), list(key), options)
+        except Exception as exc:
+            raise _Unsupported(f"context processing: {type(exc).__name__}") from None
+        ctx = _wrap(raw)
+        _top[key] = ctx
+    return ctx
+
+
+# ---------------------------------------------------------------------------------------------------------
+# document -> quads
+
+
+def _safe_absolute(value: str) -> bool:
+    # the reference's safe-mode test (credstack.vc.jsonld._is_absolute)
+    return ":" in value and not value.startswith(":")
+
+
+def _canonical_double(value: float) -> str:
+    if not math.isfinite(value):
+        raise _Unsupported("non-finite number")
+    return re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{value:1.15E}")
+
+
+_MISSING: Any = object()
+
+
+def _iri_term(iri: str) -> str:
+    return "<" + iri.translate(_IRI_ESCAPES) + ">"
+
+
+class _Converter:
+    """One document's quads; mirrors pyld's expansion + node map + RDF conversion (see the module doc)."""
+
+    __slots__ = ("bnodes", "graph", "quads", "seen")
+
+    def __init__(self) -> None:
+        self.quads: list[tuple[str, str, str, str]] = []
+        # (subject, predicate, pyld's duplicate key) -> object term: pyld's node map drops a value equal (by its
+        # compare_values) to one already there; an equal one that would give another RDF term is not mirrored
+        self.seen: dict[tuple[Any, ...], str | None] = {}
+        self.bnodes = 0
+        self.graph = ""  # the graph quads go to: "" (default) or a blank node (inside a @graph container)
+
+    def add(self, subject: str | None, predicate: str, key: tuple[Any, ...], obj: str | None) -> None:
+        if subject is None:
+            return
+        full = (self.graph, subject, predicate, key)
+        known = self.seen.get(full, _MISSING)
+        if known is not _MISSING:
+            if known != obj:
+                raise _Unsupported("duplicate value resolved by the node map")
+            return
+        self.seen[full] = obj
+        if obj is not None:
+            self.quads.append((subject, predicate, obj, self.graph))
+
+    # pyld _expand for an object element (active_property ``key``, active context ``ctx``)
+    def node(self, ctx: _Ctx | None, key: str | None, element: dict[str, Any], depth: int) -> tuple[str, str | None]:
+        """The node's identifier (raw) and its N-Quads term (None when pyld would skip it as relative)."""
+        if depth > 200:
+            raise _Unsupported("too deep")
+        scoped = None
+        if ctx is not None and key is not None:
+            active = ctx
+            local = element.get("@context", _MISSING)
+            definition = ctx.terms.get(key)
+            scoped = definition.scoped if definition is not None else None
+            if ctx.previous is not None:
+                must_revert = True
+                if len(element) <= 2 and local is _MISSING:
+                    for name in sorted(element):
+                        kind = ctx.expand_key(name).kind
+                        if kind == _OTHER:
+                            raise _Unsupported("keyword in node")
+                        if kind == _ID and len(element) == 1:
+                            must_revert = False
+                            break
+                if must_revert:
+                    active = ctx.previous
+            if scoped is not None:
+                active = active.apply(scoped, propagate=True, override_protected=True)
+            if local is not _MISSING:
+                active = active.apply_urls(_url_key(local))
+        else:
+            active = _top_context(element.get("@context"))
+            key = None
+
+        # type-scoped contexts: looked up in the context on entry, applied in sorted order
+        type_scoped = active
+        type_values: list[str] = []
+        type_names = [name for name in element if name in active.type_keys]
+        if type_names:
+            if len(type_names) > 1:
+                raise _Unsupported("several @type keys")
+            raw_types = element[type_names[0]]
+            if isinstance(raw_types, str):
+                type_values = [raw_types]
+            elif isinstance(raw_types, list) and all(isinstance(t, str) for t in raw_types):
+                type_values = raw_types
+            else:
+                raise _Unsupported("@type value")
+            for type_name in sorted(type_values):
+                definition = type_scoped.terms.get(type_name)
+                if definition is not None and definition.scoped is not None and definition.scoped is not False:
+                    active = active.apply(definition.scoped, propagate=False, override_protected=False)
+
+        # the node's identifier
+        subject: str | None
+        id_names = [name for name in element if name in active.id_keys]
+        if id_names:
+            if len(id_names) > 1:
+                raise _Unsupported("colliding @id")
+            raw_id = element[id_names[0]]
+            if not isinstance(raw_id, str):
+                raise _Unsupported("@id value")
+            node_id = active.expand_iri(raw_id, vocab=False)
+            if node_id is None or node_id.startswith(("@", "_:")) or not _safe_absolute(node_id):
+                raise _Unsupported("@id")
+            subject = _iri_term(node_id) if _absolute(node_id) else None
+        else:
+            self.bnodes += 1
+            node_id = subject = f"_:b{self.bnodes}"
+
+        if type_values:
+            if type_names[0] in active.terms and active.terms[type_names[0]].kind != _TYPE:
+                raise _Unsupported("@type alias changed")
+            for type_name in type_values:
+                iri = type_scoped.expand_iri(type_name, vocab=True)
+                if iri is None or iri.startswith(("@", "_:")) or not _safe_absolute(iri):
+                    raise _Unsupported("@type")
+                self.add(subject, RDF_TYPE_TERM, ("t", iri), _iri_term(iri) if _absolute(iri) else None)
+
+        for name, value in element.items():
+            if name == "@context":
+                continue
+            term = active.expand_key(name)
+            kind = term.kind
+            if kind == _PROP:
+                self.property(active, term, name, value, subject, depth)
+            elif kind == _ID:
+                continue
+            elif kind == _TYPE:
+                if name not in type_names:
+                    raise _Unsupported("@type key changed by a type-scoped context")
+            else:
+                raise _Unsupported("undefined term" if kind == _DROP else "keyword or construct")
+        return node_id, subject
+
+    def property(self, active: _Ctx, term: _Term, name: str, value: Any, subject: str | None, depth: int) -> None:
+        container = term.container
+        if container == _BAD:
+            raise _Unsupported("container")
+        term_ctx = active
+        if term.scoped is not None:
+            term_ctx = active.apply(term.scoped, propagate=True, override_protected=True)
+        predicate = term.iri
+        assert predicate is not None
+        predicate_term = "<" + predicate.translate(_IRI_ESCAPES) + ">"
+        if container == _LIST:
+            self.list_values(term_ctx, name, value, subject, predicate_term, depth)
+        elif container == _GRAPH:
+            self.graph_values(term_ctx, name, value, subject, predicate_term, depth)
+        else:
+            self.values(term_ctx, name, value, subject, predicate_term, depth)
+
+    def list_values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str,
+                    depth: int) -> None:
+        # pyld: {"@list": [...]} (never deduplicated) -> rdf:first / rdf:rest blank nodes ending in rdf:nil
+        if value is None:
+            return
+        items = value if isinstance(value, list) else [value]
+        objects: list[str] = []
+        for item in items:
+            if item is None:
+                continue
+            if isinstance(item, list):
+                raise _Unsupported("list of lists")
+            if isinstance(item, dict):
+                obj = self.node(ctx, name, item, depth + 1)[1]
+            else:
+                obj = self.scalar_object(ctx, name, item)[1]
+            if obj is None:
+                raise _Unsupported("relative IRI in a list")
+            objects.append(obj)
+        if subject is None:
+            return
+        if not objects:
+            self.add(subject, predicate, ("l", object()), _RDF_NIL)
+            return
+        self.bnodes += 1
+        head = node = f"_:b{self.bnodes}"
+        self.add(subject, predicate, ("l", head), head)
+        graph = self.graph
+        for index, obj in enumerate(objects):
+            self.quads.append((node, _RDF_FIRST, obj, graph))
+            if index + 1 < len(objects):
+                self.bnodes += 1
+                following = f"_:b{self.bnodes}"
+                self.quads.append((node, _RDF_REST, following, graph))
+                node = following
+            else:
+                self.quads.append((node, _RDF_REST, _RDF_NIL, graph))
+
+    def graph_values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str,
+                     depth: int) -> None:
+        # each node object becomes {"@graph": [node]}: a blank node named graph holding the node's quads
+        if value is None:
+            return
+        if isinstance(value, list):
+            if name in ctx.terms and ctx.terms[name].container in (_BAD, _LIST):
+                raise _Unsupported("container")
+            for item in value:
+                self.graph_values(ctx, name, item, subject, predicate, depth)
+            return
+        if not isinstance(value, dict):
+            raise _Unsupported("value in a @graph container")
+        self.bnodes += 1
+        graph = f"_:b{self.bnodes}"
+        self.add(subject, predicate, ("i", graph), graph)
+        outer = self.graph
+        self.graph = graph
+        self.node(ctx, name, value, depth + 1)
+        self.graph = outer
+
+    def values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str, depth: int) -> None:
+        if value is None:
+            return
+        if isinstance(value, list):
+            # the container looked up in the term context (pyld _expand on an array)
+            if name in ctx.terms and ctx.terms[name].container in (_BAD, _LIST):
+                raise _Unsupported("container")
+            for item in value:
+                self.values(ctx, name, item, subject, predicate, depth)
+            return
+        if isinstance(value, dict):
+            node_id, obj = self.node(ctx, name, value, depth + 1)
+            # a node reference: pyld compares @id values, blank nodes are fresh (never equal)
+            self.add(subject, predicate, ("i", node_id), obj)
+            return
+        self.scalar(ctx, name, value, subject, predicate)
+
+    # pyld _expand_value + _object_to_rdf
+    def scalar(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str) -> None:
+        key, obj = self.scalar_object(ctx, name, value)
+        self.add(subject, predicate, key, obj)
+
+    def scalar_object(self, ctx: _Ctx, name: str, value: Any) -> tuple[tuple[Any, ...], str | None]:
+        """pyld's duplicate key of the expanded value and its RDF term (None: skipped as relative)."""
+        term = ctx.terms.get(name)
+        if term is None:
+            term = ctx.expand_key(name)
+        if term.kind != _PROP:
+            raise _Unsupported("property redefined by its scoped context")
+        coerce = term.coerce
+        if isinstance(value, str) and (coerce == "@id" or coerce == "@vocab"):
+            iri = ctx.expand_iri(value, vocab=coerce == "@vocab")
+            if iri is None or iri.startswith(("@", "_:")) or not _safe_absolute(iri):
+                raise _Unsupported("IRI value")
+            return ("i", iri), _iri_term(iri) if _absolute(iri) else None
+        datatype = coerce if coerce is not None and coerce not in ("@id", "@vocab") else None
+        if datatype is not None and (not _safe_absolute(datatype) or datatype.startswith("_:")):
+            raise _Unsupported("datatype")
+        if datatype is None and isinstance(value, str) and (ctx.language or term.language):
+            raise _Unsupported("language")
+        if isinstance(value, bool):
+            lexical = "true" if value else "false"
+            rdf_type = datatype or XSD_BOOLEAN
+        elif isinstance(value, int):
+            if datatype == XSD_DOUBLE or abs(value) >= 1e21:
+                lexical = _canonical_double(float(value))
+                rdf_type = datatype or XSD_DOUBLE
+            else:
+                lexical = str(value)
+                rdf_type = datatype or XSD_INTEGER
+        elif isinstance(value, float):
+            if not value.is_integer() or datatype == XSD_DOUBLE or abs(value) >= 1e21:
+                lexical = _canonical_double(value)
+                rdf_type = datatype or XSD_DOUBLE
+            else:
+                lexical = str(int(value))
+                rdf_type = datatype or XSD_INTEGER
+        elif isinstance(value, str):
+            if datatype == XSD_DOUBLE:
+                raise _Unsupported("string coerced to xsd:double")
+            lexical = value
+            rdf_type = datatype or XSD_STRING
+        else:
+            raise _Unsupported("value type")
+        literal = '"' + lexical.translate(_LITERAL_ESCAPES) + '"'
+        if rdf_type != XSD_STRING:
+            literal += "^^<" + rdf_type.translate(_IRI_ESCAPES) + ">"
+        return ("v", value, isinstance(value, bool), datatype), literal
+
+
+def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The quads of ``doc`` (canonical N-Quads terms); :class:`_Unsupported` when the fast path does not
+    cover it."""
+    converter = _Converter()
+    converter.node(None, None, doc, 0)
+    return converter.quads
+
+# ---------------------------------------------------------------------------------------------------------
+# RDFC-1.0
+
+
+def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
+    """RDFC-1.0 canonical N-Quads; quick when first-degree hashes are unique, else the full algorithm."""
+    by_node: dict[str, list[tuple[str, str, str, str]]] = {}
+    for quad in quads:
+        s, _p, o, g = quad
+        if s[0] == "_":
+            by_node.setdefault(s, []).append(quad)
+        if o[0] == "_" and o != s:
+            by_node.setdefault(o, []).append(quad)
+        if g and g[0] == "_" and g != s and g != o:
+            by_node.setdefault(g, []).append(quad)
+    if not by_node:
+        return "".join(sorted({f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n" for s, p, o, g in quads}))
+    sha256 = hashlib.sha256
+    hashes: dict[str, str] = {}
+    for node, node_quads in by_node.items():
+        lines = []
+        for s, p, o, g in node_quads:
+            if s[0] == "_":
+                s = "_:a" if s == node else "_:z"
+            if o[0] == "_":
+                o = "_:a" if o == node else "_:z"
+            if g:
+                if g[0] == "_":
+                    g = "_:a" if g == node else "_:z"
+                lines.append(f"{s} {p} {o} {g} .\n")
+            else:
+                lines.append(f"{s} {p} {o} .\n")
+        lines.sort()
+        hashes[sha256("".join(lines).encode("utf-8")).hexdigest()] = node
+    if len(hashes) != len(by_node):
+        with _STATS.lock:
+            _STATS.n_degree += 1
+        return jsonld.canonicalize(quads, budget=budget)
+    labels = {node: f"_:c14n{index}" for index, node in enumerate(hashes[h] for h in sorted(hashes))}
+    out = set()
+    for s, p, o, g in quads:
+        if s[0] == "_":
+            s = labels[s]
+        if o[0] == "_":
+            o = labels[o]
+        if g:
+            if g[0] == "_":
+                g = labels[g]
+            out.add(f"{s} {p} {o} {g} .\n")
+        else:
+            out.add(f"{s} {p} {o} .\n")
+    return "".join(sorted(out))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# entry points
+
+
+def try_to_nquads(doc: Any, *, budget: int = jsonld.DEFAULT_BUDGET) -> str | None:
+    """Canonical N-Quads by the fast path, or None (counted) when the reference path must take ``doc``."""
+    if not isinstance(doc, dict):
+        _count_fallback("not an object")
+        return None
+    try:
+        quads = document_quads(doc)
+    except _Unsupported as exc:
+        _count_fallback(exc.reason)
+        return None
+    except RecursionError:
+        _count_fallback("too deep")
+        return None
+    result = canonicalize(quads, budget=budget)
+    with _STATS.lock:
+        _STATS.fast += 1
+    return result
+
+
+def to_nquads(doc: dict[str, Any], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
+    """Canonical RDFC-1.0 N-Quads of ``doc`` in safe mode: the fast path when it covers the document (and
+    :func:`reference_path` is not in force), the reference :func:`credstack.vc.jsonld.to_nquads` otherwise.
+    Same bytes, same errors, either way."""
+    if fast_path_enabled():
+        result = try_to_nquads(doc, budget=budget)
+        if result is not None:
+            return result
+    else:
+        _count_fallback("reference path forced")
+    return jsonld.to_nquads(doc, budget=budget)
+
+
+def check_safe(doc: dict[str, Any]) -> None:
+    """Raise what :func:`credstack.vc.jsonld.expand_safe` raises for ``doc`` (nothing when every term is
+    defined), quickly when the fast path covers the document."""
+    if fast_path_enabled() and isinstance(doc, dict):
+        try:
+            document_quads(doc)
+            return
+        except (_Unsupported, RecursionError):
+            pass
+    jsonld.expand_safe(doc)
