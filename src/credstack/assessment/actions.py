@@ -69,8 +69,11 @@ def _url_for(name: str, *args: Any) -> str:
 
 
 def _reviewer_emails(organization: Organization, exclude: Any = None) -> list[str]:
-    emails = (Membership.objects.filter(organization=organization, role__in=[Role.ASSESSOR, Role.ADMIN])
-              .values_list("user__email", flat=True).distinct())
+    emails = (
+        Membership.objects.filter(organization=organization, role__in=[Role.ASSESSOR, Role.ADMIN])
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
     return sorted({e for e in emails if not exclude or e != getattr(exclude, "email", None)})
 
 
@@ -82,6 +85,7 @@ def expected_review_by(submission: Submission) -> Any:
 
 # --- the learner ---------------------------------------------------------------------------------
 
+
 def do_start_submission(*, learner: User, version: MicroCredentialVersion, actor: Any) -> Submission:
     """Start (or return the open) submission of a learner for the published version of a micro-credential."""
     if version.status != VersionStatus.PUBLISHED:
@@ -92,19 +96,34 @@ def do_start_submission(*, learner: User, version: MicroCredentialVersion, actor
         return existing
     if Submission.objects.filter(learner=learner, micro_credential=mc, status=SubmissionStatus.PASSED).exists():
         raise ValidationError({"micro_credential": ["You have already earned this micro-credential."]})
-    if Submission.objects.filter(learner=learner, micro_credential_version=version,
-                                 status=SubmissionStatus.NOT_PASSED).exists():
-        raise ValidationError({"micro_credential": [
-            f"You have used every attempt for version {version.version}. Contact {mc.organization.name} about next "
-            "steps; you can start again when a revised version is published."]})
+    if Submission.objects.filter(
+        learner=learner, micro_credential_version=version, status=SubmissionStatus.NOT_PASSED
+    ).exists():
+        raise ValidationError(
+            {
+                "micro_credential": [
+                    f"You have used every attempt for version {version.version}. Contact {mc.organization.name} "
+                    "about next steps; you can start again when a revised version is published."
+                ]
+            }
+        )
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
-                learner=learner, organization=mc.organization, micro_credential=mc, micro_credential_version=version,
-                answers={"overview": ["" for _ in version.submission.get("overview_questions", [])],
-                         "reflection": ""})
-            audit.record("submission.started", submission, actor=actor, organization=mc.organization,
-                         micro_credential=mc.slug, version=version.version)
+                learner=learner,
+                organization=mc.organization,
+                micro_credential=mc,
+                micro_credential_version=version,
+                answers={"overview": ["" for _ in version.submission.get("overview_questions", [])], "reflection": ""},
+            )
+            audit.record(
+                "submission.started",
+                submission,
+                actor=actor,
+                organization=mc.organization,
+                micro_credential=mc.slug,
+                version=version.version,
+            )
     except IntegrityError:  # a concurrent start of the same one
         return Submission.objects.get(learner=learner, micro_credential=mc, status__in=OPEN_STATUSES)
     return submission
@@ -112,8 +131,9 @@ def do_start_submission(*, learner: User, version: MicroCredentialVersion, actor
 
 def _require_editable(submission: Submission) -> None:
     if submission.status not in EDITABLE_STATUSES:
-        raise ValidationError({"status": [
-            f"This submission is {submission.get_status_display().lower()}; it cannot be changed now."]})
+        raise ValidationError(
+            {"status": [f"This submission is {submission.get_status_display().lower()}; it cannot be changed now."]}
+        )
 
 
 def _clean_answers(submission: Submission, answers: dict[str, Any]) -> dict[str, Any]:
@@ -147,8 +167,11 @@ def do_save_draft(*, submission: Submission, answers: dict[str, Any], actor: Any
         now = timezone.now()
         Submission.objects.filter(pk=submission.pk).update(answers=cleaned, draft_saved_at=now)
         submission.answers, submission.draft_saved_at = cleaned, now
-        last = AuditEvent.objects.filter(object_type="assessment.submission", object_id=str(submission.pk)
-                                               ).order_by("-occurred_at", "-id").first()
+        last = (
+            AuditEvent.objects.filter(object_type="assessment.submission", object_id=str(submission.pk))
+            .order_by("-occurred_at", "-id")
+            .first()
+        )
         if last is None or last.action != "submission.draft_saved" or now - last.occurred_at > DRAFT_AUDIT_INTERVAL:
             audit.record("submission.draft_saved", submission, actor=actor, organization=submission.organization)
     return submission
@@ -164,8 +187,14 @@ def _mb(n: int) -> str:
 
 
 def do_add_evidence(
-    *, submission: Submission, artifact_index: int, title: str, note: str = "", upload: File | None = None,
-    url: str = "", actor: Any,
+    *,
+    submission: Submission,
+    artifact_index: int,
+    title: str,
+    note: str = "",
+    upload: File | None = None,
+    url: str = "",
+    actor: Any,
 ) -> EvidenceItem:
     """Attach a file (checked by content, hashed, stored through the storage API) or a link to an artifact."""
     _require_editable(submission)
@@ -224,10 +253,15 @@ def do_add_evidence(
                     errors["file"] = [f"{exc} “{artifact['title']}” accepts {accepted_labels}."]
                 else:
                     if detected.kind not in accepted:
-                        wanted = "; ".join(f"{ARTIFACT_KINDS[k]}: {filetypes.ACCEPTED_BY_KIND[k]}"
-                                           for k in accepted if k in filetypes.ACCEPTED_BY_KIND)
-                        errors["file"] = [f"This file is a {detected.label}, which “{artifact['title']}” does not "
-                                          f"accept. Accepted: {wanted or accepted_labels}."]
+                        wanted = "; ".join(
+                            f"{ARTIFACT_KINDS[k]}: {filetypes.ACCEPTED_BY_KIND[k]}"
+                            for k in accepted
+                            if k in filetypes.ACCEPTED_BY_KIND
+                        )
+                        errors["file"] = [
+                            f"This file is a {detected.label}, which “{artifact['title']}” does not "
+                            f"accept. Accepted: {wanted or accepted_labels}."
+                        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -237,11 +271,22 @@ def do_add_evidence(
             cap = settings.CREDSTACK_MAX_SUBMISSION_BYTES
             used = _submission_bytes(locked)
             if used + size > cap:
-                raise ValidationError({"file": [
-                    f"This file ({_mb(size)}) would bring the submission to {_mb(used + size)}; all files together "
-                    f"may be at most {_mb(cap)}. Remove a file you no longer need, or link to large videos."]})
-        item = EvidenceItem(submission=locked, artifact_index=artifact_index, title=title, note=note,
-                            added_in_attempt=locked.attempts_used + 1)
+                raise ValidationError(
+                    {
+                        "file": [
+                            f"This file ({_mb(size)}) would bring the submission to {_mb(used + size)}; all files "
+                            f"together may be at most {_mb(cap)}. Remove a file you no longer need, or link to large "
+                            "videos."
+                        ]
+                    }
+                )
+        item = EvidenceItem(
+            submission=locked,
+            artifact_index=artifact_index,
+            title=title,
+            note=note,
+            added_in_attempt=locked.attempts_used + 1,
+        )
         if detected is not None and upload is not None:
             item.kind, item.media_type, item.extension = detected.kind, detected.media_type, detected.extension
             item.size, item.sha256 = size, digest
@@ -256,8 +301,17 @@ def do_add_evidence(
         else:
             item.kind, item.url = "link", url
             item.save()
-        audit.record("submission.evidence_added", locked, actor=actor, organization=locked.organization,
-                     evidence=item.pk, artifact=artifact_index, kind=item.kind, sha256=item.sha256, size=item.size)
+        audit.record(
+            "submission.evidence_added",
+            locked,
+            actor=actor,
+            organization=locked.organization,
+            evidence=item.pk,
+            artifact=artifact_index,
+            kind=item.kind,
+            sha256=item.sha256,
+            size=item.size,
+        )
     return item
 
 
@@ -269,8 +323,13 @@ def do_remove_evidence(*, item: EvidenceItem, actor: Any) -> EvidenceItem:
         if item.removed_at is None:
             item.removed_at = timezone.now()
             EvidenceItem.objects.filter(pk=item.pk).update(removed_at=item.removed_at)
-            audit.record("submission.evidence_removed", submission, actor=actor,
-                         organization=submission.organization, evidence=item.pk)
+            audit.record(
+                "submission.evidence_removed",
+                submission,
+                actor=actor,
+                organization=submission.organization,
+                evidence=item.pk,
+            )
     return item
 
 
@@ -278,14 +337,16 @@ def submission_problems(submission: Submission) -> dict[str, str]:
     """What stops the submission from being handed in, keyed like the form fields."""
     spec = submission.micro_credential_version.submission
     problems: dict[str, str] = {}
-    for i, (question, answer) in enumerate(zip(spec.get("overview_questions", []), submission.overview_answers(),
-                                               strict=False)):
+    for i, (question, answer) in enumerate(
+        zip(spec.get("overview_questions", []), submission.overview_answers(), strict=False)
+    ):
         words = word_count(answer)
         if not words:
             problems[f"overview.{i}"] = f"Answer question {i + 1}."
         elif words > question["word_limit"]:
-            problems[f"overview.{i}"] = (f"Answer {i + 1} has {words} words; the limit is {question['word_limit']}. "
-                                         "Shorten it.")
+            problems[f"overview.{i}"] = (
+                f"Answer {i + 1} has {words} words; the limit is {question['word_limit']}. Shorten it."
+            )
     if spec.get("reflection_prompt"):
         words = word_count(submission.reflection())
         limit = spec.get("reflection_word_limit") or 0
@@ -303,8 +364,11 @@ def submission_problems(submission: Submission) -> dict[str, str]:
 def do_submit_submission(*, submission: Submission, actor: Any) -> Submission:
     """Hand the submission in: freeze an attempt and put it in the organization's review queue."""
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().select_related(
-            "micro_credential_version", "organization", "learner").get(pk=submission.pk)
+        locked = (
+            Submission.objects.select_for_update()
+            .select_related("micro_credential_version", "organization", "learner")
+            .get(pk=submission.pk)
+        )
         _require_editable(locked)
         if locked.attempts_used >= locked.max_attempts:
             raise ValidationError({"status": [f"All {locked.max_attempts} attempts are used."]})
@@ -313,16 +377,30 @@ def do_submit_submission(*, submission: Submission, actor: Any) -> Submission:
             raise ValidationError({k: [v] for k, v in problems.items()})
         now = timezone.now()
         number = locked.attempts_used + 1
-        Attempt.objects.create(submission=locked, number=number, submitted_at=now, answers=locked.answers,
-                               evidence=[e.snapshot() for e in locked.active_evidence()])
+        Attempt.objects.create(
+            submission=locked,
+            number=number,
+            submitted_at=now,
+            answers=locked.answers,
+            evidence=[e.snapshot() for e in locked.active_evidence()],
+        )
         locked.attempts_used = number
         locked.status = SubmissionStatus.SUBMITTED
         locked.review_stage = ReviewStage.FIRST
         locked.claimed_by, locked.claimed_at = None, None
         locked.submitted_at = now
         locked.first_submitted_at = locked.first_submitted_at or now
-        locked.save(update_fields=["attempts_used", "status", "review_stage", "claimed_by", "claimed_at",
-                                   "submitted_at", "first_submitted_at"])
+        locked.save(
+            update_fields=[
+                "attempts_used",
+                "status",
+                "review_stage",
+                "claimed_by",
+                "claimed_at",
+                "submitted_at",
+                "first_submitted_at",
+            ]
+        )
         action = "submission.submitted" if number == 1 else "submission.resubmitted"
         audit.record(action, locked, actor=actor, organization=locked.organization, attempt=number)
         name = locked.micro_credential_version.name
@@ -332,14 +410,16 @@ def do_submit_submission(*, submission: Submission, actor: Any) -> Submission:
             f"Your evidence for “{name}” was received (attempt {number} of {locked.max_attempts}).\n\n"
             f"{locked.organization.name} aims to review it by {due:%d %B %Y}.\n\n"
             f"Follow it in My learning: {_url_for('assessment:submission', locked.pk)}\n",
-            [locked.learner.email])
+            [locked.learner.email],
+        )
         reviewers = [e for e in _reviewer_emails(locked.organization) if e != locked.learner.email]
         if reviewers:
             send_after_commit(
                 f"New in the review queue: {name} ({locked.reference})",
                 f"{locked.reference} ({'resubmission, ' if number > 1 else ''}attempt {number}) for “{name}” "
                 f"is waiting for review.\n\nReview queue: {_url_for('assessment:queue', locked.organization.slug)}\n",
-                reviewers)
+                reviewers,
+            )
     submission.refresh_from_db()
     return submission
 
@@ -349,10 +429,10 @@ def do_withdraw_submission(*, submission: Submission, actor: Any) -> Submission:
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.status not in OPEN_STATUSES:
-            raise ValidationError({"status": [f"A {locked.get_status_display().lower()} submission cannot be "
-                                              "withdrawn."]})
-        Review.objects.filter(submission=locked, status=ReviewStatus.IN_PROGRESS).update(
-            status=ReviewStatus.RELEASED)
+            raise ValidationError(
+                {"status": [f"A {locked.get_status_display().lower()} submission cannot be withdrawn."]}
+            )
+        Review.objects.filter(submission=locked, status=ReviewStatus.IN_PROGRESS).update(status=ReviewStatus.RELEASED)
         locked.status = SubmissionStatus.WITHDRAWN
         locked.withdrawn_at = timezone.now()
         locked.claimed_by, locked.claimed_at = None, None
@@ -363,6 +443,7 @@ def do_withdraw_submission(*, submission: Submission, actor: Any) -> Submission:
 
 
 # --- conflicts of interest -----------------------------------------------------------------------
+
 
 def do_declare_conflict(*, assessor: User, learner_email: str, reason: str = "", actor: Any) -> ConflictOfInterest:
     email = User.objects.normalize_email((learner_email or "").strip()).lower()
@@ -376,8 +457,9 @@ def do_declare_conflict(*, assessor: User, learner_email: str, reason: str = "",
     if len(reason) > 300:
         raise ValidationError({"reason": ["Keep the reason under 300 characters."]})
     with transaction.atomic():
-        existing = ConflictOfInterest.objects.filter(assessor=assessor, learner_email=email,
-                                                     withdrawn_at__isnull=True).first()
+        existing = ConflictOfInterest.objects.filter(
+            assessor=assessor, learner_email=email, withdrawn_at__isnull=True
+        ).first()
         if existing is not None:
             return existing
         conflict = ConflictOfInterest.objects.create(assessor=assessor, learner_email=email, reason=reason)
@@ -398,11 +480,13 @@ def do_withdraw_conflict(*, conflict: ConflictOfInterest, actor: Any) -> Conflic
 
 
 def has_conflict(assessor: Any, learner: Any) -> bool:
-    return ConflictOfInterest.objects.filter(assessor=assessor, learner_email__iexact=learner.email,
-                                             withdrawn_at__isnull=True).exists()
+    return ConflictOfInterest.objects.filter(
+        assessor=assessor, learner_email__iexact=learner.email, withdrawn_at__isnull=True
+    ).exists()
 
 
 # --- the assessor --------------------------------------------------------------------------------
+
 
 def review_refusal(user: Any, submission: Submission) -> str:
     """Why this user may not review this submission ('' when they may). Assumes they assess for the org."""
@@ -410,9 +494,12 @@ def review_refusal(user: Any, submission: Submission) -> str:
         return "This is your own submission; another assessor must review it."
     if has_conflict(user, submission.learner):
         return "You declared a conflict of interest with this learner; another assessor must review it."
-    if submission.review_stage == ReviewStage.SECOND and Review.objects.filter(
-            submission=submission, attempt__number=submission.attempts_used, stage=ReviewStage.FIRST,
-            assessor=user).exists():
+    if (
+        submission.review_stage == ReviewStage.SECOND
+        and Review.objects.filter(
+            submission=submission, attempt__number=submission.attempts_used, stage=ReviewStage.FIRST, assessor=user
+        ).exists()
+    ):
         return "You made the first review; the second review must be independent."
     return ""
 
@@ -431,31 +518,45 @@ def do_claim_submission(*, submission: Submission, assessor: User, actor: Any) -
     with transaction.atomic():
         now = timezone.now()
         won = Submission.objects.filter(
-            pk=submission.pk, status__in=QUEUE_STATUSES, claimed_by__isnull=True,
+            pk=submission.pk,
+            status__in=QUEUE_STATUSES,
+            claimed_by__isnull=True,
         ).update(claimed_by=assessor, claimed_at=now, status=SubmissionStatus.IN_REVIEW)
         if won != 1:
             current = Submission.objects.filter(pk=submission.pk).values_list("claimed_by", flat=True).first()
             if current == assessor.pk:
                 return Review.objects.get(submission=submission, assessor=assessor, status=ReviewStatus.IN_PROGRESS)
-            raise ValidationError({"claim": ["Another assessor has just claimed this submission, or it is no longer "
-                                             "waiting for review."]})
+            raise ValidationError(
+                {"claim": ["Another assessor has just claimed this submission, or it is no longer waiting for review."]}
+            )
         locked = Submission.objects.select_related("organization").get(pk=submission.pk)
         attempt = Attempt.objects.get(submission=locked, number=locked.attempts_used)
-        review = Review.objects.create(submission=locked, attempt=attempt, assessor=assessor,
-                                       stage=locked.review_stage, claimed_at=now)
-        audit.record("submission.claimed", locked, actor=actor, organization=locked.organization,
-                     attempt=attempt.number, stage=locked.review_stage)
+        review = Review.objects.create(
+            submission=locked, attempt=attempt, assessor=assessor, stage=locked.review_stage, claimed_at=now
+        )
+        audit.record(
+            "submission.claimed",
+            locked,
+            actor=actor,
+            organization=locked.organization,
+            attempt=attempt.number,
+            stage=locked.review_stage,
+        )
     submission.refresh_from_db()
     return review
 
 
 def _release(submission: Submission, *, actor: Any, why: str = "") -> None:
-    Review.objects.filter(submission=submission, status=ReviewStatus.IN_PROGRESS).update(
-        status=ReviewStatus.RELEASED)
+    Review.objects.filter(submission=submission, status=ReviewStatus.IN_PROGRESS).update(status=ReviewStatus.RELEASED)
     status = SubmissionStatus.SUBMITTED if submission.review_stage == ReviewStage.FIRST else SubmissionStatus.IN_REVIEW
     Submission.objects.filter(pk=submission.pk).update(claimed_by=None, claimed_at=None, status=status)
-    audit.record("submission.released", submission, actor=actor, organization=submission.organization,
-                 **({"reason": why} if why else {}))
+    audit.record(
+        "submission.released",
+        submission,
+        actor=actor,
+        organization=submission.organization,
+        **({"reason": why} if why else {}),
+    )
 
 
 def do_release_submission(*, submission: Submission, actor: Any) -> Submission:
@@ -473,8 +574,9 @@ def do_release_submission(*, submission: Submission, actor: Any) -> Submission:
     return submission
 
 
-def _clean_scores(rubric: dict[str, Any], levels: dict[str, Any], criterion_feedback: dict[str, Any],
-                  overall_feedback: str) -> tuple[dict[str, str], dict[str, str], str]:
+def _clean_scores(
+    rubric: dict[str, Any], levels: dict[str, Any], criterion_feedback: dict[str, Any], overall_feedback: str
+) -> tuple[dict[str, str], dict[str, str], str]:
     criteria = {c["key"]: c for c in rubric.get("criteria", [])}
     errors: dict[str, list[str]] = {}
     clean_levels: dict[str, str] = {}
@@ -514,8 +616,15 @@ def _held_review(submission: Submission, assessor: Any) -> Review:
     return review
 
 
-def do_save_scores(*, submission: Submission, assessor: User, levels: dict[str, Any],
-                   criterion_feedback: dict[str, Any], overall_feedback: str, actor: Any) -> Review:
+def do_save_scores(
+    *,
+    submission: Submission,
+    assessor: User,
+    levels: dict[str, Any],
+    criterion_feedback: dict[str, Any],
+    overall_feedback: str,
+    actor: Any,
+) -> Review:
     """Keep the scores and feedback typed so far, without deciding."""
     rubric = submission.micro_credential_version.rubric
     clean_levels, clean_feedback, overall = _clean_scores(rubric, levels, criterion_feedback, overall_feedback)
@@ -542,8 +651,14 @@ def _needs_second_review(organization: Organization) -> bool:
 
 
 def do_decide_submission(
-    *, submission: Submission, assessor: User, decision: str, levels: dict[str, Any],
-    criterion_feedback: dict[str, Any], overall_feedback: str, actor: Any,
+    *,
+    submission: Submission,
+    assessor: User,
+    decision: str,
+    levels: dict[str, Any],
+    criterion_feedback: dict[str, Any],
+    overall_feedback: str,
+    actor: Any,
 ) -> Review:
     """Record the assessor's decision. It must follow the rubric's passing rule: a pass needs every criterion at
     its passing level; a return needs at least one below it, with feedback on each one that falls short."""
@@ -562,22 +677,32 @@ def do_decide_submission(
     if decision == Decision.PASS and not passes:
         raise ValidationError({"decision": ["The rubric's rule says this does not pass: " + " ".join(reasons)]})
     if decision == Decision.RETURN and passes:
-        raise ValidationError({"decision": ["Every criterion is at or above its passing level, so the rubric says "
-                                            "this passes. Pass it, or lower the level of a criterion that falls "
-                                            "short."]})
+        raise ValidationError(
+            {
+                "decision": [
+                    "Every criterion is at or above its passing level, so the rubric says "
+                    "this passes. Pass it, or lower the level of a criterion that falls "
+                    "short."
+                ]
+            }
+        )
     if decision == Decision.RETURN:
         for criterion in rubric.get("criteria", []):
             keys = [lv["key"] for lv in criterion["levels"]]
             below = keys.index(clean_levels[criterion["key"]]) < keys.index(criterion["passing_level"])
             if below and not clean_feedback.get(criterion["key"]):
                 errors[f"criterion_feedback.{criterion['key']}"] = [
-                    f"Tell the learner what is missing for {criterion['name']}."]
+                    f"Tell the learner what is missing for {criterion['name']}."
+                ]
         if errors:
             raise ValidationError(errors)
 
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().select_related(
-            "organization", "learner", "micro_credential_version").get(pk=submission.pk)
+        locked = (
+            Submission.objects.select_for_update()
+            .select_related("organization", "learner", "micro_credential_version")
+            .get(pk=submission.pk)
+        )
         review = _held_review(locked, assessor)
         now = timezone.now()
         review.levels, review.criterion_feedback, review.overall_feedback = clean_levels, clean_feedback, overall
@@ -594,25 +719,35 @@ def do_decide_submission(
             locked.decided_at = now
             attempt.outcome, attempt.decided_at = "returned", now
             attempt.save(update_fields=["outcome", "decided_at"])
-            audit.record("submission.returned", locked, actor=actor, organization=org, attempt=attempt.number,
-                         stage=review.stage, final=final)
+            audit.record(
+                "submission.returned",
+                locked,
+                actor=actor,
+                organization=org,
+                attempt=attempt.number,
+                stage=review.stage,
+                final=final,
+            )
             next_step = (
                 f"You have used all {locked.max_attempts} attempts for this version. Read the feedback, then contact "
                 f"{org.name}{' (' + org.email + ')' if org.email else ''} about next steps; you can start again when "
                 "a revised version is published."
-                if final else
-                f"Revise your evidence and resubmit: {locked.attempts_left} attempt"
-                f"{'s' if locked.attempts_left != 1 else ''} left.")
+                if final
+                else f"Revise your evidence and resubmit: {locked.attempts_left} attempt"
+                f"{'s' if locked.attempts_left != 1 else ''} left."
+            )
             send_after_commit(
                 f"Feedback on your submission: {name}",
                 f"Your evidence for “{name}” was reviewed and returned with feedback.\n\n{next_step}\n\n"
                 f"Read the feedback: {_url_for('assessment:submission', locked.pk)}\n",
-                [locked.learner.email])
+                [locked.learner.email],
+            )
         elif locked.review_stage == ReviewStage.FIRST and _needs_second_review(org):
             locked.review_stage = ReviewStage.SECOND
             locked.status = SubmissionStatus.IN_REVIEW
-            audit.record("submission.second_review_requested", locked, actor=actor, organization=org,
-                         attempt=attempt.number)
+            audit.record(
+                "submission.second_review_requested", locked, actor=actor, organization=org, attempt=attempt.number
+            )
             others = _reviewer_emails(org, exclude=assessor)
             others = [e for e in others if e != locked.learner.email]
             if others:
@@ -620,26 +755,35 @@ def do_decide_submission(
                     f"Second review needed: {name} ({locked.reference})",
                     f"{locked.reference} for “{name}” was passed by a first assessor and needs an independent second "
                     f"review.\n\nReview queue: {_url_for('assessment:queue', org.slug)}\n",
-                    others)
+                    others,
+                )
         else:
             locked.status = SubmissionStatus.PASSED
             locked.decided_at = now
             attempt.outcome, attempt.decided_at = "passed", now
             attempt.save(update_fields=["outcome", "decided_at"])
             assessment = _record_assessment(locked, attempt, review, now)
-            audit.record("submission.passed", locked, actor=actor, organization=org, attempt=attempt.number,
-                         assessment=assessment.pk)
+            audit.record(
+                "submission.passed",
+                locked,
+                actor=actor,
+                organization=org,
+                attempt=attempt.number,
+                assessment=assessment.pk,
+            )
             assessors = list(assessment.assessors.values_list("email", flat=True))
             send_after_commit(
                 f"Passed: {name}",
                 f"Congratulations: your evidence for “{name}” meets every criterion of the rubric. "
                 f"{org.name} awards you the micro-credential; your signed credential follows.\n\n"
                 f"See it in My learning: {_url_for('assessment:submission', locked.pk)}\n",
-                [locked.learner.email])
+                [locked.learner.email],
+            )
             send_after_commit(
                 f"Pass recorded: {name} ({locked.reference})",
                 f"The pass of {locked.reference} for “{name}” is recorded and handed to the award step.\n",
-                assessors)
+                assessors,
+            )
             transaction.on_commit(lambda: assessment_passed.send(sender=Assessment, assessment=assessment))
         locked.save(update_fields=["status", "review_stage", "claimed_by", "claimed_at", "decided_at"])
     submission.refresh_from_db()
@@ -648,8 +792,11 @@ def do_decide_submission(
 
 def _record_assessment(submission: Submission, attempt: Attempt, review: Review, now: Any) -> Assessment:
     """With two independent passes, each criterion records the lower of the two levels (both are passing)."""
-    decided = list(Review.objects.filter(attempt=attempt, status=ReviewStatus.DECIDED, decision=Decision.PASS)
-                   .order_by("decided_at", "pk"))
+    decided = list(
+        Review.objects.filter(attempt=attempt, status=ReviewStatus.DECIDED, decision=Decision.PASS).order_by(
+            "decided_at", "pk"
+        )
+    )
     rubric = submission.micro_credential_version.rubric
     levels: dict[str, str] = {}
     feedback: dict[str, str] = {}
@@ -663,17 +810,31 @@ def _record_assessment(submission: Submission, attempt: Attempt, review: Review,
             feedback[criterion["key"]] = joined
     overall = "\n\n".join(r.overall_feedback for r in decided if r.overall_feedback)
     assessment = Assessment.objects.create(
-        learner=submission.learner, organization=submission.organization,
-        micro_credential_version=submission.micro_credential_version, submission=submission, attempt=attempt,
-        levels=levels, feedback=overall, criterion_feedback=feedback, submitted_at=attempt.submitted_at,
-        decided_at=now)
+        learner=submission.learner,
+        organization=submission.organization,
+        micro_credential_version=submission.micro_credential_version,
+        submission=submission,
+        attempt=attempt,
+        levels=levels,
+        feedback=overall,
+        criterion_feedback=feedback,
+        submitted_at=attempt.submitted_at,
+        decided_at=now,
+    )
     assessment.assessors.set({r.assessor for r in decided})
-    audit.record("assessment.recorded", assessment, actor=review.assessor, organization=submission.organization,
-                 submission=submission.pk, version=submission.micro_credential_version.version)
+    audit.record(
+        "assessment.recorded",
+        assessment,
+        actor=review.assessor,
+        organization=submission.organization,
+        submission=submission.pk,
+        version=submission.micro_credential_version.version,
+    )
     return assessment
 
 
 # --- the award step ------------------------------------------------------------------------------
+
 
 def do_mark_credential_issued(assessment: Assessment, credential_id: str, actor: Any) -> Assessment:
     """Called by the award step once the signed credential exists; the pass then shows as issued."""
@@ -685,12 +846,19 @@ def do_mark_credential_issued(assessment: Assessment, credential_id: str, actor:
         if locked.award_status == AwardStatus.ISSUED:
             if locked.credential_id == credential_id:
                 return locked
-            raise ValidationError({"credential_id": [
-                f"This pass already has the credential {locked.credential_id}."]})
+            raise ValidationError({"credential_id": [f"This pass already has the credential {locked.credential_id}."]})
         locked.award_status, locked.credential_id, locked.issued_at = AwardStatus.ISSUED, credential_id, timezone.now()
         locked.save(update_fields=["award_status", "credential_id", "issued_at"])
-        audit.record("assessment.credential_issued", locked, actor=actor, organization=locked.organization,
-                     credential_id=credential_id)
+        audit.record(
+            "assessment.credential_issued",
+            locked,
+            actor=actor,
+            organization=locked.organization,
+            credential_id=credential_id,
+        )
     assessment.award_status, assessment.credential_id, assessment.issued_at = (
-        locked.award_status, locked.credential_id, locked.issued_at)
+        locked.award_status,
+        locked.credential_id,
+        locked.issued_at,
+    )
     return assessment

@@ -38,16 +38,21 @@ M4A = FileType("audio/mp4", "m4a", "audio", "M4A audio")
 MP3 = FileType("audio/mpeg", "mp3", "audio", "MP3 audio")
 WAV = FileType("audio/wav", "wav", "audio", "WAV audio")
 OGG = FileType("audio/ogg", "ogg", "audio", "Ogg audio")
-DOCX = FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "document",
-                "Word document")
-XLSX = FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "spreadsheet",
-                "Excel spreadsheet")
-PPTX = FileType("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx",
-                "presentation", "PowerPoint presentation")
+DOCX = FileType(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "document", "Word document"
+)
+XLSX = FileType(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "spreadsheet", "Excel spreadsheet"
+)
+PPTX = FileType(
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pptx",
+    "presentation",
+    "PowerPoint presentation",
+)
 ODT = FileType("application/vnd.oasis.opendocument.text", "odt", "document", "OpenDocument text")
 ODS = FileType("application/vnd.oasis.opendocument.spreadsheet", "ods", "spreadsheet", "OpenDocument spreadsheet")
-ODP = FileType("application/vnd.oasis.opendocument.presentation", "odp", "presentation",
-               "OpenDocument presentation")
+ODP = FileType("application/vnd.oasis.opendocument.presentation", "odp", "presentation", "OpenDocument presentation")
 
 ACCEPTED_BY_KIND: dict[str, str] = {
     "document": "PDF, Word (.docx), OpenDocument text (.odt) or plain text",
@@ -73,8 +78,10 @@ def _zip_type(stream: BinaryIO) -> FileType:
                     raise UnknownFileType("This Office file is malformed.")
                 types = archive.read(info).decode("utf-8", "replace")
                 if "macroEnabled" in types or "vbaProject" in types:
-                    raise UnknownFileType("Office files with macros are not accepted; save it without macros "
-                                          "(.docx, .xlsx, .pptx) or as PDF.")
+                    raise UnknownFileType(
+                        "Office files with macros are not accepted; save it without macros "
+                        "(.docx, .xlsx, .pptx) or as PDF."
+                    )
                 if "wordprocessingml.document.main" in types:
                     return DOCX
                 if "spreadsheetml.sheet.main" in types:
@@ -151,8 +158,9 @@ def detect(stream: BinaryIO) -> FileType:
         stream.seek(0)
         return found
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise UnknownFileType("Older Office formats (.doc, .xls, .ppt) are not accepted; save the file as "
-                              ".docx, .xlsx, .pptx or PDF.")
+        raise UnknownFileType(
+            "Older Office formats (.doc, .xls, .ppt) are not accepted; save the file as .docx, .xlsx, .pptx or PDF."
+        )
     if head.startswith((b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")):
         raise UnknownFileType("Programs are not accepted as evidence.")
     if _looks_like_text(head):

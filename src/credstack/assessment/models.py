@@ -28,8 +28,12 @@ class SubmissionStatus(models.TextChoices):
 
 
 # A learner has at most one open submission per micro-credential (any version).
-OPEN_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED, SubmissionStatus.IN_REVIEW,
-                 SubmissionStatus.RETURNED)
+OPEN_STATUSES = (
+    SubmissionStatus.DRAFT,
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.IN_REVIEW,
+    SubmissionStatus.RETURNED,
+)
 # States in which the learner may edit the answers and evidence.
 EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 # States in which the submission waits for (or is under) review.
@@ -43,20 +47,23 @@ class ReviewStage(models.TextChoices):
 
 class Submission(models.Model):
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                     related_name="submissions")
-    micro_credential = models.ForeignKey("catalog.MicroCredential", on_delete=models.PROTECT,
-                                         related_name="submissions")
-    micro_credential_version = models.ForeignKey("catalog.MicroCredentialVersion", on_delete=models.PROTECT,
-                                                 related_name="submissions")
-    status = models.CharField(max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT,
-                              db_index=True)
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="submissions")
+    micro_credential = models.ForeignKey(
+        "catalog.MicroCredential", on_delete=models.PROTECT, related_name="submissions"
+    )
+    micro_credential_version = models.ForeignKey(
+        "catalog.MicroCredentialVersion", on_delete=models.PROTECT, related_name="submissions"
+    )
+    status = models.CharField(
+        max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT, db_index=True
+    )
     # {"overview": ["answer to question 1", ...], "reflection": "..."}; the draft as last saved.
     answers = models.JSONField(default=dict, blank=True)
     attempts_used = models.PositiveSmallIntegerField(default=0)
     review_stage = models.CharField(max_length=10, choices=ReviewStage.choices, default=ReviewStage.FIRST)
-    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
@@ -68,9 +75,11 @@ class Submission(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["learner", "micro_credential"],
-                                    condition=Q(status__in=["draft", "submitted", "in_review", "returned"]),
-                                    name="one_open_submission_per_learner"),
+            models.UniqueConstraint(
+                fields=["learner", "micro_credential"],
+                condition=Q(status__in=["draft", "submitted", "in_review", "returned"]),
+                name="one_open_submission_per_learner",
+            ),
         ]
         indexes = [models.Index(fields=["organization", "status", "submitted_at"])]
 
@@ -159,9 +168,17 @@ class EvidenceItem(models.Model):
         return ""
 
     def snapshot(self) -> dict[str, Any]:
-        return {"id": self.pk, "artifact_index": self.artifact_index, "kind": self.kind, "title": self.title,
-                "note": self.note, "media_type": self.media_type, "size": self.size, "sha256": self.sha256,
-                "url": self.url}
+        return {
+            "id": self.pk,
+            "artifact_index": self.artifact_index,
+            "kind": self.kind,
+            "title": self.title,
+            "note": self.note,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "url": self.url,
+        }
 
 
 class Attempt(models.Model):
@@ -231,10 +248,10 @@ class Assessment(models.Model):
     """
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
-                                     related_name="assessments")
-    micro_credential_version = models.ForeignKey("catalog.MicroCredentialVersion", on_delete=models.PROTECT,
-                                                 related_name="assessments")
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="assessments")
+    micro_credential_version = models.ForeignKey(
+        "catalog.MicroCredentialVersion", on_delete=models.PROTECT, related_name="assessments"
+    )
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="assessments")
     attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="+")
     levels = models.JSONField(default=dict)
@@ -266,8 +283,13 @@ class ConflictOfInterest(models.Model):
 
     class Meta:
         ordering = ["learner_email"]
-        constraints = [models.UniqueConstraint(fields=["assessor", "learner_email"], condition=Q(withdrawn_at=None),
-                                               name="one_active_conflict_per_pair")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessor", "learner_email"],
+                condition=Q(withdrawn_at=None),
+                name="one_active_conflict_per_pair",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.assessor} ⟂ {self.learner_email}"
