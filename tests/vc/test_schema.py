@@ -151,3 +151,18 @@ def test_remote_references_are_never_fetched() -> None:
 
 def test_problem_str() -> None:
     assert str(SchemaProblem("issuer/type", "bad", "x.json")) == "issuer/type: bad"
+
+
+def test_status_array_of_valid_entries_is_accepted() -> None:
+    """VC 2.0 lets a credential carry revocation and suspension entries; each must be a valid CredentialStatus."""
+    doc = load("ob30-simple.json")
+    entry = {"id": "https://example.org/status/1#5", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+             "statusListIndex": "5", "statusListCredential": "https://example.org/status/1"}
+    doc["credentialStatus"] = [entry, {**entry, "id": "https://example.org/status/2#5", "statusPurpose": "suspension",
+                                       "statusListCredential": "https://example.org/status/2"}]
+    assert validate(doc) == []
+    assert any(p.path == "credentialStatus" for p in validate(doc, strict_status=True))
+    broken = copy.deepcopy(doc)
+    del broken["credentialStatus"][1]["type"]
+    problems = validate(broken)
+    assert problems and all(p.path.startswith("credentialStatus/1") or p.path == "credentialStatus/1" for p in problems)

@@ -10,6 +10,12 @@ refuses anything else.
 installed; it is not, so the ``date-time`` and ``date`` checks are written here (RFC 3339 /
 XML Schema forms with an explicit offset), because a credential whose ``validFrom`` is not a date
 must not pass silently.
+
+``credentialStatus`` may be a list (VC Data Model 2.0 allows several status entries, e.g. revocation *and*
+suspension) although the 1EdTech schemas describe one object: :func:`validate` then checks the document
+once per entry, each in the single-object form the schema knows, so every entry must be a valid
+``CredentialStatus`` and nothing else about the document is relaxed. ``strict_status=True`` keeps the
+schema's single-object rule.
 """
 
 from __future__ import annotations
@@ -193,11 +199,12 @@ def _problems(errors: Iterable[ValidationError], schema_id: str) -> list[SchemaP
     return sorted(found, key=lambda problem: (problem.path, problem.message))
 
 
-def validate(doc: object, *, schema_id: str | None = None) -> list[SchemaProblem]:
+def validate(doc: object, *, schema_id: str | None = None, strict_status: bool = False) -> list[SchemaProblem]:
     """Validate ``doc`` against the bundled schema for its type; an empty list means valid.
 
     The schema is chosen by ``type`` (OpenBadgeCredential/AchievementCredential, EndorsementCredential,
-    ClrCredential, Profile) unless ``schema_id`` names one of the bundled schemas.
+    ClrCredential, Profile) unless ``schema_id`` names one of the bundled schemas. A ``credentialStatus``
+    list is accepted when each of its entries is (see the module notes) unless ``strict_status``.
     """
     if not isinstance(doc, Mapping):
         return [SchemaProblem("(document)", "The document is not a JSON object.", "")]
@@ -213,4 +220,14 @@ def validate(doc: object, *, schema_id: str | None = None) -> list[SchemaProblem
         ]
     if chosen not in _schemas():
         raise KeyError(f"No bundled schema has the $id {chosen!r}.")
+    status = doc.get("credentialStatus")
+    if not strict_status and isinstance(status, list) and status:
+        found: set[SchemaProblem] = set()
+        for number, entry in enumerate(status):
+            for problem in _problems(_validator(chosen).iter_errors({**doc, "credentialStatus": entry}), chosen):
+                path = problem.path
+                if path == "credentialStatus" or path.startswith("credentialStatus/"):
+                    path = f"credentialStatus/{number}" + path[len("credentialStatus") :]
+                found.add(SchemaProblem(path, problem.message, problem.schema))
+        return sorted(found, key=lambda problem: (problem.path, problem.message))
     return _problems(_validator(chosen).iter_errors(doc), chosen)
