@@ -156,10 +156,22 @@ def test_problem_str() -> None:
 def test_status_array_of_valid_entries_is_accepted() -> None:
     """VC 2.0 lets a credential carry revocation and suspension entries; each must be a valid CredentialStatus."""
     doc = load("ob30-simple.json")
-    entry = {"id": "https://example.org/status/1#5", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
-             "statusListIndex": "5", "statusListCredential": "https://example.org/status/1"}
-    doc["credentialStatus"] = [entry, {**entry, "id": "https://example.org/status/2#5", "statusPurpose": "suspension",
-                                       "statusListCredential": "https://example.org/status/2"}]
+    entry = {
+        "id": "https://example.org/status/1#5",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "5",
+        "statusListCredential": "https://example.org/status/1",
+    }
+    doc["credentialStatus"] = [
+        entry,
+        {
+            **entry,
+            "id": "https://example.org/status/2#5",
+            "statusPurpose": "suspension",
+            "statusListCredential": "https://example.org/status/2",
+        },
+    ]
     assert validate(doc) == []
     assert any(p.path == "credentialStatus" for p in validate(doc, strict_status=True))
     broken = copy.deepcopy(doc)
