@@ -404,3 +404,4 @@ def health(request: HttpRequest) -> Any:
 
 api.add_router("/catalog", catalog)
 api.add_router("/", manage)
+api.add_router("/", "credstack.assessment.api.router")  # submissions, evidence, review queue, decisions
