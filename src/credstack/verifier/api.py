@@ -1,0 +1,247 @@
+"""The W3C VC API routes at the site root: ``/credentials/verify``, ``/presentations/verify`` (and issue).
+
+The W3C interoperability suites call ``<base>/credentials/verify``, so these routes live in their own
+:class:`NinjaAPI` mounted at ``/`` (``urls_namespace="vcapi"``, no docs of its own); its operations are
+merged into the main OpenAPI document by :func:`document_in`, so ``/api/docs`` shows them at their real
+paths. Every error is problem details (RFC 9457), as in :mod:`credstack.api.api`.
+
+Verify answers 200 with the report when the credential verifies and 400 with the report inside problem
+details when it does not (whatever the reason: a bad proof, revoked, unreadable input). Before anything
+is parsed, a request larger than ``CREDSTACK_VERIFIER_MAX_BYTES`` (plus room for the envelope) gets 413,
+and a client over ``CREDSTACK_VERIFIER_RATE_LIMIT`` gets 429.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import File, Form, NinjaAPI, Router, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from credstack.api.api import PROBLEM, problem
+from credstack.verifier import limits, service
+
+vc_api = NinjaAPI(
+    title="credstack VC API",
+    version="1",
+    description="W3C VC API routes at the site root.",
+    docs_url=None,
+    openapi_url=None,
+    urls_namespace="vcapi",
+)
+
+
+@vc_api.exception_handler(NinjaValidationError)
+def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    messages = [str(e.get("msg", "")) for e in exc.errors]
+    if any("parse" in m.lower() or "json" in m.lower() for m in messages):
+        return problem(400, "The request body is not valid JSON",
+                       "Send a JSON object such as {\"verifiableCredential\": {...}, \"options\": {}}.")
+    errors = {".".join(str(p) for p in e.get("loc", [])[1:] or e.get("loc", [])): e.get("msg", "invalid")
+              for e in exc.errors}
+    return problem(400, "The request body is not a verification request",
+                   "See errors; the body must be a JSON object in the W3C VC API shape.", errors=errors)
+
+
+@vc_api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(exc.status_code, str(exc.message))
+
+
+def guarded(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Size and rate limits, applied before Ninja reads or parses the body."""
+
+    @functools.wraps(run)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        limit = limits.max_request_bytes()
+        if limits.declared_length(request) > limit:
+            return problem(413, "The request is too large",
+                           f"Credentials up to {limit - limits.REQUEST_OVERHEAD_BYTES} bytes are verified.")
+        allowed, wait = limits.allow(request, scope="api")
+        if not allowed:
+            response = problem(429, "Too many requests", f"Wait {wait} seconds and try again.")
+            response["Retry-After"] = str(wait)
+            return response
+        if request.content_type != "multipart/form-data":
+            try:
+                size = len(request.body)
+            except RequestDataTooBig:
+                size = limit + 1
+            if size > limit:
+                return problem(413, "The request is too large",
+                               f"Credentials up to {limit - limits.REQUEST_OVERHEAD_BYTES} bytes are verified.")
+            try:
+                json.loads(request.body)
+            except (ValueError, RecursionError) as exc:
+                where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+                return problem(400, "The request body is not valid JSON",
+                               f"{getattr(exc, 'msg', exc)}{where}. Send a JSON object such as "
+                               '{"verifiableCredential": {...}, "options": {}}.')
+        return run(request, *args, **kwargs)
+
+    return wrapper
+
+
+# -- schemas ------------------------------------------------------------------------------------------
+
+
+class VerifyOptionsIn(Schema):
+    recipientEmail: str | None = Field(None, description="Compare with the credential's hashed email identity.")
+    challenge: str | None = Field(None, description="Presentations: the challenge the holder's proof must carry.")
+    domain: str | None = Field(None, description="Presentations: the domain the holder's proof must be bound to.")
+
+
+class VerifyCredentialIn(Schema):
+    verifiableCredential: Any = Field(
+        ..., description="The credential: a JSON object (with a Data Integrity proof), an "
+                         "EnvelopedVerifiableCredential, or a VC-JWT string.")
+    options: VerifyOptionsIn | None = None
+
+
+class VerifyPresentationIn(Schema):
+    verifiablePresentation: Any = Field(..., description="A VerifiablePresentation JSON object.")
+    options: VerifyOptionsIn | None = None
+
+
+class CheckOut(Schema):
+    id: str
+    name: str
+    status: str
+    message: str
+
+
+class EvidenceOut(Schema):
+    id: Any = None
+    state: str
+    message: str
+
+
+class VerificationOut(Schema):
+    """The verification report (as ``credstack verify --json``), plus the VC API's ``verified`` flag."""
+
+    verified: bool
+    verdict: str
+    verdict_text: str
+    reasons: list[str]
+    checks: list[CheckOut]
+    warnings: list[str]
+    errors: list[str]
+    credential: Any = None
+    format: str
+    container: str
+    issuer: Any = None
+    checked_at: str
+    evidence: list[EvidenceOut] = []
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    verified: bool | None = None
+    verdict: str | None = None
+    checks: list[CheckOut] | None = None
+    errors: Any = None
+
+
+class PresentationOut(Schema):
+    verified: bool
+    verdict: str
+    reasons: list[str]
+    checks: list[CheckOut]
+    warnings: list[str]
+    errors: list[str]
+    credentials: list[Any]
+    checked_at: str
+
+
+# -- answers ------------------------------------------------------------------------------------------
+
+
+def _summary(checks: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    warnings = [f"{c['name']}: {c['message']}" for c in checks if c["status"] == "warning"]
+    errors = [f"{c['name']}: {c['message']}" for c in checks if c["status"] == "failed"]
+    return warnings, errors
+
+
+def _answer(body: dict[str, Any], valid: bool) -> HttpResponse:
+    warnings, errors = _summary(body["checks"])
+    body = {"verified": valid, **body, "warnings": warnings, "errors": errors}
+    if valid:
+        return JsonResponse(body, status=200)
+    reasons = body.get("reasons") or errors
+    title = body.get("verdict_text") or "Not verified"
+    full = {"type": "about:blank", "title": f"The credential does not verify: {title.lower()}", "status": 400,
+            "detail": " ".join(reasons) or "The credential does not verify.", **body}
+    return JsonResponse(full, status=400, content_type=PROBLEM)
+
+
+def _email(options: VerifyOptionsIn | None) -> str | None:
+    return options.recipientEmail if options is not None and options.recipientEmail else None
+
+
+vc = Router(tags=["verification (W3C VC API)"])
+vc.add_decorator(guarded, mode="view")
+
+
+@vc.post("/credentials/verify", response={200: VerificationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
+         summary="Verify a credential (W3C VC API)", operation_id="verifyCredential")
+def verify_credential(request: HttpRequest, payload: VerifyCredentialIn) -> HttpResponse:
+    """200 with the report when the credential verifies; 400 problem details carrying the report otherwise."""
+    outcome = service.verify_credential(payload.verifiableCredential, recipient_email=_email(payload.options))
+    return _answer(service.outcome_json(outcome), outcome.report.valid)
+
+
+@vc.post("/credentials/verify/file",
+         response={200: VerificationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
+         summary="Verify an uploaded badge image or credential file (PNG, SVG, JSON, JWT)",
+         operation_id="verifyCredentialFile")
+def verify_credential_file(request: HttpRequest, file: File[UploadedFile],
+                           recipientEmail: Form[str] = "") -> HttpResponse:
+    """The same report for a file as the page shows: a baked PNG or SVG, or a JSON or JWT file."""
+    limit = limits.max_request_bytes() - limits.REQUEST_OVERHEAD_BYTES
+    if file.size is not None and file.size > limit:
+        return problem(413, "The file is too large", f"Files up to {limit} bytes are verified.")
+    outcome = service.verify_credential(file.read(limit + 1), recipient_email=recipientEmail or None)
+    return _answer(service.outcome_json(outcome), outcome.report.valid)
+
+
+@vc.post("/presentations/verify",
+         response={200: PresentationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
+         summary="Verify a presentation (W3C VC API)", operation_id="verifyPresentation")
+def verify_presentation(request: HttpRequest, payload: VerifyPresentationIn) -> HttpResponse:
+    """The holder's proof (with ``options.challenge`` and ``options.domain`` when it is signed) and every
+    credential it holds; 200 when all verify, 400 problem details with the report otherwise."""
+    options = payload.options or VerifyOptionsIn(recipientEmail=None, challenge=None, domain=None)
+    report = service.verify_presentation(payload.verifiablePresentation, challenge=options.challenge,
+                                         domain=options.domain)
+    return _answer(report.to_json(), report.valid)
+
+
+vc_api.add_router("/", vc)
+
+
+def document_in(api: NinjaAPI) -> None:
+    """Show these routes, at their site-root paths, in ``api``'s OpenAPI document (``/api/docs``)."""
+    original = api.get_openapi_schema
+
+    @functools.wraps(original)
+    def merged(*, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = original(path_prefix=path_prefix, path_params=path_params)
+        extra = vc_api.get_openapi_schema(path_prefix="")
+        schema["paths"].update(extra["paths"])
+        components = schema.setdefault("components", {})
+        for section, entries in extra.get("components", {}).items():
+            components.setdefault(section, {}).update(entries)
+        return schema
+
+    api.get_openapi_schema = merged  # type: ignore[method-assign]

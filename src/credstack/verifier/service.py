@@ -1,0 +1,269 @@
+"""Verification on this platform: one call for the page, the API and share links.
+
+The page, ``POST /credentials/verify`` and a share link must show the same report, so each of them
+calls :func:`verify_credential` (or :func:`verify_presentation`) and nothing else decides a verdict.
+What this adds to :func:`credstack.vc.verify.verify`: the platform's fetcher and limits, the W3C
+``EnvelopedVerifiableCredential`` form, evidence digest checks, and presentations.
+"""
+
+from __future__ import annotations
+
+import base64
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+
+from credstack.vc import proofs
+from credstack.vc.builders import digest_matches
+from credstack.vc.did import DefaultResolver
+from credstack.vc.errors import FetchError, UndefinedTermError, VCError
+from credstack.vc.jwt import looks_like_compact_jws
+from credstack.vc.verify import VC_V1, VC_V2, Check, Status, VerificationReport, VerifyOptions, decide, verify
+from credstack.verifier.fetching import PlatformFetcher, platform_fetcher
+
+#: How many evidence items of one credential are fetched to compare with their digests.
+MAX_EVIDENCE_CHECKS = 20
+_VERDICT_EFFECT = {"invalid": "invalid", "revoked": "revoked", "suspended": "suspended", "expired": "expired",
+                   "not_yet_valid": "not_yet_valid", "cannot_be_checked": "undetermined", "valid": "none"}
+
+
+def new_fetcher() -> PlatformFetcher:
+    """A fresh fetcher per verification (its record of attempts belongs to one report)."""
+    return platform_fetcher()
+
+
+def options_for(fetcher: PlatformFetcher, *, recipient_email: str | None = None,
+                now: datetime | None = None) -> VerifyOptions:
+    return VerifyOptions(fetcher=fetcher, recipient_email=recipient_email or None, now=now,
+                         max_bytes=settings.CREDSTACK_VERIFIER_MAX_BYTES)
+
+
+def unwrap_envelope(value: Any) -> Any:
+    """The JWT inside a VC 2.0 ``EnvelopedVerifiableCredential`` (a ``data:`` URL), else the value as given."""
+    if not isinstance(value, Mapping) or value.get("type") not in ("EnvelopedVerifiableCredential",
+                                                                   ["EnvelopedVerifiableCredential"]):
+        return value
+    data_url = value.get("id")
+    if not isinstance(data_url, str) or not data_url.startswith("data:") or "," not in data_url:
+        return value
+    header, _, payload = data_url[5:].partition(",")
+    text = urllib.parse.unquote(payload)
+    if header.endswith(";base64"):
+        try:
+            text = base64.b64decode(text, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return value
+    return text.strip() if looks_like_compact_jws(text.strip()) else value
+
+
+@dataclass
+class EvidenceCheck:
+    """Whether an evidence item's content is still the content that was assessed."""
+
+    state: str
+    """``matches``, ``changed``, ``unavailable`` (not fetched), ``no_digest`` or ``no_link``."""
+    message: str
+    visible: bool = False
+    """The link could be read as an anonymous visitor: the learner made it visible."""
+
+
+@dataclass
+class Outcome:
+    """A report with what the platform adds: evidence checks and the URLs consulted."""
+
+    report: VerificationReport
+    evidence: list[EvidenceCheck] = field(default_factory=list)
+    fetcher: PlatformFetcher | None = None
+
+
+def evidence_items(report: VerificationReport) -> list[Mapping[str, Any]]:
+    credential = report.credential if isinstance(report.credential, Mapping) else {}
+    raw = credential.get("evidence")
+    items = raw if isinstance(raw, list) else [raw] if raw is not None else []
+    return [item if isinstance(item, Mapping) else {"id": item} for item in items if item is not None]
+
+
+def check_evidence(item: Mapping[str, Any], fetcher: PlatformFetcher) -> EvidenceCheck:
+    """Fetch an evidence link (own platform or allowed hosts only) and compare it with its digest."""
+    url = item.get("id")
+    digest = item.get("digestMultibase")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        if isinstance(digest, str):
+            return EvidenceCheck("no_link", "The credential fixes this evidence's content by its digest, but gives "
+                                            "no link to read it.")
+        return EvidenceCheck("no_link", "No link to this evidence is given.")
+    try:
+        body = fetcher.fetch(url, accept="*/*").body
+    except FetchError as exc:
+        return EvidenceCheck("unavailable", f"The evidence could not be read from here, so its content was not "
+                                            f"compared: {exc}")
+    if not isinstance(digest, str):
+        return EvidenceCheck("no_digest", "The credential gives no digest for this evidence, so nothing proves "
+                                          "the linked content is what was assessed.", visible=True)
+    if digest_matches(digest, body):
+        return EvidenceCheck("matches", "The content at the link matches the digest in the credential: this is "
+                                        "the evidence that was assessed.", visible=True)
+    return EvidenceCheck("changed", "The content at the link no longer matches the digest in the credential: it "
+                                    "is not the evidence that was assessed.", visible=True)
+
+
+def verify_credential(
+    data: bytes | str | Mapping[str, Any],
+    *,
+    recipient_email: str | None = None,
+    fetcher: PlatformFetcher | None = None,
+    now: datetime | None = None,
+    with_evidence: bool = True,
+) -> Outcome:
+    """Verify anything a person holds (bytes of a PNG/SVG/JSON/JWT, text, a parsed object); never raises."""
+    fetcher = fetcher or new_fetcher()
+    report = verify(unwrap_envelope(data), options=options_for(fetcher, recipient_email=recipient_email, now=now))
+    outcome = Outcome(report, fetcher=fetcher)
+    if with_evidence and not report.input_error:
+        outcome.evidence = [check_evidence(item, fetcher) for item in evidence_items(report)[:MAX_EVIDENCE_CHECKS]]
+    return outcome
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    """The report as JSON (the same one ``credstack verify --json`` prints) plus the evidence checks."""
+    body = outcome.report.to_json()
+    body["evidence"] = [
+        {"id": item.get("id"), "state": check.state, "message": check.message}
+        for item, check in zip(evidence_items(outcome.report), outcome.evidence, strict=False)
+    ]
+    return body
+
+
+def fetch_credential_link(url: str, fetcher: PlatformFetcher) -> bytes:
+    """The bytes at a credential link, through the same guard as everything else; FetchError otherwise."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise FetchError("A credential link must be an http(s) URL.")
+    return fetcher.fetch(url.strip(), accept="application/vc+ld+json, application/ld+json, application/json, "
+                                             "application/vc+jwt, image/png, image/svg+xml, */*").body
+
+
+# -- presentations ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PresentationReport:
+    verdict: str
+    checks: list[Check]
+    credentials: list[VerificationReport]
+    reasons: list[str]
+    checked_at: datetime = field(default_factory=lambda: datetime.now(tz=UTC))
+
+    @property
+    def valid(self) -> bool:
+        return self.verdict == "valid"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+            "checks": [c.to_json() for c in self.checks],
+            "credentials": [r.to_json() for r in self.credentials],
+            "checked_at": self.checked_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _presentation_proof_checks(
+    presentation: dict[str, Any], challenge: str | None, domain: str | None, fetcher: PlatformFetcher,
+    now: datetime,
+) -> list[Check]:
+    listed = _as_list(presentation.get("proof"))
+    if not listed:
+        if challenge is not None or domain is not None:
+            return [Check("proof", "Holder's proof", "failed", "A challenge or domain was given, but the "
+                          "presentation carries no proof that answers it.", "invalid")]
+        return [Check("proof", "Holder's proof", "skipped",
+                      "The presentation is not signed, so it does not prove who presents the credentials.")]
+    results = proofs.verify_proofs(presentation, resolver=DefaultResolver(fetcher=fetcher),
+                                   expected_proof_purpose="authentication", now=now)
+    checks = [Check("proof" if i == 0 else f"proof-{i + 1}", "Holder's proof", "passed" if r.ok else "failed",
+                    r.message, "none" if r.ok else "invalid") for i, r in enumerate(results)]
+    proof_objects = [p for p in listed if isinstance(p, Mapping)]
+    if challenge is not None:
+        if any(p.get("challenge") == challenge for p in proof_objects):
+            checks.append(Check("challenge", "Challenge", "passed", "The proof answers the challenge given."))
+        else:
+            checks.append(Check("challenge", "Challenge", "failed",
+                                "The proof does not carry the challenge given (it may be replayed).", "invalid"))
+    if domain is not None:
+        if any(domain in _as_list(p.get("domain")) for p in proof_objects):
+            checks.append(Check("domain", "Domain", "passed", f"The proof is bound to the domain {domain}."))
+        else:
+            checks.append(Check("domain", "Domain", "failed",
+                                f"The proof is not bound to the domain {domain}.", "invalid"))
+    return checks
+
+
+def verify_presentation(
+    presentation: Any,
+    *,
+    challenge: str | None = None,
+    domain: str | None = None,
+    fetcher: PlatformFetcher | None = None,
+    now: datetime | None = None,
+) -> PresentationReport:
+    """Verify a Verifiable Presentation: its structure, the holder's proof and each credential; never raises."""
+    fetcher = fetcher or new_fetcher()
+    now = now or datetime.now(tz=UTC)
+    checks: list[Check] = []
+    reports: list[VerificationReport] = []
+
+    def done() -> PresentationReport:
+        verdict, reasons = decide(checks)
+        return PresentationReport(verdict, checks, reports, reasons)
+
+    if not isinstance(presentation, dict):
+        checks.append(Check("parse", "Read the input", "failed", "The presentation is not a JSON object.", "invalid"))
+        return done()
+    contexts = _as_list(presentation.get("@context"))
+    types = [t for t in _as_list(presentation.get("type")) if isinstance(t, str)]
+    if not contexts or contexts[0] not in (VC_V2, VC_V1):
+        checks.append(Check("context_and_type", "Context and type", "failed",
+                            f"A Verifiable Presentation's first @context is {VC_V2}.", "invalid"))
+        return done()
+    if "VerifiablePresentation" not in types:
+        checks.append(Check("context_and_type", "Context and type", "failed",
+                            f"The type is {types or '(none)'}; it must include 'VerifiablePresentation'.", "invalid"))
+        return done()
+    from credstack.vc import jsonld
+
+    try:
+        jsonld.expand_safe(presentation)
+    except UndefinedTermError as exc:
+        checks.append(Check("context_and_type", "Context and type", "failed",
+                            f"The property or type {exc.term!r} is not defined by any @context.", "invalid"))
+        return done()
+    except VCError as exc:
+        checks.append(Check("context_and_type", "Context and type", "failed", str(exc), "invalid"))
+        return done()
+    except (TypeError, ValueError, RecursionError) as exc:
+        checks.append(Check("context_and_type", "Context and type", "failed",
+                            f"The presentation cannot be read as JSON-LD: {exc}", "invalid"))
+        return done()
+    checks.append(Check("context_and_type", "Context and type", "passed",
+                        "A VerifiablePresentation; every term is defined by its contexts."))
+    checks += _presentation_proof_checks(presentation, challenge, domain, fetcher, now)
+    credentials = _as_list(presentation.get("verifiableCredential"))
+    for number, credential in enumerate(credentials, 1):
+        report = verify_credential(credential, fetcher=fetcher, now=now, with_evidence=False).report
+        reports.append(report)
+        status: Status = "passed" if report.valid else "failed" if report.verdict == "invalid" else "warning"
+        reason = f": {'; '.join(report.reasons)}" if report.reasons else "."
+        checks.append(Check(f"credential-{number}", f"Credential {number}", status,
+                            f"{report.verdict_text}{reason}", _VERDICT_EFFECT[report.verdict]))  # type: ignore[arg-type]
+    if not credentials:
+        checks.append(Check("credentials", "Credentials", "skipped", "The presentation holds no credentials."))
+    return done()

@@ -1,0 +1,130 @@
+"""The public verifier page, ``/verify``: no account, works without JavaScript (a multipart POST).
+
+Input is one of: a file (PNG, SVG, JSON, JWT), pasted JSON or a JWT, or a credential link (fetched only
+through the platform's fetcher). The result page carries the original input back in the "verify the
+recipient" form (base64 in a hidden field, or the link), so checking an email needs no server state.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from credstack.vc.errors import FetchError
+from credstack.verifier import limits, service
+from credstack.verifier.display import check_rows, report_view
+
+TEMPLATE = "verifier/verify.html"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    base = {"max_size": _megabytes(settings.CREDSTACK_VERIFIER_MAX_BYTES), "values": {}, "errors": {}}
+    return render(request, TEMPLATE, {**base, **context}, status=status)
+
+
+def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return _render(request, {"errors": {"__all__": message}}, status=status)
+
+
+def _read_input(request: HttpRequest, values: dict[str, str], errors: dict[str, str]) -> tuple[Any, str, str]:
+    """(data, what it was, carried base64) from the one source the person gave; fills ``errors`` otherwise."""
+    upload = request.FILES.get("file")
+    text = values["text"].strip()
+    url = values["url"].strip()
+    carried = request.POST.get("carried", "")
+    given = [name for name, present in (("file", upload), ("text", text), ("url", url), ("carried", carried))
+             if present]
+    if not given:
+        errors["file"] = "Choose a badge image or credential file, paste a credential, or give a link."
+        return None, "", ""
+    if len(given) > 1:
+        errors[given[0]] = "Give one credential at a time: a file, pasted text or a link."
+        return None, "", ""
+    limit = settings.CREDSTACK_VERIFIER_MAX_BYTES
+    if upload is not None:
+        if upload.size is not None and upload.size > limit:
+            errors["file"] = f"The file is {_megabytes(upload.size)}; files up to {_megabytes(limit)} are read."
+            return None, "", ""
+        data = upload.read(limit + 1)
+        if not data:
+            errors["file"] = "The file is empty."
+            return None, "", ""
+        return data, f"the file {upload.name}", base64.b64encode(data).decode("ascii")
+    if carried:
+        try:
+            data = base64.b64decode(carried, validate=True)
+        except (binascii.Error, ValueError):
+            errors["__all__"] = "The credential to check could not be read back; verify it again."
+            return None, "", ""
+        return data, "the credential", carried
+    if text:
+        data = text.encode("utf-8")
+        if len(data) > limit:
+            errors["text"] = f"The text is {_megabytes(len(data))}; up to {_megabytes(limit)} is read."
+            return None, "", ""
+        return data, "the pasted text", base64.b64encode(data).decode("ascii")
+    return url, "the link", ""
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request: HttpRequest) -> HttpResponse:
+    source = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" and limits.declared_length(request) > limits.max_request_bytes():
+        return _refused(request, "That is too large to verify here: credentials up to "
+                                 f"{_megabytes(settings.CREDSTACK_VERIFIER_MAX_BYTES)} are read.", 413)
+    try:
+        values = {name: source.get(name, "") for name in ("text", "url", "email")}
+    except RequestDataTooBig:
+        return _refused(request, "That is too large to verify here.", 413)
+    if request.method == "GET" and not values["url"]:
+        return _render(request, {})
+    allowed, wait = limits.allow(request)
+    if not allowed:
+        response = _refused(request, "Too many verifications from your address; wait a minute and try again.", 429)
+        response["Retry-After"] = str(wait)
+        return response
+    errors: dict[str, str] = {}
+    data, what, carried = _read_input(request, values, errors)
+    email = values["email"].strip()
+    if email and ("@" not in email or len(email) > 254):
+        errors["email"] = "Enter the email address the credential should belong to, like name@example.org."
+    if errors:
+        return _render(request, {"values": values, "errors": errors}, status=400)
+    fetcher = service.new_fetcher()
+    if what == "the link":
+        try:
+            data = service.fetch_credential_link(values["url"], fetcher)
+        except FetchError as exc:
+            return _render(request, {"values": values, "errors": {"url": f"The link could not be opened: {exc}"}},
+                           status=400)
+    outcome = service.verify_credential(data, recipient_email=email or None, fetcher=fetcher)
+    return _render(request, {
+        **result_context(outcome, email),
+        "values": values,
+        "carried": carried,
+        "carried_url": values["url"].strip() if what == "the link" else "",
+        "what": what,
+    })
+
+
+def result_context(outcome: service.Outcome, email: str) -> dict[str, Any]:
+    """What the template needs to show one verification (the page and share links alike)."""
+    recipient = outcome.report.check("recipient") if email else None
+    return {
+        "result": report_view(outcome),
+        "report_json": json.dumps(service.outcome_json(outcome), indent=2, ensure_ascii=False),
+        "recipient_check": check_rows([recipient])[0] if recipient else None,
+        "email": email,
+    }
