@@ -5,6 +5,7 @@ from django.views.static import serve as serve_file
 
 from credstack.api.api import api
 from credstack.core import views as core_views
+from credstack.verifier.api import vc_api
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("credstack.catalog.urls")),
     path("", include("credstack.organizations.urls")),
+    path("", include("credstack.verifier.urls")),
+    path("", vc_api.urls),  # W3C VC API at the site root: /credentials/verify, /presentations/verify
     path("", include("credstack.assessment.urls")),
     path("", include("credstack.signing.urls")),
     # Public images (issuer logos, badge images) from the local media folder; evidence files are
