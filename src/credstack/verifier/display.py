@@ -127,6 +127,8 @@ class CredentialView:
     evidence: list[Evidence] = field(default_factory=list)
     endorsements: list[VerificationReport] = field(default_factory=list)
     alignments: list[tuple[str, str]] = field(default_factory=list)
+    untrusted: bool = False
+    """The credential failed a check that proves it genuine: what it says (digests included) proves nothing."""
 
 
 @dataclass
@@ -217,7 +219,7 @@ def credential_view(outcome: Outcome) -> CredentialView | None:
     issuer = report.issuer or {}
     issuer_id = str(issuer.get("id") or "")
     org = _known_issuer(issuer_id)
-    view = CredentialView(kind=kind)
+    view = CredentialView(kind=kind, untrusted=report.verdict == "invalid")
     view.name = _text(credential.get("name")) or _text(achievement.get("name"))
     view.description = _text(achievement.get("description")) or _text(credential.get("description"))
     view.image = _image(credential.get("image")) or _image(achievement.get("image"))
@@ -269,6 +271,9 @@ def _evidence(report: VerificationReport, outcome: Outcome) -> list[Evidence]:
     shown = []
     for item, check in zip(evidence_items(report), outcome.evidence, strict=False):
         url = _link(item.get("id")) if check.visible else ""
+        if report.verdict == "invalid" and check.state == "matches":
+            check = EvidenceCheck("matches", "The content at the link matches the digest the credential claims, but "
+                                             "the credential does not verify, so this proves nothing.", check.visible)
         shown.append(Evidence(_text(item.get("name")), _text(item.get("description")), _text(item.get("narrative")),
                               _text(item.get("genre")), url, check, EVIDENCE_TEXT[check.state]))
     return shown
