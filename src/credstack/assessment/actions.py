@@ -131,8 +131,9 @@ def do_start_submission(*, learner: User, version: MicroCredentialVersion, actor
 
 def _require_editable(submission: Submission) -> None:
     if submission.status not in EDITABLE_STATUSES:
+        # Not keyed by a field: the state, not the input, is wrong (the API answers 409).
         raise ValidationError(
-            {"status": [f"This submission is {submission.get_status_display().lower()}; it cannot be changed now."]}
+            f"This submission is {submission.get_status_display().lower()}; it cannot be changed now."
         )
 
 
@@ -371,7 +372,7 @@ def do_submit_submission(*, submission: Submission, actor: Any) -> Submission:
         )
         _require_editable(locked)
         if locked.attempts_used >= locked.max_attempts:
-            raise ValidationError({"status": [f"All {locked.max_attempts} attempts are used."]})
+            raise ValidationError(f"All {locked.max_attempts} attempts are used.")
         problems = submission_problems(locked)
         if problems:
             raise ValidationError({k: [v] for k, v in problems.items()})
@@ -429,9 +430,7 @@ def do_withdraw_submission(*, submission: Submission, actor: Any) -> Submission:
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.status not in OPEN_STATUSES:
-            raise ValidationError(
-                {"status": [f"A {locked.get_status_display().lower()} submission cannot be withdrawn."]}
-            )
+            raise ValidationError(f"A {locked.get_status_display().lower()} submission cannot be withdrawn.")
         Review.objects.filter(submission=locked, status=ReviewStatus.IN_PROGRESS).update(status=ReviewStatus.RELEASED)
         locked.status = SubmissionStatus.WITHDRAWN
         locked.withdrawn_at = timezone.now()

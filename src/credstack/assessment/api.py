@@ -376,7 +376,7 @@ def add_evidence(
     title: Form[str] = "",
     note: Form[str] = "",
     url: Form[str] = "",
-    file: File[UploadedFile] | None = None,
+    file: UploadedFile | None = File(None),  # noqa: B008 (Ninja's declaration of an optional upload)
 ) -> Any:
     submission = _submission_for_learner_side(request, pk)
     item = actions.do_add_evidence(

@@ -1,0 +1,100 @@
+"""Helpers for the assessment tests: evidence files, a complete submission, scores that pass or fall short."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from credstack.accounts.models import User
+from credstack.assessment import actions
+from credstack.assessment.models import Submission
+from credstack.catalog.models import MicroCredentialVersion
+
+LEARNER_EMAIL = "jane.learner@example.org"
+LEARNER_NAME = "Jane Quillfeather"
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
+def ooxml(main: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            f'<?xml version="1.0"?><Types><Override PartName="/x" ContentType="application/vnd.{main}"/></Types>',
+        )
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+DOCX = ooxml("openxmlformats-officedocument.wordprocessingml.document.main+xml")
+DOCM = ooxml("ms-word.document.macroEnabled.main+xml")
+
+
+def upload(data: bytes, name: str = "evidence.pdf", content_type: str = "application/octet-stream") -> Any:
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def answers_for(version: MicroCredentialVersion, words: int = 5) -> dict[str, Any]:
+    questions = version.submission["overview_questions"]
+    return {"overview": [" ".join(["word"] * words) for _ in questions], "reflection": "I learned a lot here."}
+
+
+def complete(submission: Submission, actor: Any) -> Submission:
+    """Fill every question and give evidence for every artifact (a PDF, an image or a link, as accepted)."""
+    version = submission.micro_credential_version
+    actions.do_save_draft(submission=submission, answers=answers_for(version), actor=actor)
+    for i, artifact in enumerate(version.submission["artifacts"]):
+        if submission.active_evidence().filter(artifact_index=i).exists():
+            continue
+        kinds = artifact["accepted_kinds"]
+        if "document" in kinds:
+            actions.do_add_evidence(
+                submission=submission,
+                artifact_index=i,
+                title=f"Doc {i}",
+                note="What it shows",
+                upload=upload(PDF, f"{LEARNER_NAME}.pdf"),
+                actor=actor,
+            )
+        elif "image" in kinds:
+            actions.do_add_evidence(
+                submission=submission,
+                artifact_index=i,
+                title=f"Image {i}",
+                upload=upload(PNG, "photo.png"),
+                actor=actor,
+            )
+        else:
+            actions.do_add_evidence(
+                submission=submission,
+                artifact_index=i,
+                title=f"Link {i}",
+                url="https://example.org/evidence",
+                actor=actor,
+            )
+    return submission
+
+
+def submitted(learner: User, version: MicroCredentialVersion) -> Submission:
+    submission = actions.do_start_submission(learner=learner, version=version, actor=learner)
+    complete(submission, learner)
+    return actions.do_submit_submission(submission=submission, actor=learner)
+
+
+def levels(version: MicroCredentialVersion, passing: bool = True, short: int = 1) -> dict[str, str]:
+    """Every criterion at its passing level, or the first `short` criteria one level below it."""
+    out = {}
+    for i, criterion in enumerate(version.rubric["criteria"]):
+        keys = [lv["key"] for lv in criterion["levels"]]
+        index = keys.index(criterion["passing_level"])
+        out[criterion["key"]] = keys[index - 1] if (not passing and i < short) else keys[index]
+    return out
+
+
+def feedback_for(version: MicroCredentialVersion) -> dict[str, str]:
+    return {c["key"]: f"Feedback on {c['name']}: add more detail." for c in version.rubric["criteria"]}
