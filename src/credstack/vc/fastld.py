@@ -71,6 +71,28 @@ _KEYWORDS = frozenset(_pyld.KEYWORDS)
 _LITERAL_ESCAPES = jsonld._LITERAL_ESCAPES
 _IRI_ESCAPES = jsonld._IRI_ESCAPES
 
+_iri_special = re.compile(r'[\x00-\x20<>"{}|^`\\]').search
+
+
+def _iri_term(iri: str) -> str:
+    """``<iri>`` with the N-Quads escapes of :func:`credstack.vc.jsonld._iri`."""
+    if _iri_special(iri) is None:
+        return "<" + iri + ">"
+    return "<" + iri.translate(_IRI_ESCAPES) + ">"
+
+
+# an absolute IRI that pyld's _expand_iri leaves as it is (unless its scheme is a prefix term) and that needs no
+# N-Quads escapes; a subset of pyld's absolute-IRI pattern (no "," in the scheme)
+_plain_absolute = re.compile(r'([A-Za-z][A-Za-z0-9+.-]*):[^\x00-\x20\s<>"{}|^`\\]*').fullmatch
+
+
+def _escape(value: str) -> str:
+    """:func:`credstack.vc.jsonld.escape_literal`, skipped when nothing needs escaping."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return value
+    return value.translate(_LITERAL_ESCAPES)
+
+
 # how many compiled contexts may exist (each bundled list and every context reached from it through scoped
 # contexts); a document that would need more goes to the reference path instead of growing the tables
 MAX_COMPILED_CONTEXTS = 4096
@@ -160,16 +182,26 @@ _DROP = 4  # pyld would drop it (undefined term): safe mode fails
 
 
 class _Term:
-    __slots__ = ("coerce", "container", "iri", "kind", "language", "scoped")
+    __slots__ = ("coerce", "container", "datatype", "iri", "kind", "language", "plain", "plain_string", "predicate",
+                 "scoped", "suffix")
 
     def __init__(self, kind: int, iri: str | None, coerce: str | None, scoped: Any, container: int,
-                 language: bool) -> None:
+                 language: bool, context_language: bool = False) -> None:
         self.kind = kind
         self.iri = iri
         self.coerce = coerce
         self.scoped = scoped  # the term's local context (for property- or type-scoping), or None
         self.container = container
         self.language = language
+        # precomputed: the predicate's N-Quads term, the datatype a literal gets (None: by the JSON type) and
+        # the "^^<datatype>" suffix of a string literal
+        self.predicate = _iri_term(iri) if kind == _PROP and iri is not None else ""
+        self.datatype = coerce if coerce is not None and coerce not in ("@id", "@vocab") else None
+        self.suffix = "" if self.datatype in (None, XSD_STRING) else "^^" + _iri_term(self.datatype or "")
+        # a scalar of this term can take the quick path (no scoped context, no container, no language)
+        self.plain = kind == _PROP and scoped is None and container == _PLAIN and not language
+        self.plain_string = self.plain and coerce is None and not context_language
+
 
 
 # containers
@@ -192,7 +224,8 @@ def _pyld_options() -> dict[str, Any]:
 class _Ctx:
     """An active context as tables. ``raw`` is pyld's active context it was compiled from."""
 
-    __slots__ = ("_applied", "id_keys", "language", "prefixes", "previous", "raw", "terms", "type_keys", "vocab")
+    __slots__ = ("_applied", "_applied_type", "id_keys", "language", "prefixes", "previous", "raw", "terms",
+                 "type_keys", "type_objects", "vocab")
 
     def __init__(self, raw: dict[str, Any]) -> None:
         global _compiled_count
@@ -242,9 +275,18 @@ class _Ctx:
                 id_keys.add(term)
             elif kind == _TYPE:
                 type_keys.add(term)
-            self.terms[term] = _Term(kind, iri, coerce, definition.get("@context"), container_kind, language)
-        self.id_keys = frozenset(id_keys)
-        self.type_keys = frozenset(type_keys)
+            self.terms[term] = _Term(kind, iri, coerce, definition.get("@context"), container_kind, language,
+                                     self.language)
+        self.id_keys = tuple(sorted(id_keys))
+        self.type_keys = tuple(sorted(type_keys))
+        # the rdf:type object of each type name that is a term expanding to an absolute IRI
+        self.type_objects: dict[str, str] = {}
+        for term, definition in self.terms.items():
+            iri = definition.iri
+            if (term not in _KEYWORDS and not _keyword_like(term) and iri is not None and not iri.startswith("@")
+                    and not iri.startswith("_:") and _safe_absolute(iri) and _absolute(iri)):
+                self.type_objects[term] = _iri_term(iri)
+        self._applied_type: dict[int, tuple[Any, _Ctx]] = {}
         previous = raw.get("previousContext")
         self.previous: _Ctx | None = _wrap(previous) if previous is not None else None
         self._applied: dict[tuple[Any, ...], tuple[Any, _Ctx]] = {}
@@ -265,6 +307,15 @@ class _Ctx:
                 raise _Unsupported(f"context processing: {type(exc).__name__}") from None
             result = _wrap(raw)
             self._applied[key] = (local, result)
+        return result
+
+    def apply_type(self, local: Any) -> _Ctx:
+        """This context with a type-scoped context (not propagated) processed on top (memoised)."""
+        hit = self._applied_type.get(id(local))
+        if hit is not None and hit[0] is local:
+            return hit[1]
+        result = self.apply(local, propagate=False, override_protected=False)
+        self._applied_type[id(local)] = (local, result)
         return result
 
     def apply_urls(self, urls: tuple[str, ...]) -> _Ctx:
@@ -390,7 +441,11 @@ def _safe_absolute(value: str) -> bool:
     return ":" in value and not value.startswith(":")
 
 
-def _canonical_double(value: float) -> str:
+def _canonical_double(number: float | int) -> str:
+    try:
+        value = float(number)
+    except OverflowError:
+        raise _Unsupported("number out of range") from None
     if not math.isfinite(value):
         raise _Unsupported("non-finite number")
     return re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{value:1.15E}")
@@ -399,42 +454,48 @@ def _canonical_double(value: float) -> str:
 _MISSING: Any = object()
 
 
-def _iri_term(iri: str) -> str:
-    return "<" + iri.translate(_IRI_ESCAPES) + ">"
-
-
 class _Converter:
-    """One document's quads; mirrors pyld's expansion + node map + RDF conversion (see the module doc)."""
+    """One document's quads; mirrors pyld's expansion + node map + RDF conversion (see the module doc).
 
-    __slots__ = ("bnodes", "graph", "quads", "seen")
+    ``seen`` maps each quad (in order) to pyld's duplicate key of the value that produced it: pyld's node map
+    keeps one of two values equal by its ``compare_values`` (equal values always give the same quad here), and
+    keeps both of two different values that give the same quad (e.g. ``"x"`` and ``{"@value": "x", "@type":
+    xsd:string}``) — that case is not mirrored: it goes to the reference path.
+    """
+
+    __slots__ = ("bnodes", "graph", "seen")
 
     def __init__(self) -> None:
-        self.quads: list[tuple[str, str, str, str]] = []
-        # (subject, predicate, pyld's duplicate key) -> object term: pyld's node map drops a value equal (by its
-        # compare_values) to one already there; an equal one that would give another RDF term is not mirrored
-        self.seen: dict[tuple[Any, ...], str | None] = {}
+        self.seen: dict[tuple[str, str, str, str], Any] = {}
         self.bnodes = 0
         self.graph = ""  # the graph quads go to: "" (default) or a blank node (inside a @graph container)
 
-    def add(self, subject: str | None, predicate: str, key: tuple[Any, ...], obj: str | None) -> None:
-        if subject is None:
-            return
-        full = (self.graph, subject, predicate, key)
-        known = self.seen.get(full, _MISSING)
-        if known is not _MISSING:
-            if known != obj:
-                raise _Unsupported("duplicate value resolved by the node map")
-            return
-        self.seen[full] = obj
-        if obj is not None:
-            self.quads.append((subject, predicate, obj, self.graph))
+    def add(self, subject: str | None, predicate: str, obj: str | None, key: Any) -> None:
+        if subject is None or obj is None:
+            return  # pyld skips a relative subject or object
+        quad = (subject, predicate, obj, self.graph)
+        known = self.seen.get(quad)
+        if known is None:
+            self.seen[quad] = key
+        elif known != key:
+            raise _Unsupported("different values giving the same quad")
+
+    def iri(self, ctx: _Ctx, value: str, *, vocab: bool) -> tuple[str, str | None]:
+        """An IRI value (a node's @id, an @id/@vocab-coerced string) as (IRI, N-Quads term or None)."""
+        match = _plain_absolute(value)
+        if match is not None and match.group(1) not in ctx.prefixes and not (vocab and value in ctx.terms):
+            # already an absolute IRI needing no escapes: what pyld's _expand_iri returns unchanged
+            return value, "<" + value + ">"
+        iri = ctx.expand_iri(value, vocab=vocab)
+        if iri is None or iri.startswith(("@", "_:")) or not _safe_absolute(iri):
+            raise _Unsupported("IRI: keyword, blank node or relative (safe mode)")
+        return iri, _iri_term(iri) if _absolute(iri) else None
 
     # pyld _expand for an object element (active_property ``key``, active context ``ctx``)
     def node(self, ctx: _Ctx | None, key: str | None, element: dict[str, Any], depth: int) -> tuple[str, str | None]:
         """The node's identifier (raw) and its N-Quads term (None when pyld would skip it as relative)."""
         if depth > 200:
             raise _Unsupported("too deep")
-        scoped = None
         if ctx is not None and key is not None:
             active = ctx
             local = element.get("@context", _MISSING)
@@ -458,64 +519,87 @@ class _Converter:
                 active = active.apply_urls(_url_key(local))
         else:
             active = _top_context(element.get("@context"))
-            key = None
 
         # type-scoped contexts: looked up in the context on entry, applied in sorted order
         type_scoped = active
+        type_key = None
+        for name in active.type_keys:
+            if name in element:
+                if type_key is not None:
+                    raise _Unsupported("several @type keys")
+                type_key = name
         type_values: list[str] = []
-        type_names = [name for name in element if name in active.type_keys]
-        if type_names:
-            if len(type_names) > 1:
-                raise _Unsupported("several @type keys")
-            raw_types = element[type_names[0]]
-            if isinstance(raw_types, str):
+        if type_key is not None:
+            raw_types = element[type_key]
+            if raw_types.__class__ is str:
                 type_values = [raw_types]
-            elif isinstance(raw_types, list) and all(isinstance(t, str) for t in raw_types):
+            elif raw_types.__class__ is list and all(t.__class__ is str for t in raw_types):
                 type_values = raw_types
             else:
                 raise _Unsupported("@type value")
-            for type_name in sorted(type_values):
+            for type_name in sorted(type_values) if len(type_values) > 1 else type_values:
                 definition = type_scoped.terms.get(type_name)
                 if definition is not None and definition.scoped is not None and definition.scoped is not False:
-                    active = active.apply(definition.scoped, propagate=False, override_protected=False)
+                    active = active.apply_type(definition.scoped)
 
         # the node's identifier
+        id_key = None
+        for name in active.id_keys:
+            if name in element:
+                if id_key is not None:
+                    raise _Unsupported("colliding @id")
+                id_key = name
         subject: str | None
-        id_names = [name for name in element if name in active.id_keys]
-        if id_names:
-            if len(id_names) > 1:
-                raise _Unsupported("colliding @id")
-            raw_id = element[id_names[0]]
-            if not isinstance(raw_id, str):
+        if id_key is not None:
+            raw_id = element[id_key]
+            if raw_id.__class__ is not str:
                 raise _Unsupported("@id value")
-            node_id = active.expand_iri(raw_id, vocab=False)
-            if node_id is None or node_id.startswith(("@", "_:")) or not _safe_absolute(node_id):
-                raise _Unsupported("@id")
-            subject = _iri_term(node_id) if _absolute(node_id) else None
+            node_id, subject = self.iri(active, raw_id, vocab=False)
         else:
             self.bnodes += 1
             node_id = subject = f"_:b{self.bnodes}"
 
-        if type_values:
-            if type_names[0] in active.terms and active.terms[type_names[0]].kind != _TYPE:
+        if type_key is not None:
+            if active.expand_key(type_key).kind != _TYPE:
                 raise _Unsupported("@type alias changed")
+            type_objects = type_scoped.type_objects
             for type_name in type_values:
-                iri = type_scoped.expand_iri(type_name, vocab=True)
-                if iri is None or iri.startswith(("@", "_:")) or not _safe_absolute(iri):
-                    raise _Unsupported("@type")
-                self.add(subject, RDF_TYPE_TERM, ("t", iri), _iri_term(iri) if _absolute(iri) else None)
+                obj = type_objects.get(type_name)
+                if obj is None:
+                    obj = self.iri(type_scoped, type_name, vocab=True)[1]
+                self.add(subject, RDF_TYPE_TERM, obj, "t")
 
+        terms = active.terms
+        graph = self.graph
+        seen = self.seen
         for name, value in element.items():
-            if name == "@context":
-                continue
-            term = active.expand_key(name)
+            term = terms.get(name)
+            if term is None:
+                if name == "@context":
+                    continue
+                term = active.expand_key(name)
             kind = term.kind
             if kind == _PROP:
-                self.property(active, term, name, value, subject, depth)
+                if value.__class__ is str and term.plain_string:
+                    # the common case: a string literal of a term without coercion or scoped context
+                    if subject is not None:
+                        quad = (subject, term.predicate, '"' + _escape(value) + '"', graph)
+                        known = seen.get(quad)
+                        if known is None:
+                            seen[quad] = value
+                        elif known != value:
+                            raise _Unsupported("different values giving the same quad")
+                elif term.plain and value.__class__ is not list and value.__class__ is not dict:
+                    # a scalar of a plain term (its term context is this context)
+                    if value is not None:
+                        obj, value_key = self.scalar_object(active, term, value)
+                        self.add(subject, term.predicate, obj, value_key)
+                else:
+                    self.property(active, term, name, value, subject, depth)
             elif kind == _ID:
                 continue
             elif kind == _TYPE:
-                if name not in type_names:
+                if name != type_key:
                     raise _Unsupported("@type key changed by a type-scoped context")
             else:
                 raise _Unsupported("undefined term" if kind == _DROP else "keyword or construct")
@@ -528,15 +612,13 @@ class _Converter:
         term_ctx = active
         if term.scoped is not None:
             term_ctx = active.apply(term.scoped, propagate=True, override_protected=True)
-        predicate = term.iri
-        assert predicate is not None
-        predicate_term = "<" + predicate.translate(_IRI_ESCAPES) + ">"
+        predicate = term.predicate
         if container == _LIST:
-            self.list_values(term_ctx, name, value, subject, predicate_term, depth)
+            self.list_values(term_ctx, name, value, subject, predicate, depth)
         elif container == _GRAPH:
-            self.graph_values(term_ctx, name, value, subject, predicate_term, depth)
+            self.graph_values(term_ctx, name, value, subject, predicate, depth)
         else:
-            self.values(term_ctx, name, value, subject, predicate_term, depth)
+            self.values(term_ctx, name, value, subject, predicate, depth)
 
     def list_values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str,
                     depth: int) -> None:
@@ -553,28 +635,28 @@ class _Converter:
             if isinstance(item, dict):
                 obj = self.node(ctx, name, item, depth + 1)[1]
             else:
-                obj = self.scalar_object(ctx, name, item)[1]
+                obj = self.scalar_object(ctx, self.term_in(ctx, name), item)[0]
             if obj is None:
                 raise _Unsupported("relative IRI in a list")
             objects.append(obj)
         if subject is None:
             return
         if not objects:
-            self.add(subject, predicate, ("l", object()), _RDF_NIL)
+            self.bnodes += 1
+            self.add(subject, predicate, _RDF_NIL, ("l", self.bnodes))
             return
         self.bnodes += 1
         head = node = f"_:b{self.bnodes}"
-        self.add(subject, predicate, ("l", head), head)
-        graph = self.graph
+        self.add(subject, predicate, head, "l")
         for index, obj in enumerate(objects):
-            self.quads.append((node, _RDF_FIRST, obj, graph))
+            self.add(node, _RDF_FIRST, obj, "l")
             if index + 1 < len(objects):
                 self.bnodes += 1
                 following = f"_:b{self.bnodes}"
-                self.quads.append((node, _RDF_REST, following, graph))
+                self.add(node, _RDF_REST, following, "l")
                 node = following
             else:
-                self.quads.append((node, _RDF_REST, _RDF_NIL, graph))
+                self.add(node, _RDF_REST, _RDF_NIL, "l")
 
     def graph_values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str,
                      depth: int) -> None:
@@ -591,7 +673,7 @@ class _Converter:
             raise _Unsupported("value in a @graph container")
         self.bnodes += 1
         graph = f"_:b{self.bnodes}"
-        self.add(subject, predicate, ("i", graph), graph)
+        self.add(subject, predicate, graph, "g")
         outer = self.graph
         self.graph = graph
         self.node(ctx, name, value, depth + 1)
@@ -608,41 +690,42 @@ class _Converter:
                 self.values(ctx, name, item, subject, predicate, depth)
             return
         if isinstance(value, dict):
-            node_id, obj = self.node(ctx, name, value, depth + 1)
-            # a node reference: pyld compares @id values, blank nodes are fresh (never equal)
-            self.add(subject, predicate, ("i", node_id), obj)
+            obj = self.node(ctx, name, value, depth + 1)[1]
+            # a node reference: pyld compares @id values (the same @id gives the same quad)
+            self.add(subject, predicate, obj, "i")
             return
-        self.scalar(ctx, name, value, subject, predicate)
+        obj, value_key = self.scalar_object(ctx, self.term_in(ctx, name), value)
+        self.add(subject, predicate, obj, value_key)
 
-    # pyld _expand_value + _object_to_rdf
-    def scalar(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str) -> None:
-        key, obj = self.scalar_object(ctx, name, value)
-        self.add(subject, predicate, key, obj)
-
-    def scalar_object(self, ctx: _Ctx, name: str, value: Any) -> tuple[tuple[Any, ...], str | None]:
-        """pyld's duplicate key of the expanded value and its RDF term (None: skipped as relative)."""
+    @staticmethod
+    def term_in(ctx: _Ctx, name: str) -> _Term:
         term = ctx.terms.get(name)
         if term is None:
             term = ctx.expand_key(name)
         if term.kind != _PROP:
             raise _Unsupported("property redefined by its scoped context")
+        return term
+
+    # pyld _expand_value + _object_to_rdf
+    def scalar_object(self, ctx: _Ctx, term: _Term, value: Any) -> tuple[str | None, Any]:
+        """The RDF term of a scalar (None: skipped as relative) and pyld's duplicate key of its value."""
+        datatype = term.datatype
         coerce = term.coerce
-        if isinstance(value, str) and (coerce == "@id" or coerce == "@vocab"):
-            iri = ctx.expand_iri(value, vocab=coerce == "@vocab")
-            if iri is None or iri.startswith(("@", "_:")) or not _safe_absolute(iri):
-                raise _Unsupported("IRI value")
-            return ("i", iri), _iri_term(iri) if _absolute(iri) else None
-        datatype = coerce if coerce is not None and coerce not in ("@id", "@vocab") else None
+        if value.__class__ is str:
+            if coerce == "@id" or coerce == "@vocab":
+                return self.iri(ctx, value, vocab=coerce == "@vocab")[1], "i"
+            if datatype is None:
+                if ctx.language or term.language:
+                    raise _Unsupported("language")
+                return '"' + _escape(value) + '"', value
         if datatype is not None and (not _safe_absolute(datatype) or datatype.startswith("_:")):
             raise _Unsupported("datatype")
-        if datatype is None and isinstance(value, str) and (ctx.language or term.language):
-            raise _Unsupported("language")
         if isinstance(value, bool):
             lexical = "true" if value else "false"
             rdf_type = datatype or XSD_BOOLEAN
         elif isinstance(value, int):
             if datatype == XSD_DOUBLE or abs(value) >= 1e21:
-                lexical = _canonical_double(float(value))
+                lexical = _canonical_double(value)
                 rdf_type = datatype or XSD_DOUBLE
             else:
                 lexical = str(value)
@@ -661,10 +744,12 @@ class _Converter:
             rdf_type = datatype or XSD_STRING
         else:
             raise _Unsupported("value type")
-        literal = '"' + lexical.translate(_LITERAL_ESCAPES) + '"'
-        if rdf_type != XSD_STRING:
-            literal += "^^<" + rdf_type.translate(_IRI_ESCAPES) + ">"
-        return ("v", value, isinstance(value, bool), datatype), literal
+        literal = '"' + _escape(lexical) + '"'
+        if rdf_type is datatype:
+            literal += term.suffix
+        elif rdf_type != XSD_STRING:
+            literal += "^^" + _iri_term(rdf_type)
+        return literal, ("v", value, isinstance(value, bool), datatype)
 
 
 def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -672,7 +757,7 @@ def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     cover it."""
     converter = _Converter()
     converter.node(None, None, doc, 0)
-    return converter.quads
+    return list(converter.seen)
 
 # ---------------------------------------------------------------------------------------------------------
 # RDFC-1.0
