@@ -1,0 +1,179 @@
+"""The whole assessment loop in Chromium, as people do it: submit with files, returned with feedback, resubmit, pass."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from credstack.catalog.demo.loader import load_demo
+from tests.conftest import CHROMIUM, chromium_available, require_service
+from tests.platform.assessment_support import PDF, PNG
+from tests.platform.test_browser import CHROMIUM_ARGS, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_service(chromium_available(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread; ORM calls stay sync
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield instance
+            instance.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
+    load_demo()
+    context = browser.new_context(base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+LEARNER = "learner@example.org"
+LEARNER_NAME = "Taylor Teacher"
+ASSESSOR = "assessor@northfield.example.org"
+MC_URL = "/catalog/northfield-usd/claim-evidence-reasoning-lab-reports/"
+
+
+def _sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+
+
+def _score(page: Any, level_for: dict[str, str]) -> None:
+    for criterion, level in level_for.items():
+        page.locator(f"input[name='levels.{criterion}'][value='{level}']").check()
+
+
+CRITERIA = ["scaffold-design", "student-explanations", "feedback-revision", "analysis-reflection"]
+
+
+def test_learner_and_assessor_walk_the_whole_loop(
+    page: Any,
+    browser: Any,
+    live_server: Any,
+    tmp_path: Path,
+) -> None:
+    from credstack.assessment.models import Submission
+
+    lesson = tmp_path / "lesson-plan.pdf"
+    lesson.write_bytes(PDF)
+    photo = tmp_path / "student-work.png"
+    photo.write_bytes(PNG)
+    summary = tmp_path / "class-summary.pdf"
+    summary.write_bytes(PDF)
+
+    # The learner starts from the micro-credential's page and types; the draft autosaves with live word counts.
+    sign_in(page, LEARNER)
+    page.goto(MC_URL)
+    page.get_by_role("button", name="Start a submission").click()
+    page.wait_for_url(re.compile(r".*/learning/submissions/\d+/$"))
+    submission_url = page.url
+    first = page.locator("[id='f-overview.0']")
+    first.fill("Grade seven science, thirty students, lab conclusions were mostly claims without evidence.")
+    assert page.locator("[id='f-overview.0-count']").inner_text() == "12 / 250 words"
+    page.locator("[id='f-overview.1']").fill("I modelled each part with a worked example and sentence starters.")
+    page.locator("[id='f-overview.2']").fill("Students scored a partner's conclusion with the checklist.")
+    page.locator("#f-reflection").fill("Fading scaffolds too early hurt the weakest writers.")
+    page.wait_for_function("document.getElementById('autosave-status').textContent.startsWith('Draft saved')")
+
+    # A closed browser loses nothing: a fresh browser context sees the draft from the server.
+    other = browser.new_context(base_url=live_server.url)
+    tab = other.new_page()
+    sign_in(tab, LEARNER)
+    tab.goto(submission_url)
+    assert tab.locator("#f-reflection").input_value() == "Fading scaffolds too early hurt the weakest writers."
+    other.close()
+
+    # Evidence for the three artifacts, then submit.
+    page.locator("[id='f-evidence.0.file']").set_input_files(str(lesson))
+    page.locator("[id='f-evidence.0.title']").fill("CER scaffold and lesson")
+    page.locator("[id='f-evidence.0.note']").fill("Shows where claim, evidence and reasoning are taught.")
+    page.locator("[id='f-evidence.1.file']").set_input_files(str(photo))
+    page.locator("[id='f-evidence.2.file']").set_input_files(str(summary))
+    page.get_by_role("button", name=re.compile("Submit for review")).click()
+    assert "Submitted" in page.locator(".messages").inner_text()
+    assert "Expected review by" in page.locator(".notice").inner_text()
+    _sign_out(page)
+
+    # The assessor claims it from the queue: blind, with the evidence shown in the page.
+    sign_in(page, ASSESSOR)
+    page.goto("/review/")
+    page.wait_for_url("**/review/northfield-usd/")
+    reference = Submission.objects.get().reference
+    page.get_by_role("link", name=reference).click()
+    assert LEARNER_NAME not in page.content() and LEARNER not in page.content()
+    assert page.locator("img.evidence-preview").count() == 1
+    page.get_by_role("button", name="Claim for review").click()
+    _score(
+        page,
+        {
+            "scaffold-design": "developing",
+            "student-explanations": "proficient",
+            "feedback-revision": "proficient",
+            "analysis-reflection": "proficient",
+        },
+    )
+    assert "Below the passing level: Scaffold design and fading" in page.locator("#verdict-text").inner_text()
+    page.get_by_role("button", name="Return with feedback").click()
+    assert "Tell the learner what is missing" in page.locator("#error-summary").inner_text()
+    page.get_by_label("Feedback on Scaffold design and fading").fill("Show how supports fade across three reports.")
+    page.get_by_label("Overall feedback").fill("Strong student work; the fading plan is missing.")
+    page.get_by_role("button", name="Return with feedback").click()
+    assert "returned to the learner" in page.locator(".messages").inner_text()
+    _sign_out(page)
+
+    # The learner reads the feedback, revises and resubmits.
+    sign_in(page, LEARNER)
+    page.get_by_role("link", name="My learning").click()
+    assert "Returned with feedback" in page.locator(".learning-item").inner_text()
+    page.get_by_role("link", name="Claim-Evidence-Reasoning in Science Lab Reports").click()
+    assert "Show how supports fade across three reports." in page.locator(".feedback").inner_text()
+    page.locator("[id='f-overview.1']").fill(
+        "I removed sentence starters after lab two and the checklist after lab four; three reports show it."
+    )
+    page.locator("[id='f-evidence.0.file']").set_input_files(str(lesson))
+    page.locator("[id='f-evidence.0.title']").fill("Fading plan")
+    page.get_by_role("button", name=re.compile("Resubmit")).click()
+    assert "Submitted" in page.locator(".messages").inner_text()
+    _sign_out(page)
+
+    # The assessor passes it; the rule is explained as the levels are chosen.
+    sign_in(page, ASSESSOR)
+    page.goto("/review/northfield-usd/")
+    page.get_by_role("link", name=reference).click()
+    assert "Earlier feedback" in page.content()
+    page.get_by_role("button", name="Claim for review").click()
+    _score(page, dict.fromkeys(CRITERIA, "proficient"))
+    assert "the rubric says this passes" in page.locator("#verdict-text").inner_text()
+    page.get_by_role("button", name="Pass", exact=True).click()
+    assert "passed" in page.locator(".messages").inner_text()
+    _sign_out(page)
+
+    # The learner sees the pass.
+    sign_in(page, LEARNER)
+    page.get_by_role("link", name="My learning").click()
+    item = page.locator(".learning-item").inner_text()
+    assert re.search(r"Awarded — credential (pending|issued)", item)
+    page.locator(".learning-item summary").click()
+    history = page.locator(".timeline").inner_text()
+    for step in ("Submitted (attempt 1)", "In review", "Returned with feedback", "Resubmitted (attempt 2)", "Passed"):
+        assert step in history
