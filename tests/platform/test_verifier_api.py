@@ -31,8 +31,9 @@ def hosted(settings: Any, monkeypatch: pytest.MonkeyPatch) -> vs.RecordingTransp
     """The status list and evidence hosts are allowed; the injected transport answers them, nothing else."""
     settings.CREDSTACK_VERIFIER_ALLOWED_HOSTS = frozenset({vs.STATUS_HOST, vs.EVIDENCE_HOST})
     transport = vs.transport()
-    monkeypatch.setattr(service, "new_fetcher",
-                        lambda: fetching.platform_fetcher(transport=transport, address_check=lambda host: True))
+    monkeypatch.setattr(
+        service, "new_fetcher", lambda: fetching.platform_fetcher(transport=transport, address_check=lambda host: True)
+    )
     return transport
 
 
@@ -59,23 +60,29 @@ def test_valid_credential_is_200_with_the_report(db: Any, hosted: vs.RecordingTr
 def test_enveloped_jwt_credential(db: Any, hosted: vs.RecordingTransport) -> None:
     unsigned = {k: v for k, v in vs.credential().items() if k != "proof"}
     token = vcjwt.sign(unsigned, vs.KEY)
-    envelope = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "EnvelopedVerifiableCredential",
-                "id": f"data:application/vc+jwt,{token}"}
+    envelope = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiableCredential",
+        "id": f"data:application/vc+jwt,{token}",
+    }
     response = post({"verifiableCredential": envelope})
     assert response.status_code == 200, response.json()["reasons"]
     assert response.json()["format"] == "vc-jwt"
 
 
-@pytest.mark.parametrize(("case", "verdict", "failing"), [
-    ("tampered", "invalid", "proof"),
-    ("revoked", "revoked", "status"),
-    ("no_proof", "invalid", "proof"),
-    ("wrong_key", "invalid", "issuer_controller"),
-    ("expired", "expired", "validity_window"),
-    ("not_yet_valid", "not_yet_valid", "validity_window"),
-    ("undefined_term", "invalid", "context_and_type"),
-    ("wrong_recipient", "invalid", "recipient"),
-])
+@pytest.mark.parametrize(
+    ("case", "verdict", "failing"),
+    [
+        ("tampered", "invalid", "proof"),
+        ("revoked", "revoked", "status"),
+        ("no_proof", "invalid", "proof"),
+        ("wrong_key", "invalid", "issuer_controller"),
+        ("expired", "expired", "validity_window"),
+        ("not_yet_valid", "not_yet_valid", "validity_window"),
+        ("undefined_term", "invalid", "context_and_type"),
+        ("wrong_recipient", "invalid", "recipient"),
+    ],
+)
 def test_each_kind_of_invalid_is_400_problem_with_the_report(
     db: Any, hosted: vs.RecordingTransport, case: str, verdict: str, failing: str
 ) -> None:
@@ -134,14 +141,17 @@ def test_malformed_json_is_400_problem(db: Any) -> None:
     assert response.json()["title"] == "The request body is not valid JSON"
 
 
-@pytest.mark.parametrize("body", [
-    {"hello": "world"},
-    {"verifiableCredential": {"hello": "world"}},
-    {"verifiableCredential": [1, 2, 3]},
-    {"verifiableCredential": "not a credential"},
-    {"verifiableCredential": None},
-    [1, 2],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"hello": "world"},
+        {"verifiableCredential": {"hello": "world"}},
+        {"verifiableCredential": [1, 2, 3]},
+        {"verifiableCredential": "not a credential"},
+        {"verifiableCredential": None},
+        [1, 2],
+    ],
+)
 def test_non_credential_json_is_400_problem(db: Any, hosted: vs.RecordingTransport, body: Any) -> None:
     response = post(body)
     assert response.status_code == 400, response.content
@@ -165,10 +175,12 @@ def test_png_without_a_credential(db: Any) -> None:
 
 
 def test_svg_with_an_external_entity_is_refused_without_fetching(db: Any, hosted: vs.RecordingTransport) -> None:
-    svg = (b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">'
-           b'<!ENTITY net SYSTEM "http://169.254.169.254/latest/meta-data/">]>\n'
-           b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
-           b'<openbadges:credential>&xxe;&net;</openbadges:credential></svg>')
+    svg = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">'
+        b'<!ENTITY net SYSTEM "http://169.254.169.254/latest/meta-data/">]>\n'
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
+        b"<openbadges:credential>&xxe;&net;</openbadges:credential></svg>"
+    )
     response = Client().post(f"{VERIFY}/file", {"file": _file("evil.svg", svg, "image/svg+xml")})
     assert response.status_code == 400
     body = response.json()
@@ -183,14 +195,17 @@ def test_oversized_upload_is_413(db: Any, settings: Any) -> None:
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("status_url", [
-    "https://10.0.0.1/status/1",
-    "https://127.0.0.1/status/1",
-    "https://169.254.169.254/latest/meta-data",
-    "https://[::1]/status/1",
-    "https://intranet.example.test/status/1",
-    "https://not-on-the-list.example.test/status/1",
-])
+@pytest.mark.parametrize(
+    "status_url",
+    [
+        "https://10.0.0.1/status/1",
+        "https://127.0.0.1/status/1",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/status/1",
+        "https://intranet.example.test/status/1",
+        "https://not-on-the-list.example.test/status/1",
+    ],
+)
 def test_status_list_at_a_private_or_unlisted_address_is_never_contacted(
     db: Any, settings: Any, monkeypatch: pytest.MonkeyPatch, status_url: str
 ) -> None:
@@ -198,14 +213,16 @@ def test_status_list_at_a_private_or_unlisted_address_is_never_contacted(
     # verifier and the address. The real address check is used for IP literals (no DNS lookup happens); the
     # made-up intranet name is made to "resolve" to a private address.
     settings.CREDSTACK_VERIFIER_ALLOWED_HOSTS = frozenset(
-        {"10.0.0.1", "127.0.0.1", "169.254.169.254", "::1", "intranet.example.test"})
+        {"10.0.0.1", "127.0.0.1", "169.254.169.254", "::1", "intranet.example.test"}
+    )
     transport = vs.RecordingTransport()
 
     def address_check(host: str) -> bool:
         return False if host == "intranet.example.test" else fetching.AllowlistFetcher.address_check(host)
 
-    monkeypatch.setattr(service, "new_fetcher",
-                        lambda: fetching.platform_fetcher(transport=transport, address_check=address_check))
+    monkeypatch.setattr(
+        service, "new_fetcher", lambda: fetching.platform_fetcher(transport=transport, address_check=address_check)
+    )
     response = post({"verifiableCredential": vs.credential(status_url=status_url, evidence=False)})
     assert response.status_code == 400
     body = response.json()
@@ -218,8 +235,9 @@ def test_default_fetcher_refuses_private_addresses_even_when_listed(db: Any, set
     settings.CREDSTACK_VERIFIER_ALLOWED_HOSTS = frozenset({"127.0.0.1"})
     transport = vs.RecordingTransport()
     fetcher = fetching.platform_fetcher(transport=transport)
-    report = service.verify_credential(vs.credential(status_url="https://127.0.0.1/s", evidence=False),
-                                       fetcher=fetcher).report
+    report = service.verify_credential(
+        vs.credential(status_url="https://127.0.0.1/s", evidence=False), fetcher=fetcher
+    ).report
     assert "loopback" in report.check("status").message
     assert transport.calls == []
     assert fetcher.attempts and not fetcher.attempts[0].ok
@@ -248,10 +266,15 @@ def test_routes_are_in_the_openapi_document_at_their_root_paths(db: Any) -> None
 # -- presentations ------------------------------------------------------------------------------------
 
 
-def _presentation(credentials: list[Any], *, challenge: str | None = "c-123", domain: str | None = "verifier.test",
-                  sign: bool = True) -> dict[str, Any]:
-    vp: dict[str, Any] = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
-                          "holder": vs.KEY.did_key, "verifiableCredential": credentials}
+def _presentation(
+    credentials: list[Any], *, challenge: str | None = "c-123", domain: str | None = "verifier.test", sign: bool = True
+) -> dict[str, Any]:
+    vp: dict[str, Any] = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": vs.KEY.did_key,
+        "verifiableCredential": credentials,
+    }
     if not sign:
         return vp
     holder = vs.KEY.generate(seed=b"\x02" * 32)
@@ -263,9 +286,13 @@ def _add_bound_proof(vp: dict[str, Any], holder: Any, challenge: str | None, dom
     from credstack.vc import suites
 
     suite = suites.get_suite("eddsa-rdfc-2022")
-    config: dict[str, Any] = {"type": "DataIntegrityProof", "cryptosuite": suite.name,
-                              "created": "2026-01-15T12:00:00Z", "verificationMethod": holder.verification_method,
-                              "proofPurpose": "authentication"}
+    config: dict[str, Any] = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": suite.name,
+        "created": "2026-01-15T12:00:00Z",
+        "verificationMethod": holder.verification_method,
+        "proofPurpose": "authentication",
+    }
     if challenge is not None:
         config["challenge"] = challenge
     if domain is not None:
@@ -275,8 +302,11 @@ def _add_bound_proof(vp: dict[str, Any], holder: Any, challenge: str | None, dom
 
 
 def post_vp(vp: Any, options: dict[str, Any]) -> Any:
-    return Client().post("/presentations/verify", json.dumps({"verifiablePresentation": vp, "options": options}),
-                         content_type="application/json")
+    return Client().post(
+        "/presentations/verify",
+        json.dumps({"verifiablePresentation": vp, "options": options}),
+        content_type="application/json",
+    )
 
 
 def test_signed_presentation_with_challenge_and_domain(db: Any, hosted: vs.RecordingTransport) -> None:
@@ -315,7 +345,11 @@ def _file(name: str, data: bytes, content_type: str) -> Any:
 def test_enveloped_base64_and_garbage_envelopes(db: Any, hosted: vs.RecordingTransport) -> None:
     token = vcjwt.sign({k: v for k, v in vs.credential().items() if k != "proof"}, vs.KEY)
     encoded = base64.b64encode(token.encode()).decode()
-    assert service.unwrap_envelope({"type": "EnvelopedVerifiableCredential",
-                                    "id": f"data:application/vc+jwt;base64,{encoded}"}) == token
+    assert (
+        service.unwrap_envelope(
+            {"type": "EnvelopedVerifiableCredential", "id": f"data:application/vc+jwt;base64,{encoded}"}
+        )
+        == token
+    )
     garbage = {"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt;base64,***"}
     assert post({"verifiableCredential": garbage}).status_code == 400

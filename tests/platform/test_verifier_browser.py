@@ -45,8 +45,9 @@ def transport(settings: Any, monkeypatch: pytest.MonkeyPatch) -> vs.RecordingTra
     settings.CREDSTACK_VERIFIER_ALLOWED_HOSTS = frozenset({vs.STATUS_HOST, vs.EVIDENCE_HOST})
     # credential 8 is revoked on the list; 7 is not
     recording = vs.RecordingTransport({vs.STATUS_URL: vs.status_list(revoked=(8,)), vs.EVIDENCE_URL: vs.EVIDENCE_BYTES})
-    monkeypatch.setattr(service, "new_fetcher",
-                        lambda: fetching.platform_fetcher(transport=recording, address_check=lambda host: True))
+    monkeypatch.setattr(
+        service, "new_fetcher", lambda: fetching.platform_fetcher(transport=recording, address_check=lambda host: True)
+    )
     return recording
 
 
@@ -60,19 +61,28 @@ def _open(browser: Any, live_server: Any, *, javascript: bool = True) -> Any:
 def _upload(tab: Any, data: bytes) -> None:
     tab.goto("/verify")
     tab.get_by_label("Badge image or credential file").set_input_files(
-        {"name": "badge.png", "mimeType": "image/png", "buffer": data})
+        {"name": "badge.png", "mimeType": "image/png", "buffer": data}
+    )
     tab.get_by_role("button", name="Verify", exact=True).click()
     tab.wait_for_selector("#verdict-heading")
 
 
-@pytest.mark.parametrize(("document", "verdict", "evidence_state"), [
-    (lambda: vs.credential(7), "Valid", "this is the evidence that was assessed"),
-    (lambda: vs.credential(8), "Revoked by the issuer", "this is the evidence that was assessed"),
-    (lambda: vs.tampered(vs.credential(7)), "Invalid", "the credential does not verify, so this proves nothing"),
-])
+@pytest.mark.parametrize(
+    ("document", "verdict", "evidence_state"),
+    [
+        (lambda: vs.credential(7), "Valid", "this is the evidence that was assessed"),
+        (lambda: vs.credential(8), "Revoked by the issuer", "this is the evidence that was assessed"),
+        (lambda: vs.tampered(vs.credential(7)), "Invalid", "the credential does not verify, so this proves nothing"),
+    ],
+)
 def test_baked_png_verdict_and_evidence(
-    browser: Any, live_server: Any, transactional_db: Any, transport: vs.RecordingTransport,
-    document: Any, verdict: str, evidence_state: str,
+    browser: Any,
+    live_server: Any,
+    transactional_db: Any,
+    transport: vs.RecordingTransport,
+    document: Any,
+    verdict: str,
+    evidence_state: str,
 ) -> None:
     tab = _open(browser, live_server)
     try:
@@ -111,7 +121,9 @@ def test_drag_and_drop_and_recipient_check(
                 const dt = new DataTransfer();
                 dt.items.add(new File([bytes], 'dropped.png', {type: 'image/png'}));
                 return dt;
-            }""", encoded)
+            }""",
+            encoded,
+        )
         with tab.expect_navigation():
             tab.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": data_transfer})
         assert tab.locator(".verdict-text").inner_text() == "Valid"

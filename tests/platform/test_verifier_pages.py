@@ -28,8 +28,9 @@ def _fresh_rate_counters() -> Iterator[None]:
 def hosted(settings: Any, monkeypatch: pytest.MonkeyPatch) -> vs.RecordingTransport:
     settings.CREDSTACK_VERIFIER_ALLOWED_HOSTS = frozenset({vs.STATUS_HOST, vs.EVIDENCE_HOST})
     transport = vs.transport()
-    monkeypatch.setattr(service, "new_fetcher",
-                        lambda: fetching.platform_fetcher(transport=transport, address_check=lambda host: True))
+    monkeypatch.setattr(
+        service, "new_fetcher", lambda: fetching.platform_fetcher(transport=transport, address_check=lambda host: True)
+    )
     return transport
 
 
@@ -53,7 +54,7 @@ def test_valid_baked_png_shows_verdict_checks_and_credential(db: Any, hosted: vs
     assert 'role="status"' in html and "verdict-ok" in html
     assert "genuine and current" in html
     assert "Revocation and suspension" in html and "Checked" in html and "UTC" in html
-    assert "Claim quality" in html and "level reached: <span class=\"achieved-level\">Exemplary" in html
+    assert "Claim quality" in html and 'level reached: <span class="achieved-level">Exemplary' in html
     assert "Annotated lab report" in html and "this is the evidence that was assessed" in html
     assert vs.EVIDENCE_URL in html
     assert "1.5 earned of 1.5 available" in html
@@ -90,14 +91,17 @@ def test_pasted_jwt(db: Any, hosted: vs.RecordingTransport) -> None:
     assert response.context["result"].verdict == "valid"
 
 
-@pytest.mark.parametrize(("fields", "field", "message"), [
-    ({}, "file", "Choose a badge image"),
-    ({"text": "{}", "url": "https://x.example.test/c"}, "text", "one credential at a time"),
-    ({"text": "{}", "email": "not-an-email"}, "email", "Enter the email address"),
-    ({"url": "ftp://files.example.test/c.json"}, "url", "http(s) URL"),
-    ({"url": "https://not-allowed.example.test/c.json"}, "url", "not on the list of allowed hosts"),
-    ({"carried": "***"}, "__all__", "could not be read back"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({}, "file", "Choose a badge image"),
+        ({"text": "{}", "url": "https://x.example.test/c"}, "text", "one credential at a time"),
+        ({"text": "{}", "email": "not-an-email"}, "email", "Enter the email address"),
+        ({"url": "ftp://files.example.test/c.json"}, "url", "http(s) URL"),
+        ({"url": "https://not-allowed.example.test/c.json"}, "url", "not on the list of allowed hosts"),
+        ({"carried": "***"}, "__all__", "could not be read back"),
+    ],
+)
 def test_bad_input_is_a_readable_error_beside_the_field(
     db: Any, hosted: vs.RecordingTransport, fields: dict[str, str], field: str, message: str
 ) -> None:
@@ -108,8 +112,18 @@ def test_bad_input_is_a_readable_error_beside_the_field(
     assert hosted.calls == []
 
 
-@pytest.mark.parametrize("data", [b"", b"\x00\x01 not anything", vs.png(), b"<svg><!ENTITY x SYSTEM 'file:///'></svg>",
-                                  b'{"hello": "world"}', b"[1,2", "é".encode("latin-1")])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\x00\x01 not anything",
+        vs.png(),
+        b"<svg><!ENTITY x SYSTEM 'file:///'></svg>",
+        b'{"hello": "world"}',
+        b"[1,2",
+        "é".encode("latin-1"),
+    ],
+)
 def test_unusable_files_are_clean_reports(db: Any, hosted: vs.RecordingTransport, data: bytes) -> None:
     response = upload(data, name="thing.bin")
     assert response.status_code in (200, 400)

@@ -54,7 +54,8 @@ def status_list(revoked: tuple[int, ...] = ()) -> bytes:
     for index in revoked:
         bits.set(index)
     credential = statuslist.build_status_list_credential(
-        id=STATUS_URL, issuer=KEY.did_key, purpose="revocation", bitstring=bits, valid_from=ISSUED, sign=_sign)
+        id=STATUS_URL, issuer=KEY.did_key, purpose="revocation", bitstring=bits, valid_from=ISSUED, sign=_sign
+    )
     return json.dumps(credential).encode()
 
 
@@ -65,14 +66,23 @@ def credential(index: int = 7, *, status_url: str = STATUS_URL, evidence: bool =
         name="Claim-Evidence-Reasoning in Science Lab Reports",
         description="Teaches students to argue from evidence in lab reports.",
         criteria=builders.Criteria(narrative="Submit three annotated lab reports scored against the rubric."),
-        result_description=(builders.ResultDescription(
-            id=level_base, name="Claim quality", required_level=f"{level_base}-level-proficient",
-            rubric_criterion_level=(
-                builders.RubricCriterionLevel(id=f"{level_base}-level-developing", name="Developing", points="1"),
-                builders.RubricCriterionLevel(id=f"{level_base}-level-proficient", name="Proficient", points="2"),
-                builders.RubricCriterionLevel(id=f"{level_base}-level-exemplary", name="Exemplary", points="3",
-                                              description="Claims are precise and testable."),
-            )),),
+        result_description=(
+            builders.ResultDescription(
+                id=level_base,
+                name="Claim quality",
+                required_level=f"{level_base}-level-proficient",
+                rubric_criterion_level=(
+                    builders.RubricCriterionLevel(id=f"{level_base}-level-developing", name="Developing", points="1"),
+                    builders.RubricCriterionLevel(id=f"{level_base}-level-proficient", name="Proficient", points="2"),
+                    builders.RubricCriterionLevel(
+                        id=f"{level_base}-level-exemplary",
+                        name="Exemplary",
+                        points="3",
+                        description="Claims are precise and testable.",
+                    ),
+                ),
+            ),
+        ),
         credits_available=1.5,
     )
     subject = builders.AchievementSubject(
@@ -81,9 +91,18 @@ def credential(index: int = 7, *, status_url: str = STATUS_URL, evidence: bool =
         result=(builders.Result(result_description=level_base, achieved_level=f"{level_base}-level-exemplary"),),
         credits_earned=1.5,
     )
-    items = (builders.Evidence.for_file(EVIDENCE_BYTES, id=EVIDENCE_URL, name="Annotated lab report",
-                                        description="The third lab report with the teacher's annotations."),
-             ) if evidence else ()
+    items = (
+        (
+            builders.Evidence.for_file(
+                EVIDENCE_BYTES,
+                id=EVIDENCE_URL,
+                name="Annotated lab report",
+                description="The third lab report with the teacher's annotations.",
+            ),
+        )
+        if evidence
+        else ()
+    )
     document = builders.OpenBadgeCredential(
         id=f"urn:uuid:00000000-0000-4000-8000-{index:012d}",
         issuer=builders.Profile(id=KEY.did_key, name="Northfield Test District"),
@@ -107,8 +126,12 @@ def png(width: int = 4, height: int = 4) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     raw = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def baked(document: dict[str, Any]) -> bytes:

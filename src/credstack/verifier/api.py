@@ -43,12 +43,20 @@ vc_api = NinjaAPI(
 def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     messages = [str(e.get("msg", "")) for e in exc.errors]
     if any("parse" in m.lower() or "json" in m.lower() for m in messages):
-        return problem(400, "The request body is not valid JSON",
-                       "Send a JSON object such as {\"verifiableCredential\": {...}, \"options\": {}}.")
-    errors = {".".join(str(p) for p in e.get("loc", [])[1:] or e.get("loc", [])): e.get("msg", "invalid")
-              for e in exc.errors}
-    return problem(400, "The request body is not a verification request",
-                   "See errors; the body must be a JSON object in the W3C VC API shape.", errors=errors)
+        return problem(
+            400,
+            "The request body is not valid JSON",
+            'Send a JSON object such as {"verifiableCredential": {...}, "options": {}}.',
+        )
+    errors = {
+        ".".join(str(p) for p in e.get("loc", [])[1:] or e.get("loc", [])): e.get("msg", "invalid") for e in exc.errors
+    }
+    return problem(
+        400,
+        "The request body is not a verification request",
+        "See errors; the body must be a JSON object in the W3C VC API shape.",
+        errors=errors,
+    )
 
 
 @vc_api.exception_handler(HttpError)
@@ -63,8 +71,11 @@ def guarded(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         limit = limits.max_request_bytes()
         if limits.declared_length(request) > limit:
-            return problem(413, "The request is too large",
-                           f"Credentials up to {limit - limits.REQUEST_OVERHEAD_BYTES} bytes are verified.")
+            return problem(
+                413,
+                "The request is too large",
+                f"Credentials up to {limit - limits.REQUEST_OVERHEAD_BYTES} bytes are verified.",
+            )
         allowed, wait = limits.allow(request, scope="api")
         if not allowed:
             response = problem(429, "Too many requests", f"Wait {wait} seconds and try again.")
@@ -76,15 +87,21 @@ def guarded(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             except RequestDataTooBig:
                 size = limit + 1
             if size > limit:
-                return problem(413, "The request is too large",
-                               f"Credentials up to {limit - limits.REQUEST_OVERHEAD_BYTES} bytes are verified.")
+                return problem(
+                    413,
+                    "The request is too large",
+                    f"Credentials up to {limit - limits.REQUEST_OVERHEAD_BYTES} bytes are verified.",
+                )
             try:
                 json.loads(request.body)
             except (ValueError, RecursionError) as exc:
                 where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-                return problem(400, "The request body is not valid JSON",
-                               f"{getattr(exc, 'msg', exc)}{where}. Send a JSON object such as "
-                               '{"verifiableCredential": {...}, "options": {}}.')
+                return problem(
+                    400,
+                    "The request body is not valid JSON",
+                    f"{getattr(exc, 'msg', exc)}{where}. Send a JSON object such as "
+                    '{"verifiableCredential": {...}, "options": {}}.',
+                )
         return run(request, *args, **kwargs)
 
     return wrapper
@@ -101,8 +118,10 @@ class VerifyOptionsIn(Schema):
 
 class VerifyCredentialIn(Schema):
     verifiableCredential: Any = Field(
-        ..., description="The credential: a JSON object (with a Data Integrity proof), an "
-                         "EnvelopedVerifiableCredential, or a VC-JWT string.")
+        ...,
+        description="The credential: a JSON object (with a Data Integrity proof), an "
+        "EnvelopedVerifiableCredential, or a VC-JWT string.",
+    )
     options: VerifyOptionsIn | None = None
 
 
@@ -180,8 +199,13 @@ def _answer(body: dict[str, Any], valid: bool) -> HttpResponse:
         return JsonResponse(body, status=200)
     reasons = body.get("reasons") or errors
     title = body.get("verdict_text") or "Not verified"
-    full = {"type": "about:blank", "title": f"The credential does not verify: {title.lower()}", "status": 400,
-            "detail": " ".join(reasons) or "The credential does not verify.", **body}
+    full = {
+        "type": "about:blank",
+        "title": f"The credential does not verify: {title.lower()}",
+        "status": 400,
+        "detail": " ".join(reasons) or "The credential does not verify.",
+        **body,
+    }
     return JsonResponse(full, status=400, content_type=PROBLEM)
 
 
@@ -193,20 +217,27 @@ vc = Router(tags=["verification (W3C VC API)"])
 vc.add_decorator(guarded, mode="view")
 
 
-@vc.post("/credentials/verify", response={200: VerificationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
-         summary="Verify a credential (W3C VC API)", operation_id="verifyCredential")
+@vc.post(
+    "/credentials/verify",
+    response={200: VerificationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
+    summary="Verify a credential (W3C VC API)",
+    operation_id="verifyCredential",
+)
 def verify_credential(request: HttpRequest, payload: VerifyCredentialIn) -> HttpResponse:
     """200 with the report when the credential verifies; 400 problem details carrying the report otherwise."""
     outcome = service.verify_credential(payload.verifiableCredential, recipient_email=_email(payload.options))
     return _answer(service.outcome_json(outcome), outcome.report.valid)
 
 
-@vc.post("/credentials/verify/file",
-         response={200: VerificationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
-         summary="Verify an uploaded badge image or credential file (PNG, SVG, JSON, JWT)",
-         operation_id="verifyCredentialFile")
-def verify_credential_file(request: HttpRequest, file: File[UploadedFile],
-                           recipientEmail: Form[str] = "") -> HttpResponse:
+@vc.post(
+    "/credentials/verify/file",
+    response={200: VerificationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
+    summary="Verify an uploaded badge image or credential file (PNG, SVG, JSON, JWT)",
+    operation_id="verifyCredentialFile",
+)
+def verify_credential_file(
+    request: HttpRequest, file: File[UploadedFile], recipientEmail: Form[str] = ""
+) -> HttpResponse:
     """The same report for a file as the page shows: a baked PNG or SVG, or a JSON or JWT file."""
     limit = limits.max_request_bytes() - limits.REQUEST_OVERHEAD_BYTES
     if file.size is not None and file.size > limit:
@@ -215,15 +246,19 @@ def verify_credential_file(request: HttpRequest, file: File[UploadedFile],
     return _answer(service.outcome_json(outcome), outcome.report.valid)
 
 
-@vc.post("/presentations/verify",
-         response={200: PresentationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
-         summary="Verify a presentation (W3C VC API)", operation_id="verifyPresentation")
+@vc.post(
+    "/presentations/verify",
+    response={200: PresentationOut, 400: ProblemOut, 413: ProblemOut, 429: ProblemOut},
+    summary="Verify a presentation (W3C VC API)",
+    operation_id="verifyPresentation",
+)
 def verify_presentation(request: HttpRequest, payload: VerifyPresentationIn) -> HttpResponse:
     """The holder's proof (with ``options.challenge`` and ``options.domain`` when it is signed) and every
     credential it holds; 200 when all verify, 400 problem details with the report otherwise."""
     options = payload.options or VerifyOptionsIn(recipientEmail=None, challenge=None, domain=None)
-    report = service.verify_presentation(payload.verifiablePresentation, challenge=options.challenge,
-                                         domain=options.domain)
+    report = service.verify_presentation(
+        payload.verifiablePresentation, challenge=options.challenge, domain=options.domain
+    )
     return _answer(report.to_json(), report.valid)
 
 

@@ -22,7 +22,7 @@ from credstack.verifier.service import EvidenceCheck, Outcome, evidence_items
 
 VERDICT_SUMMARY = {
     "valid": "This credential is genuine and current: it was issued as shown, has not been changed, and the "
-             "issuer has not revoked it.",
+    "issuer has not revoked it.",
     "invalid": "Do not rely on this credential: it failed a check that proves it genuine.",
     "revoked": "The issuer has revoked this credential. It no longer stands.",
     "suspended": "The issuer has suspended this credential for now.",
@@ -30,11 +30,23 @@ VERDICT_SUMMARY = {
     "not_yet_valid": "This credential is not valid yet.",
     "cannot_be_checked": "Nothing wrong was found, but something that matters could not be checked (see below).",
 }
-VERDICT_TONE = {"valid": "ok", "invalid": "bad", "revoked": "bad", "suspended": "warn", "expired": "warn",
-                "not_yet_valid": "warn", "cannot_be_checked": "warn"}
+VERDICT_TONE = {
+    "valid": "ok",
+    "invalid": "bad",
+    "revoked": "bad",
+    "suspended": "warn",
+    "expired": "warn",
+    "not_yet_valid": "warn",
+    "cannot_be_checked": "warn",
+}
 STATUS_TEXT = {"passed": "Passed", "failed": "Failed", "warning": "Attention", "skipped": "Not checked"}
-EVIDENCE_TEXT = {"matches": "Matches", "changed": "Changed", "unavailable": "Not compared",
-                 "no_digest": "No digest", "no_link": "No link"}
+EVIDENCE_TEXT = {
+    "matches": "Matches",
+    "changed": "Changed",
+    "unavailable": "Not compared",
+    "no_digest": "No digest",
+    "no_link": "No link",
+}
 
 
 def _list(value: Any) -> list[Any]:
@@ -172,12 +184,25 @@ def _rubric(achievement: Mapping[str, Any], results: list[Mapping[str, Any]]) ->
         for level in _list(description.get("rubricCriterionLevel")):
             if not isinstance(level, Mapping):
                 continue
-            levels.append(Level(_text(level.get("name")), _text(level.get("description")),
-                                str(level.get("points") or ""), achieved=level.get("id") == achieved_id,
-                                required=level.get("id") == description.get("requiredLevel")))
+            levels.append(
+                Level(
+                    _text(level.get("name")),
+                    _text(level.get("description")),
+                    str(level.get("points") or ""),
+                    achieved=level.get("id") == achieved_id,
+                    required=level.get("id") == description.get("requiredLevel"),
+                )
+            )
         achieved = next((lv.name for lv in levels if lv.achieved), "") or _text(result.get("value"))
-        rubric.append(Criterion(_text(description.get("name")), _text(description.get("description")), levels,
-                                achieved, _text(result.get("status"))))
+        rubric.append(
+            Criterion(
+                _text(description.get("name")),
+                _text(description.get("description")),
+                levels,
+                achieved,
+                _text(result.get("status")),
+            )
+        )
     return rubric
 
 
@@ -210,9 +235,15 @@ def credential_view(outcome: Outcome) -> CredentialView | None:
     if report.format.startswith("ob2"):
         return _ob2_view(report, outcome)
     types = [t for t in _list(credential.get("type")) if isinstance(t, str)]
-    kind = ("CLR 2.0 transcript" if "ClrCredential" in types else
-            "Open Badges 3.0 badge" if {"OpenBadgeCredential", "AchievementCredential"} & set(types) else
-            "Open Badges 3.0 endorsement" if "EndorsementCredential" in types else "Verifiable Credential")
+    kind = (
+        "CLR 2.0 transcript"
+        if "ClrCredential" in types
+        else "Open Badges 3.0 badge"
+        if {"OpenBadgeCredential", "AchievementCredential"} & set(types)
+        else "Open Badges 3.0 endorsement"
+        if "EndorsementCredential" in types
+        else "Verifiable Credential"
+    )
     subject = _subject(credential)
     found = subject.get("achievement")
     achievement: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
@@ -224,8 +255,14 @@ def credential_view(outcome: Outcome) -> CredentialView | None:
     view.description = _text(achievement.get("description")) or _text(credential.get("description"))
     view.image = _image(credential.get("image")) or _image(achievement.get("image"))
     identities = [i for i in _list(subject.get("identifier")) if isinstance(i, Mapping)]
-    view.recipient_name = next((_text(i.get("identityHash")) for i in identities
-                                if i.get("identityType") == "name" and i.get("hashed") is False), "")
+    view.recipient_name = next(
+        (
+            _text(i.get("identityHash"))
+            for i in identities
+            if i.get("identityType") == "name" and i.get("hashed") is False
+        ),
+        "",
+    )
     view.recipient_id = str(subject.get("id") or "")
     view.recipient_identities = [
         f"{i.get('identityType', 'identity')} ({'hashed' if i.get('hashed') else 'in clear'})" for i in identities
@@ -242,17 +279,31 @@ def credential_view(outcome: Outcome) -> CredentialView | None:
     view.criteria_url = _link(criteria.get("id"))
     results = [r for r in _list(subject.get("result")) if isinstance(r, Mapping)]
     view.rubric = _rubric(achievement, results)
-    described = {r.get("resultDescription") for r in results if any(
-        isinstance(d, Mapping) and d.get("id") == r.get("resultDescription")
-        for d in _list(achievement.get("resultDescription")))}
-    view.results = [(str(r.get("resultDescription") or "Result"), _text(r.get("value")) or _text(r.get("status")))
-                    for r in results if r.get("resultDescription") not in described]
-    view.alignments = [(_text(a.get("targetName")), _link(a.get("targetUrl")))
-                       for a in _list(achievement.get("alignment")) if isinstance(a, Mapping)]
+    described = {
+        r.get("resultDescription")
+        for r in results
+        if any(
+            isinstance(d, Mapping) and d.get("id") == r.get("resultDescription")
+            for d in _list(achievement.get("resultDescription"))
+        )
+    }
+    view.results = [
+        (str(r.get("resultDescription") or "Result"), _text(r.get("value")) or _text(r.get("status")))
+        for r in results
+        if r.get("resultDescription") not in described
+    ]
+    view.alignments = [
+        (_text(a.get("targetName")), _link(a.get("targetUrl")))
+        for a in _list(achievement.get("alignment"))
+        if isinstance(a, Mapping)
+    ]
     for label, member, holder in (
-        ("Awarded", "awardedDate", credential), ("Valid from", "validFrom", credential),
-        ("Issued", "issuanceDate", credential), ("Valid until", "validUntil", credential),
-        ("Expires", "expirationDate", credential), ("Activity started", "activityStartDate", subject),
+        ("Awarded", "awardedDate", credential),
+        ("Valid from", "validFrom", credential),
+        ("Issued", "issuanceDate", credential),
+        ("Valid until", "validUntil", credential),
+        ("Expires", "expirationDate", credential),
+        ("Activity started", "activityStartDate", subject),
         ("Activity ended", "activityEndDate", subject),
     ):
         when = _date(holder.get(member))
@@ -272,10 +323,23 @@ def _evidence(report: VerificationReport, outcome: Outcome) -> list[Evidence]:
     for item, check in zip(evidence_items(report), outcome.evidence, strict=False):
         url = _link(item.get("id")) if check.visible else ""
         if report.verdict == "invalid" and check.state == "matches":
-            check = EvidenceCheck("matches", "The content at the link matches the digest the credential claims, but "
-                                             "the credential does not verify, so this proves nothing.", check.visible)
-        shown.append(Evidence(_text(item.get("name")), _text(item.get("description")), _text(item.get("narrative")),
-                              _text(item.get("genre")), url, check, EVIDENCE_TEXT[check.state]))
+            check = EvidenceCheck(
+                "matches",
+                "The content at the link matches the digest the credential claims, but "
+                "the credential does not verify, so this proves nothing.",
+                check.visible,
+            )
+        shown.append(
+            Evidence(
+                _text(item.get("name")),
+                _text(item.get("description")),
+                _text(item.get("narrative")),
+                _text(item.get("genre")),
+                url,
+                check,
+                EVIDENCE_TEXT[check.state],
+            )
+        )
     return shown
 
 
@@ -289,8 +353,9 @@ def _ob2_view(report: VerificationReport, outcome: Outcome) -> CredentialView:
     view.image = _image(badge.get("image"))
     recipient = assertion.get("recipient") if isinstance(assertion.get("recipient"), Mapping) else {}
     if recipient:
-        view.recipient_identities = [f"{recipient.get('type', 'identity')} "
-                                     f"({'hashed' if recipient.get('hashed') else 'in clear'})"]
+        view.recipient_identities = [
+            f"{recipient.get('type', 'identity')} ({'hashed' if recipient.get('hashed') else 'in clear'})"
+        ]
     view.issuer_id = str(issuer.get("id") or "")
     view.issuer_name = _text(issuer.get("name"))
     view.issuer_url = _link(issuer.get("url"))
@@ -308,10 +373,17 @@ def _ob2_view(report: VerificationReport, outcome: Outcome) -> CredentialView:
     view.evidence = []
     for item in _list(assertion.get("evidence")):
         node = item if isinstance(item, Mapping) else {"id": item}
-        view.evidence.append(Evidence(_text(node.get("name")), _text(node.get("description")),
-                                      _text(node.get("narrative")), _text(node.get("genre")), _link(node.get("id")),
-                                      EvidenceCheck("no_digest", "Open Badges 2.0 evidence carries no digest."),
-                                      EVIDENCE_TEXT["no_digest"]))
+        view.evidence.append(
+            Evidence(
+                _text(node.get("name")),
+                _text(node.get("description")),
+                _text(node.get("narrative")),
+                _text(node.get("genre")),
+                _link(node.get("id")),
+                EvidenceCheck("no_digest", "Open Badges 2.0 evidence carries no digest."),
+                EVIDENCE_TEXT["no_digest"],
+            )
+        )
     return view
 
 

@@ -161,8 +161,7 @@ def platform_fetcher(
     """
     max_bytes = settings.CREDSTACK_VERIFIER_MAX_FETCH_BYTES
     allow_private = settings.CREDSTACK_VERIFIER_ALLOW_PRIVATE_ADDRESSES
-    remote = AllowlistFetcher(allowed_hosts=frozenset(settings.CREDSTACK_VERIFIER_ALLOWED_HOSTS),
-                              max_bytes=max_bytes)
+    remote = AllowlistFetcher(allowed_hosts=frozenset(settings.CREDSTACK_VERIFIER_ALLOWED_HOSTS), max_bytes=max_bytes)
     if transport is not None:
         remote.transport = transport
     if address_check is not None:

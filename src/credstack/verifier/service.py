@@ -27,8 +27,15 @@ from credstack.verifier.fetching import PlatformFetcher, platform_fetcher
 
 #: How many evidence items of one credential are fetched to compare with their digests.
 MAX_EVIDENCE_CHECKS = 20
-_VERDICT_EFFECT = {"invalid": "invalid", "revoked": "revoked", "suspended": "suspended", "expired": "expired",
-                   "not_yet_valid": "not_yet_valid", "cannot_be_checked": "undetermined", "valid": "none"}
+_VERDICT_EFFECT = {
+    "invalid": "invalid",
+    "revoked": "revoked",
+    "suspended": "suspended",
+    "expired": "expired",
+    "not_yet_valid": "not_yet_valid",
+    "cannot_be_checked": "undetermined",
+    "valid": "none",
+}
 
 
 def new_fetcher() -> PlatformFetcher:
@@ -36,16 +43,23 @@ def new_fetcher() -> PlatformFetcher:
     return platform_fetcher()
 
 
-def options_for(fetcher: PlatformFetcher, *, recipient_email: str | None = None,
-                now: datetime | None = None) -> VerifyOptions:
-    return VerifyOptions(fetcher=fetcher, recipient_email=recipient_email or None, now=now,
-                         max_bytes=settings.CREDSTACK_VERIFIER_MAX_BYTES)
+def options_for(
+    fetcher: PlatformFetcher, *, recipient_email: str | None = None, now: datetime | None = None
+) -> VerifyOptions:
+    return VerifyOptions(
+        fetcher=fetcher,
+        recipient_email=recipient_email or None,
+        now=now,
+        max_bytes=settings.CREDSTACK_VERIFIER_MAX_BYTES,
+    )
 
 
 def unwrap_envelope(value: Any) -> Any:
     """The JWT inside a VC 2.0 ``EnvelopedVerifiableCredential`` (a ``data:`` URL), else the value as given."""
-    if not isinstance(value, Mapping) or value.get("type") not in ("EnvelopedVerifiableCredential",
-                                                                   ["EnvelopedVerifiableCredential"]):
+    if not isinstance(value, Mapping) or value.get("type") not in (
+        "EnvelopedVerifiableCredential",
+        ["EnvelopedVerifiableCredential"],
+    ):
         return value
     data_url = value.get("id")
     if not isinstance(data_url, str) or not data_url.startswith("data:") or "," not in data_url:
@@ -93,22 +107,35 @@ def check_evidence(item: Mapping[str, Any], fetcher: PlatformFetcher) -> Evidenc
     digest = item.get("digestMultibase")
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         if isinstance(digest, str):
-            return EvidenceCheck("no_link", "The credential fixes this evidence's content by its digest, but gives "
-                                            "no link to read it.")
+            return EvidenceCheck(
+                "no_link", "The credential fixes this evidence's content by its digest, but gives no link to read it."
+            )
         return EvidenceCheck("no_link", "No link to this evidence is given.")
     try:
         body = fetcher.fetch(url, accept="*/*").body
     except FetchError as exc:
-        return EvidenceCheck("unavailable", f"The evidence could not be read from here, so its content was not "
-                                            f"compared: {exc}")
+        return EvidenceCheck(
+            "unavailable", f"The evidence could not be read from here, so its content was not compared: {exc}"
+        )
     if not isinstance(digest, str):
-        return EvidenceCheck("no_digest", "The credential gives no digest for this evidence, so nothing proves "
-                                          "the linked content is what was assessed.", visible=True)
+        return EvidenceCheck(
+            "no_digest",
+            "The credential gives no digest for this evidence, so nothing proves "
+            "the linked content is what was assessed.",
+            visible=True,
+        )
     if digest_matches(digest, body):
-        return EvidenceCheck("matches", "The content at the link matches the digest in the credential: this is "
-                                        "the evidence that was assessed.", visible=True)
-    return EvidenceCheck("changed", "The content at the link no longer matches the digest in the credential: it "
-                                    "is not the evidence that was assessed.", visible=True)
+        return EvidenceCheck(
+            "matches",
+            "The content at the link matches the digest in the credential: this is the evidence that was assessed.",
+            visible=True,
+        )
+    return EvidenceCheck(
+        "changed",
+        "The content at the link no longer matches the digest in the credential: it "
+        "is not the evidence that was assessed.",
+        visible=True,
+    )
 
 
 def verify_credential(
@@ -143,8 +170,11 @@ def fetch_credential_link(url: str, fetcher: PlatformFetcher) -> bytes:
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise FetchError("A credential link must be an http(s) URL.")
-    return fetcher.fetch(url.strip(), accept="application/vc+ld+json, application/ld+json, application/json, "
-                                             "application/vc+jwt, image/png, image/svg+xml, */*").body
+    return fetcher.fetch(
+        url.strip(),
+        accept="application/vc+ld+json, application/ld+json, application/json, "
+        "application/vc+jwt, image/png, image/svg+xml, */*",
+    ).body
 
 
 # -- presentations ----------------------------------------------------------------------------------------
@@ -177,33 +207,66 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _presentation_proof_checks(
-    presentation: dict[str, Any], challenge: str | None, domain: str | None, fetcher: PlatformFetcher,
+    presentation: dict[str, Any],
+    challenge: str | None,
+    domain: str | None,
+    fetcher: PlatformFetcher,
     now: datetime,
 ) -> list[Check]:
     listed = _as_list(presentation.get("proof"))
     if not listed:
         if challenge is not None or domain is not None:
-            return [Check("proof", "Holder's proof", "failed", "A challenge or domain was given, but the "
-                          "presentation carries no proof that answers it.", "invalid")]
-        return [Check("proof", "Holder's proof", "skipped",
-                      "The presentation is not signed, so it does not prove who presents the credentials.")]
-    results = proofs.verify_proofs(presentation, resolver=DefaultResolver(fetcher=fetcher),
-                                   expected_proof_purpose="authentication", now=now)
-    checks = [Check("proof" if i == 0 else f"proof-{i + 1}", "Holder's proof", "passed" if r.ok else "failed",
-                    r.message, "none" if r.ok else "invalid") for i, r in enumerate(results)]
+            return [
+                Check(
+                    "proof",
+                    "Holder's proof",
+                    "failed",
+                    "A challenge or domain was given, but the presentation carries no proof that answers it.",
+                    "invalid",
+                )
+            ]
+        return [
+            Check(
+                "proof",
+                "Holder's proof",
+                "skipped",
+                "The presentation is not signed, so it does not prove who presents the credentials.",
+            )
+        ]
+    results = proofs.verify_proofs(
+        presentation, resolver=DefaultResolver(fetcher=fetcher), expected_proof_purpose="authentication", now=now
+    )
+    checks = [
+        Check(
+            "proof" if i == 0 else f"proof-{i + 1}",
+            "Holder's proof",
+            "passed" if r.ok else "failed",
+            r.message,
+            "none" if r.ok else "invalid",
+        )
+        for i, r in enumerate(results)
+    ]
     proof_objects = [p for p in listed if isinstance(p, Mapping)]
     if challenge is not None:
         if any(p.get("challenge") == challenge for p in proof_objects):
             checks.append(Check("challenge", "Challenge", "passed", "The proof answers the challenge given."))
         else:
-            checks.append(Check("challenge", "Challenge", "failed",
-                                "The proof does not carry the challenge given (it may be replayed).", "invalid"))
+            checks.append(
+                Check(
+                    "challenge",
+                    "Challenge",
+                    "failed",
+                    "The proof does not carry the challenge given (it may be replayed).",
+                    "invalid",
+                )
+            )
     if domain is not None:
         if any(domain in _as_list(p.get("domain")) for p in proof_objects):
             checks.append(Check("domain", "Domain", "passed", f"The proof is bound to the domain {domain}."))
         else:
-            checks.append(Check("domain", "Domain", "failed",
-                                f"The proof is not bound to the domain {domain}.", "invalid"))
+            checks.append(
+                Check("domain", "Domain", "failed", f"The proof is not bound to the domain {domain}.", "invalid")
+            )
     return checks
 
 
@@ -231,30 +294,64 @@ def verify_presentation(
     contexts = _as_list(presentation.get("@context"))
     types = [t for t in _as_list(presentation.get("type")) if isinstance(t, str)]
     if not contexts or contexts[0] not in (VC_V2, VC_V1):
-        checks.append(Check("context_and_type", "Context and type", "failed",
-                            f"A Verifiable Presentation's first @context is {VC_V2}.", "invalid"))
+        checks.append(
+            Check(
+                "context_and_type",
+                "Context and type",
+                "failed",
+                f"A Verifiable Presentation's first @context is {VC_V2}.",
+                "invalid",
+            )
+        )
         return done()
     if "VerifiablePresentation" not in types:
-        checks.append(Check("context_and_type", "Context and type", "failed",
-                            f"The type is {types or '(none)'}; it must include 'VerifiablePresentation'.", "invalid"))
+        checks.append(
+            Check(
+                "context_and_type",
+                "Context and type",
+                "failed",
+                f"The type is {types or '(none)'}; it must include 'VerifiablePresentation'.",
+                "invalid",
+            )
+        )
         return done()
     from credstack.vc import jsonld
 
     try:
         jsonld.expand_safe(presentation)
     except UndefinedTermError as exc:
-        checks.append(Check("context_and_type", "Context and type", "failed",
-                            f"The property or type {exc.term!r} is not defined by any @context.", "invalid"))
+        checks.append(
+            Check(
+                "context_and_type",
+                "Context and type",
+                "failed",
+                f"The property or type {exc.term!r} is not defined by any @context.",
+                "invalid",
+            )
+        )
         return done()
     except VCError as exc:
         checks.append(Check("context_and_type", "Context and type", "failed", str(exc), "invalid"))
         return done()
     except (TypeError, ValueError, RecursionError) as exc:
-        checks.append(Check("context_and_type", "Context and type", "failed",
-                            f"The presentation cannot be read as JSON-LD: {exc}", "invalid"))
+        checks.append(
+            Check(
+                "context_and_type",
+                "Context and type",
+                "failed",
+                f"The presentation cannot be read as JSON-LD: {exc}",
+                "invalid",
+            )
+        )
         return done()
-    checks.append(Check("context_and_type", "Context and type", "passed",
-                        "A VerifiablePresentation; every term is defined by its contexts."))
+    checks.append(
+        Check(
+            "context_and_type",
+            "Context and type",
+            "passed",
+            "A VerifiablePresentation; every term is defined by its contexts.",
+        )
+    )
     checks += _presentation_proof_checks(presentation, challenge, domain, fetcher, now)
     credentials = _as_list(presentation.get("verifiableCredential"))
     for number, credential in enumerate(credentials, 1):
@@ -262,8 +359,15 @@ def verify_presentation(
         reports.append(report)
         status: Status = "passed" if report.valid else "failed" if report.verdict == "invalid" else "warning"
         reason = f": {'; '.join(report.reasons)}" if report.reasons else "."
-        checks.append(Check(f"credential-{number}", f"Credential {number}", status,
-                            f"{report.verdict_text}{reason}", _VERDICT_EFFECT[report.verdict]))  # type: ignore[arg-type]
+        checks.append(
+            Check(
+                f"credential-{number}",
+                f"Credential {number}",
+                status,
+                f"{report.verdict_text}{reason}",
+                _VERDICT_EFFECT[report.verdict],
+            )
+        )  # type: ignore[arg-type]
     if not credentials:
         checks.append(Check("credentials", "Credentials", "skipped", "The presentation holds no credentials."))
     return done()

@@ -44,8 +44,9 @@ def _read_input(request: HttpRequest, values: dict[str, str], errors: dict[str, 
     text = values["text"].strip()
     url = values["url"].strip()
     carried = request.POST.get("carried", "")
-    given = [name for name, present in (("file", upload), ("text", text), ("url", url), ("carried", carried))
-             if present]
+    given = [
+        name for name, present in (("file", upload), ("text", text), ("url", url), ("carried", carried)) if present
+    ]
     if not given:
         errors["file"] = "Choose a badge image or credential file, paste a credential, or give a link."
         return None, "", ""
@@ -82,8 +83,12 @@ def _read_input(request: HttpRequest, values: dict[str, str], errors: dict[str, 
 def verify_page(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     if request.method == "POST" and limits.declared_length(request) > limits.max_request_bytes():
-        return _refused(request, "That is too large to verify here: credentials up to "
-                                 f"{_megabytes(settings.CREDSTACK_VERIFIER_MAX_BYTES)} are read.", 413)
+        return _refused(
+            request,
+            "That is too large to verify here: credentials up to "
+            f"{_megabytes(settings.CREDSTACK_VERIFIER_MAX_BYTES)} are read.",
+            413,
+        )
     try:
         values = {name: source.get(name, "") for name in ("text", "url", "email")}
     except RequestDataTooBig:
@@ -107,16 +112,20 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         try:
             data = service.fetch_credential_link(values["url"], fetcher)
         except FetchError as exc:
-            return _render(request, {"values": values, "errors": {"url": f"The link could not be opened: {exc}"}},
-                           status=400)
+            return _render(
+                request, {"values": values, "errors": {"url": f"The link could not be opened: {exc}"}}, status=400
+            )
     outcome = service.verify_credential(data, recipient_email=email or None, fetcher=fetcher)
-    return _render(request, {
-        **result_context(outcome, email),
-        "values": values,
-        "carried": carried,
-        "carried_url": values["url"].strip() if what == "the link" else "",
-        "what": what,
-    })
+    return _render(
+        request,
+        {
+            **result_context(outcome, email),
+            "values": values,
+            "carried": carried,
+            "carried_url": values["url"].strip() if what == "the link" else "",
+            "what": what,
+        },
+    )
 
 
 def result_context(outcome: service.Outcome, email: str) -> dict[str, Any]:
