@@ -22,12 +22,12 @@ from credstack.vc.builders import digest_matches
 from credstack.vc.did import DefaultResolver
 from credstack.vc.errors import FetchError, UndefinedTermError, VCError
 from credstack.vc.jwt import looks_like_compact_jws
-from credstack.vc.verify import VC_V1, VC_V2, Check, Status, VerificationReport, VerifyOptions, decide, verify
+from credstack.vc.verify import VC_V1, VC_V2, Check, Effect, Status, VerificationReport, VerifyOptions, decide, verify
 from credstack.verifier.fetching import PlatformFetcher, platform_fetcher
 
 #: How many evidence items of one credential are fetched to compare with their digests.
 MAX_EVIDENCE_CHECKS = 20
-_VERDICT_EFFECT = {
+_VERDICT_EFFECT: dict[str, Effect] = {
     "invalid": "invalid",
     "revoked": "revoked",
     "suspended": "suspended",
@@ -367,7 +367,7 @@ def verify_presentation(
                 f"{report.verdict_text}{reason}",
                 _VERDICT_EFFECT[report.verdict],
             )
-        )  # type: ignore[arg-type]
+        )
     if not credentials:
         checks.append(Check("credentials", "Credentials", "skipped", "The presentation holds no credentials."))
     return done()
