@@ -118,7 +118,7 @@ def test_learner_and_assessor_walk_the_whole_loop(
     sign_in(page, ASSESSOR)
     page.goto("/review/")
     page.wait_for_url("**/review/northfield-usd/")
-    reference = Submission.objects.get().reference
+    reference = Submission.objects.get(learner__email=LEARNER).reference
     page.get_by_role("link", name=reference).click()
     assert LEARNER_NAME not in page.content() and LEARNER not in page.content()
     assert page.locator("img.evidence-preview").count() == 1

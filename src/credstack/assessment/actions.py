@@ -293,7 +293,7 @@ def do_add_evidence(
             item.size, item.sha256 = size, digest
             item.original_name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:255]
             item.file.save("evidence", upload, save=False)
-            stored = item.file.name
+            stored = item.file.name or ""
             try:
                 item.save()
             except Exception:

@@ -10,7 +10,7 @@ Review responses never carry the learner's name or email. Errors are problem det
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
@@ -327,11 +327,12 @@ def start_submission(request: HttpRequest, payload: StartIn) -> Any:
             raise Http404("No such micro-credential for this API key.")
         if not payload.learner_email:
             raise ValidationError({"learner_email": ["With an API key, say which learner this is for."]})
-        learner = User.objects.filter(email__iexact=payload.learner_email.strip()).first()
-        if learner is None:
+        found = User.objects.filter(email__iexact=payload.learner_email.strip()).first()
+        if found is None:
             raise ValidationError({"learner_email": ["No account uses this email; the learner must register first."]})
+        learner = found
     else:
-        learner = request.user  # type: ignore[assignment]
+        learner = cast(User, request.user)
         if payload.learner_email and payload.learner_email.strip().lower() != learner.email.lower():
             raise ValidationError({"learner_email": ["You can only start submissions for yourself."]})
     submission = actions.do_start_submission(learner=learner, version=version, actor=_actor(request))
@@ -346,7 +347,7 @@ def list_submissions(request: HttpRequest) -> Any:
     qs = (
         Submission.objects.filter(organization=key.organization)
         if key
-        else Submission.objects.filter(learner=request.user)
+        else Submission.objects.filter(learner=cast(User, request.user))
     )
     qs = qs.select_related("micro_credential_version", "organization", "micro_credential", "learner")
     return [_learner_view(s) for s in qs.order_by("-created_at")[:200]]

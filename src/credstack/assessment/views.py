@@ -7,7 +7,7 @@ learner's, and never the learner's name or email.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from credstack.accounts.models import User
 from credstack.assessment import actions, queries
 from credstack.assessment.models import (
     ConflictOfInterest,
@@ -32,6 +33,11 @@ from credstack.organizations.models import Organization
 from credstack.organizations.permissions import can_assess
 
 TEXT_PREVIEW_BYTES = 200_000
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
 
 
 def _errors(exc: ValidationError) -> dict[str, str]:
@@ -51,11 +57,7 @@ def start(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     if version is None:
         raise Http404("This micro-credential is not open for submissions.")
     try:
-        submission = actions.do_start_submission(
-            learner=request.user,
-            version=version,  # type: ignore[arg-type]
-            actor=request.user,
-        )
+        submission = actions.do_start_submission(learner=_user(request), version=version, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(version.get_absolute_url())
@@ -65,7 +67,7 @@ def start(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
 @login_required
 def my_learning(request: HttpRequest) -> HttpResponse:
     submissions = (
-        Submission.objects.filter(learner=request.user)
+        Submission.objects.filter(learner=_user(request))
         .select_related("micro_credential_version", "organization", "micro_credential")
         .prefetch_related("assessments")
         .order_by("-created_at")
@@ -245,7 +247,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @xframe_options_sameorigin
-def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Serve one evidence file to whoever may read it; the stored name, not the learner's, is used."""
     item = get_object_or_404(
         EvidenceItem.objects.select_related("submission__organization", "submission__learner"), pk=pk
@@ -271,7 +273,9 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review_home(request: HttpRequest) -> HttpResponse:
     orgs = [
-        o for o in Organization.objects.filter(memberships__user=request.user).distinct() if can_assess(request.user, o)
+        o
+        for o in Organization.objects.filter(memberships__user=_user(request)).distinct()
+        if can_assess(request.user, o)
     ]
     if len(orgs) == 1:
         return redirect("assessment:queue", orgs[0].slug)
@@ -316,7 +320,7 @@ def _review_context(
     mine = (
         Review.objects.filter(
             submission=submission,
-            assessor=request.user,
+            assessor=_user(request),
             status=ReviewStatus.IN_PROGRESS,
         ).first()
         if submission.claimed_by_id == request.user.pk
@@ -483,7 +487,7 @@ def conflicts(request: HttpRequest) -> HttpResponse:
         request,
         "assessment/conflicts.html",
         {
-            "conflicts": ConflictOfInterest.objects.filter(assessor=request.user, withdrawn_at__isnull=True),
+            "conflicts": ConflictOfInterest.objects.filter(assessor=_user(request), withdrawn_at__isnull=True),
             "errors": errors,
             "typed": typed,
         },
