@@ -42,7 +42,9 @@ def credential() -> dict[str, Any]:
     }
 
 
-SIGNED = {suite: add_proof(credential(), KEY, suite=suite, created=CREATED) for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022")}
+SIGNED = {
+    suite: add_proof(credential(), KEY, suite=suite, created=CREATED) for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+}
 
 
 def leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

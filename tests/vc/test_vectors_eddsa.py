@@ -167,7 +167,9 @@ def test_chain_signs_the_temporary_documents() -> None:
         proof = signed["proof"][index]
         config = {k: v for k, v in proof.items() if k != "proofValue"}
         config["@context"] = signed["@context"]
-        data = cryptosuite.hash_data(cryptosuite.canonize_proof_config(config), cryptosuite.canonize_document(load(CHAIN + temp)))
+        data = cryptosuite.hash_data(
+            cryptosuite.canonize_proof_config(config), cryptosuite.canonize_document(load(CHAIN + temp))
+        )
         public = Ed25519Key.from_multibase(proof["verificationMethod"].split("#")[1]).public_key_bytes
         assert cryptosuite.verify(data, proof["proofValue"], public)
 

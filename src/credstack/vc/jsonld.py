@@ -171,7 +171,9 @@ def _check_expanded(node: Any) -> None:
         # a @type on a value object is a datatype IRI
         datatype = node.get("@type")
         if isinstance(datatype, str) and datatype != "@json" and not _is_absolute(datatype):
-            raise UndefinedTermError(datatype, f"The datatype {datatype!r} is not defined by any @context of the document.")
+            raise UndefinedTermError(
+                datatype, f"The datatype {datatype!r} is not defined by any @context of the document."
+            )
         return
     for type_ in node.get("@type", []):
         if isinstance(type_, str) and not _is_absolute(type_):

@@ -231,7 +231,9 @@ class Ed25519Key:
             key = key.with_controller(controller)
         key_id = data.get("id")
         if key_id is not None and key_id != key.verification_method_id:
-            raise InputError(f"The key id {key_id!r} is not {key.verification_method_id!r} (controller#publicKeyMultibase).")
+            raise InputError(
+                f"The key id {key_id!r} is not {key.verification_method_id!r} (controller#publicKeyMultibase)."
+            )
         return key
 
     def __repr__(self) -> str:
