@@ -23,12 +23,14 @@ import io
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponseBase
-from django.urls import Resolver404, resolve
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from credstack.vc.errors import FetchError
 from credstack.vc.fetch import AllowlistFetcher, Fetcher, FetchResult, Transport
@@ -41,12 +43,44 @@ def _netloc(url: str) -> str:
     return urllib.parse.urlsplit(url).netloc.lower()
 
 
+class NotVisible(FetchError):
+    """This platform holds the document but does not show it to the public (e.g. private evidence)."""
+
+
+#: Evidence pages of this platform whose file, not the page, is what an evidence digest covers.
+EVIDENCE_FILES = {"awards:evidence": "awards:evidence_file"}
+
+
 @dataclass
 class InProcessFetcher:
-    """Answers URLs of this platform by calling its views as an anonymous GET, without a socket."""
+    """Answers URLs of this platform by calling its views as an anonymous GET, without a socket.
+
+    ``request_attributes`` are set on each request: a share link passes itself this way, so that the
+    evidence its learner shared can be read for the digest check (see :mod:`credstack.verifier.sharing`).
+    """
 
     base_url: str
     max_bytes: int
+    request_attributes: dict[str, Any] = field(default_factory=dict)
+
+    def content_url(self, url: str) -> str:
+        """Where the bytes an evidence digest covers are: the file behind one of this platform's evidence
+        pages, or the URL itself."""
+        if not self.handles(url):
+            return url
+        parts = urllib.parse.urlsplit(url)
+        try:
+            match = resolve(urllib.parse.unquote(parts.path))
+        except Resolver404:
+            return url
+        target = EVIDENCE_FILES.get(match.view_name)
+        if target is None:
+            return url
+        try:
+            path = reverse(target, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return url
+        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
     def handles(self, url: str) -> bool:
         # By host and port, http or https alike: did:web always names https, so a development platform on
@@ -85,14 +119,20 @@ class InProcessFetcher:
         }
         request = WSGIRequest(environ)
         request.user = AnonymousUser()
+        for name, value in self.request_attributes.items():
+            setattr(request, name, value)
         try:
             response = match.func(request, *match.args, **match.kwargs)
+        except PermissionDenied as exc:
+            raise NotVisible(f"{url} is not shown to the public.") from exc
         except Exception as exc:  # a view that fails (404, permission...) is a document that cannot be had
             raise FetchError(f"{url} could not be read ({type(exc).__name__}).") from exc
         return FetchResult(url, self._body(url, response), response.get("Content-Type", ""))
 
     def _body(self, url: str, response: HttpResponseBase) -> bytes:
         try:
+            if response.status_code in (401, 403):
+                raise NotVisible(f"{url} is not shown to the public (HTTP {response.status_code}).")
             if response.status_code != 200:
                 raise FetchError(f"{url} answered HTTP {response.status_code}.")
             if response.streaming:

@@ -23,7 +23,7 @@ from credstack.vc.did import DefaultResolver
 from credstack.vc.errors import FetchError, UndefinedTermError, VCError
 from credstack.vc.jwt import looks_like_compact_jws
 from credstack.vc.verify import VC_V1, VC_V2, Check, Effect, Status, VerificationReport, VerifyOptions, decide, verify
-from credstack.verifier.fetching import PlatformFetcher, platform_fetcher
+from credstack.verifier.fetching import NotVisible, PlatformFetcher, platform_fetcher
 
 #: How many evidence items of one credential are fetched to compare with their digests.
 MAX_EVIDENCE_CHECKS = 20
@@ -111,8 +111,13 @@ def check_evidence(item: Mapping[str, Any], fetcher: PlatformFetcher) -> Evidenc
                 "no_link", "The credential fixes this evidence's content by its digest, but gives no link to read it."
             )
         return EvidenceCheck("no_link", "No link to this evidence is given.")
+    content_url = fetcher.local.content_url(url) if isinstance(digest, str) else url
     try:
-        body = fetcher.fetch(url, accept="*/*").body
+        body = fetcher.fetch(content_url, accept="*/*").body
+    except NotVisible:
+        return EvidenceCheck(
+            "unavailable", "The learner has not made this evidence public, so its content could not be compared here."
+        )
     except FetchError as exc:
         return EvidenceCheck(
             "unavailable", f"The evidence could not be read from here, so its content was not compared: {exc}"
