@@ -38,9 +38,8 @@ def _new_key(organization: Organization, actor: Any) -> SigningKey:
 
 
 def _changed(organization: Organization, revoked: bool) -> None:
-    transaction.on_commit(
-        lambda: signing_key_changed.send(sender=SigningKey, organization=organization, revoked=revoked)
-    )
+    # Inside the transaction: what receivers re-sign commits together with the key change, or not at all.
+    signing_key_changed.send(sender=SigningKey, organization=organization, revoked=revoked)
 
 
 def do_ensure_signing_key(*, organization: Organization, actor: Any = None) -> SigningKey:

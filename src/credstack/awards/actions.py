@@ -1,0 +1,702 @@
+"""Award actions: issuing credentials (manual, bulk, on an assessment pass, or a document from the API),
+revoking, suspending, claiming, and the learner's choices.
+
+Issuing is split on purpose: status indexes are reserved first (a short transaction under the
+organization lock, like taking sequence values), the credentials are then built and signed outside any
+lock, and finally recorded in one transaction with their audit records, mail scheduled on commit. The
+``source`` of each award is unique, so a retry or a second worker on the same award gets the credential
+that exists instead of a second one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import secrets
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from credstack.awards import documents, statuslists
+from credstack.awards.models import Credential, Origin, StatusList, WalletSettings
+from credstack.catalog.models import MicroCredential, MicroCredentialVersion
+from credstack.core import audit
+from credstack.core.mail import send_after_commit
+from credstack.organizations.models import Organization
+from credstack.signing.actions import do_ensure_signing_key
+from credstack.vc import builders as b
+from credstack.vc.errors import VCError
+from credstack.vc.proofs import add_proof
+
+CLAIM_SALT = "credstack.awards.claim"
+VERIFY_SALT = "credstack.awards.verify-email"
+CLAIM_MAX_AGE = timedelta(days=365)
+VERIFY_MAX_AGE = timedelta(days=3)
+MAX_REASON = 2000
+MAX_NARRATIVE = 5000
+_email = EmailValidator()
+_url = URLValidator(schemes=["http", "https"])
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """``moment`` plus whole calendar months, the day clamped to the month's length (31 Jan + 1 = 28/29 Feb)."""
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+# --- what an award is made of ---------------------------------------------------------------------
+
+
+@dataclass
+class AwardRequest:
+    """One credential to issue. ``source`` is its idempotency key; ``valid_until=None`` follows the version's
+    expiry policy unless ``no_expiry``."""
+
+    version: MicroCredentialVersion
+    email: str
+    source: str
+    origin: str
+    name: str = ""
+    user: Any = None
+    levels: dict[str, str] = field(default_factory=dict)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    awarded_at: datetime | None = None
+    valid_until: datetime | None = None
+    public_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    @property
+    def credential_id(self) -> str:
+        return settings.CREDSTACK_BASE_URL + reverse("awards:credential", args=[self.public_id])
+
+
+def evidence_page_url(public_id: uuid.UUID, number: int) -> str:
+    """The stable URL of an evidence item's page (its ``id`` in the credential)."""
+    return settings.CREDSTACK_BASE_URL + reverse("awards:evidence", args=[public_id, number])
+
+
+def _valid_until(request: AwardRequest, awarded_at: datetime) -> datetime | None:
+    if request.valid_until is not None:
+        return request.valid_until
+    months = request.version.expiry_months
+    return add_months(awarded_at, months) if months else None
+
+
+def _recipient_choices(user: Any) -> tuple[str, bool]:
+    if user is None:
+        return "", False
+    choices = WalletSettings.objects.filter(user=user).first()
+    return (choices.did, choices.show_name) if choices else ("", False)
+
+
+def issue_awards(
+    organization: Organization,
+    requests: Sequence[AwardRequest],
+    *,
+    actor: Any,
+    notify: bool = True,
+    on_recorded: Callable[[dict[str, Credential]], None] | None = None,
+) -> list[Credential]:
+    """Issue ``requests`` (all of ``organization``); the credentials in the same order.
+
+    A request whose ``source`` already has a credential gets that credential (idempotent). ``on_recorded``
+    runs inside the recording transaction with ``{source: credential}`` of every request (e.g. to mark bulk
+    rows done atomically with their credentials).
+    """
+    found = {c.source: c for c in Credential.objects.filter(source__in=[r.source for r in requests])}
+    todo = [r for r in requests if r.source not in found]
+    rows: list[Credential] = []
+    if todo:
+        key = do_ensure_signing_key(organization=organization, actor=actor)
+        signer = key.signer()
+        slots = statuslists.reserve_indexes(organization, len(todo))
+        for request, (status_list, index) in zip(todo, slots, strict=True):
+            awarded_at = request.awarded_at or timezone.now()
+            did, show_name = _recipient_choices(request.user)
+            name = request.name or (request.user.display_name if request.user is not None else "")
+            recipient = documents.Recipient(
+                email=request.email, salt=secrets.token_hex(16), name=name if show_name else "", did=did
+            )
+            credits = request.version.credits_available
+            award = documents.Award(
+                credential_id=request.credential_id,
+                organization=organization,
+                version=request.version,
+                recipient=recipient,
+                awarded_at=awarded_at,
+                valid_until=_valid_until(request, awarded_at),
+                status=documents.StatusSlot(status_list.url("revocation"), status_list.url("suspension"), index),
+                levels=request.levels,
+                evidence=request.evidence,
+                credits_earned=credits,
+            )
+            document = documents.sign(documents.build(award), signer)
+            rows.append(
+                Credential(
+                    public_id=request.public_id,
+                    organization=organization,
+                    version=request.version,
+                    origin=request.origin,
+                    source=request.source,
+                    recipient_email=request.email,
+                    recipient_name=name,
+                    name_shown=bool(recipient.name),
+                    recipient_did=did,
+                    recipient_user=request.user,
+                    claimed_at=timezone.now() if request.user is not None else None,
+                    awarded_at=awarded_at,
+                    valid_from=awarded_at,
+                    valid_until=award.valid_until,
+                    credits_earned=credits,
+                    results=request.levels,
+                    evidence=request.evidence,
+                    document=document,
+                    signing_key=key,
+                    status_list=status_list,
+                    status_index=index,
+                    created_by=_user(actor),
+                )
+            )
+    with transaction.atomic():
+        created: list[Credential] = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                # Another worker recorded this award meanwhile: keep theirs (the reserved index stays unused).
+                found[row.source] = Credential.objects.get(source=row.source)
+                continue
+            found[row.source] = row
+            created.append(row)
+            audit.record(
+                "award.issued",
+                row,
+                actor=actor,
+                organization=organization,
+                source=row.source,
+                origin=row.origin,
+                email=row.recipient_email,
+                achievement=row.version.achievement_id if row.version else None,
+            )
+        if on_recorded is not None:
+            on_recorded(found)
+        if notify:
+            mailable = [c.pk for c in created if c.recipient_email]
+            if mailable:
+                from credstack.awards.tasks import send_award_mails
+
+                transaction.on_commit(lambda: send_award_mails.delay(mailable))
+    return [found[r.source] for r in requests]
+
+
+# --- manual awards (page, API, command line) --------------------------------------------------------
+
+FIELDS = ("email", "name", "achievement", "evidence_url", "evidence_narrative", "awarded_on", "expires_on")
+
+
+class VersionLookup:
+    """Published versions of an organization's micro-credentials by slug, looked up once each."""
+
+    def __init__(self, organization: Organization) -> None:
+        self.organization = organization
+        self._cache: dict[str, MicroCredentialVersion | None] = {}
+
+    def get(self, slug: str) -> MicroCredentialVersion | None:
+        if slug not in self._cache:
+            self._cache[slug] = (
+                MicroCredentialVersion.objects.published()
+                .filter(micro_credential__organization=self.organization, micro_credential__slug=slug)
+                .select_related("micro_credential__organization")
+                .first()
+            )
+        return self._cache[slug]
+
+
+def _parse_date(text: str, label: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{label} must be a date written YYYY-MM-DD (ISO 8601), not {text!r}.")
+
+
+def clean_award(data: Mapping[str, Any], versions: VersionLookup) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check one award's fields (the same for the form, the API, the CLI and each CSV row).
+
+    Returns the cleaned values and a map of field -> message (empty when everything is right).
+    """
+    errors: dict[str, str] = {}
+    raw = {k: ("" if data.get(k) is None else str(data.get(k)).strip()) for k in FIELDS}
+    out: dict[str, Any] = {
+        "email": raw["email"].lower(),
+        "name": raw["name"],
+        "evidence_url": raw["evidence_url"],
+        "evidence_narrative": raw["evidence_narrative"],
+    }
+    if not out["email"]:
+        errors["email"] = "An email address is required."
+    else:
+        try:
+            _email(out["email"])
+        except ValidationError:
+            errors["email"] = f"{raw['email']!r} is not a valid email address."
+    if len(out["name"]) > 200:
+        errors["name"] = "The name must be at most 200 characters."
+    out["version"] = None
+    if not raw["achievement"]:
+        errors["achievement"] = "Which micro-credential? Give its slug (see `credstack catalog`)."
+    else:
+        version = versions.get(raw["achievement"])
+        if version is None:
+            errors["achievement"] = (
+                f"{versions.organization.name} has no published micro-credential {raw['achievement']!r}."
+            )
+        out["version"] = version
+    if out["evidence_url"]:
+        try:
+            _url(out["evidence_url"])
+            if len(out["evidence_url"]) > 2000:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors["evidence_url"] = "The evidence URL must be a full http(s) URL of at most 2000 characters."
+    if len(out["evidence_narrative"]) > MAX_NARRATIVE:
+        errors["evidence_narrative"] = f"The evidence narrative must be at most {MAX_NARRATIVE} characters."
+    today = timezone.now().date()
+    out["awarded_on"] = None
+    out["expires_on"] = None
+    try:
+        if raw["awarded_on"]:
+            out["awarded_on"] = _parse_date(raw["awarded_on"], "awarded_on")
+            if out["awarded_on"] > today:
+                errors["awarded_on"] = "awarded_on cannot be in the future."
+    except ValueError as exc:
+        errors["awarded_on"] = str(exc)
+    try:
+        if raw["expires_on"]:
+            out["expires_on"] = _parse_date(raw["expires_on"], "expires_on")
+            if out["expires_on"] <= (out["awarded_on"] or today):
+                errors["expires_on"] = "expires_on must be after the award date."
+    except ValueError as exc:
+        errors["expires_on"] = str(exc)
+    return out, errors
+
+
+def awarded_at_for(day: date | None) -> datetime:
+    """Today's awards carry the moment of issue; a past date means the start of that day (UTC)."""
+    now = timezone.now()
+    if day is None or day == now.date():
+        return now
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def expiry_for(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC) if day is not None else None
+
+
+def manual_evidence(url: str, narrative: str) -> list[dict[str, Any]]:
+    if not url and not narrative:
+        return []
+    return [{"url": url, "name": "Evidence", "narrative": narrative}]
+
+
+def standing_award(micro_credential: MicroCredential, email: str) -> Credential | None:
+    """A credential the person already holds for this micro-credential (any version; not revoked)."""
+    return (
+        Credential.objects.standing().filter(version__micro_credential=micro_credential, recipient_email=email).first()
+    )
+
+
+def do_award_credential(
+    *, organization: Organization, data: Mapping[str, Any], actor: Any, request_key: str = "", notify: bool = True
+) -> Credential:
+    """A manual award by an organization admin (page, API, ``credstack award``).
+
+    ``request_key`` (the form's one-time token) makes a repeated submission return the first credential.
+    """
+    if request_key:
+        try:
+            uuid.UUID(request_key)
+        except ValueError:
+            raise ValidationError({"request_key": ["The form token is not valid; reload the page."]})
+        existing = Credential.objects.filter(source=f"request:{request_key}").first()
+        if existing is not None:
+            return existing
+    cleaned, errors = clean_award(data, VersionLookup(organization))
+    version = cleaned["version"]
+    if not errors and version is not None:
+        held = standing_award(version.micro_credential, cleaned["email"])
+        if held is not None:
+            errors["email"] = f"{cleaned['email']} already holds “{held.title}” (awarded {held.awarded_at:%Y-%m-%d})."
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+    assert version is not None
+    request = AwardRequest(
+        version=version,
+        email=cleaned["email"],
+        name=cleaned["name"],
+        origin=Origin.MANUAL,
+        source=f"request:{request_key}" if request_key else f"manual:{uuid.uuid4()}",
+        evidence=manual_evidence(cleaned["evidence_url"], cleaned["evidence_narrative"]),
+        awarded_at=awarded_at_for(cleaned["awarded_on"]),
+        valid_until=expiry_for(cleaned["expires_on"]),
+    )
+    return issue_awards(organization, [request], actor=actor, notify=notify)[0]
+
+
+# --- assessment passes ------------------------------------------------------------------------------
+
+
+def assessment_evidence(assessment: Any, public_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The evidence that was assessed (the attempt's frozen list), each with its page URL and digest."""
+    artifacts = assessment.micro_credential_version.submission.get("artifacts", [])
+    out = []
+    for number, item in enumerate(assessment.attempt.evidence or [], start=1):
+        index = item.get("artifact_index")
+        artifact = artifacts[index] if isinstance(index, int) and 0 <= index < len(artifacts) else {}
+        entry: dict[str, Any] = {
+            "url": evidence_page_url(public_id, number),
+            "name": item.get("title") or artifact.get("title") or "Evidence",
+            "description": item.get("note") or artifact.get("description") or "",
+            "item_id": item.get("id"),
+            "kind": item.get("kind", ""),
+            "media_type": item.get("media_type", ""),
+            "size": item.get("size", 0),
+            "link": item.get("url", ""),
+            "artifact": artifact.get("title", ""),
+        }
+        if item.get("sha256"):
+            entry["digest"] = documents.sha256_hex_to_digest_multibase(item["sha256"])
+        out.append(entry)
+    return out
+
+
+def do_issue_for_assessment(*, assessment: Any, actor: Any = None) -> Credential:
+    """Issue the credential of a recorded pass (idempotent: one credential per assessment, ever)."""
+    source = f"assessment:{assessment.pk}"
+    credential = Credential.objects.filter(source=source).first()
+    if credential is None:
+        public_id = uuid.uuid4()
+        request = AwardRequest(
+            version=assessment.micro_credential_version,
+            email=assessment.learner.email.lower(),
+            source=source,
+            origin=Origin.ASSESSMENT,
+            user=assessment.learner,
+            levels=dict(assessment.levels or {}),
+            evidence=assessment_evidence(assessment, public_id),
+            awarded_at=assessment.decided_at,
+            public_id=public_id,
+        )
+        credential = issue_awards(assessment.organization, [request], actor=actor)[0]
+    from credstack.assessment.actions import do_mark_credential_issued
+
+    do_mark_credential_issued(assessment, credential.credential_id, actor)
+    return credential
+
+
+# --- a document from the API (credstack.verifier's POST /credentials/issue) ---------------------------
+
+
+def issue_credential_document(
+    organization: Organization, credential: dict[str, Any], *, suite: str = "eddsa-rdfc-2022", actor: Any
+) -> dict[str, Any]:
+    """Sign a caller-supplied credential as ``organization``: its issuer, status entries and proof added.
+
+    The credential must use the VC 2.0 context first and may not carry a proof or credentialStatus of its
+    own; ``issuer`` is set to the organization (or must already be it); an ``id`` and ``validFrom`` are
+    added when missing. It is recorded (origin ``api``), so it can be revoked and suspended like any other.
+    Raises ``ValidationError`` keyed by member when the document cannot be signed as given.
+    """
+    if not isinstance(credential, dict):
+        raise ValidationError({"credential": ["The credential must be a JSON object."]})
+    document = dict(credential)
+    errors: dict[str, str] = {}
+    contexts = document.get("@context")
+    if not isinstance(contexts, list) or not contexts or contexts[0] != b.VC_V2_CONTEXT:
+        errors["@context"] = f"The first @context must be {b.VC_V2_CONTEXT} (VC Data Model 2.0)."
+    for member in ("proof", "credentialStatus"):
+        if member in document:
+            errors[member] = f"Leave {member} out: the platform adds it."
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer is not None and issuer_id != organization.issuer_id:
+        errors["issuer"] = f"The issuer must be {organization.issuer_id} (or left out)."
+    if suite not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        errors["suite"] = "The suite must be eddsa-rdfc-2022 or eddsa-jcs-2022."
+    if "credentialSubject" not in document:
+        errors["credentialSubject"] = "A credential needs a credentialSubject."
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+    public_id = uuid.uuid4()
+    document.setdefault("id", settings.CREDSTACK_BASE_URL + reverse("awards:credential", args=[public_id]))
+    if issuer is None:
+        document["issuer"] = documents.issuer_profile(organization).to_json()
+    now = timezone.now()
+    document.setdefault("validFrom", b.format_datetime(now))
+    key = do_ensure_signing_key(organization=organization, actor=actor)
+    ((status_list, index),) = statuslists.reserve_indexes(organization, 1)
+    document["credentialStatus"] = [
+        b.StatusEntry(p, index, status_list.url(p)).to_json() for p in ("revocation", "suspension")
+    ]
+    try:
+        signed = add_proof(document, key.signer(), suite=suite)
+    except (VCError, ValueError, TypeError) as exc:
+        raise ValidationError({"credential": [f"The credential cannot be signed: {exc}"]})
+    with transaction.atomic():
+        row = Credential.objects.create(
+            public_id=public_id,
+            organization=organization,
+            version=None,
+            origin=Origin.API,
+            source=f"api:{public_id}",
+            awarded_at=now,
+            valid_from=now,
+            document=signed,
+            signing_key=key,
+            status_list=status_list,
+            status_index=index,
+            created_by=_user(actor),
+        )
+        audit.record("award.document_signed", row, actor=actor, organization=organization, id=signed["id"], suite=suite)
+    return signed
+
+
+# --- revocation and suspension ----------------------------------------------------------------------
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [f"Say why the credential is {what}; the learner is told."]})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": [f"At most {MAX_REASON} characters."]})
+    return reason
+
+
+def _locked(credential: Credential) -> Credential:
+    return Credential.objects.select_for_update().select_related("organization", "version").get(pk=credential.pk)
+
+
+def _tell_learner(credential: Credential, template: str, **extra: Any) -> None:
+    if credential.recipient_email:
+        context = {"c": credential, "base": settings.CREDSTACK_BASE_URL, **extra}
+        body = render_to_string(f"awards/mail/{template}.txt", context)
+        subject, _, text = body.partition("\n\n")
+        send_after_commit(subject.strip(), text, [credential.recipient_email])
+
+
+def do_revoke_credential(*, credential: Credential, reason: str, actor: Any) -> Credential:
+    """Revoke for good: the revocation bit is set and the list re-signed in this transaction."""
+    reason = _reason(reason, "revoked")
+    with transaction.atomic():
+        locked = _locked(credential)
+        if locked.revoked_at is not None:
+            raise ValidationError({"credential": ["This credential is already revoked; revocation is permanent."]})
+        locked.revoked_at, locked.revocation_reason = timezone.now(), reason
+        locked.save(update_fields=["revoked_at", "revocation_reason"])
+        statuslists.set_status(locked.status_list_id, locked.status_index, "revocation", True)
+        audit.record("award.revoked", locked, actor=actor, organization=locked.organization, reason=reason)
+        _tell_learner(locked, "revoked", reason=reason)
+    return locked
+
+
+def do_suspend_credential(*, credential: Credential, reason: str, actor: Any) -> Credential:
+    reason = _reason(reason, "suspended")
+    with transaction.atomic():
+        locked = _locked(credential)
+        if locked.revoked_at is not None:
+            raise ValidationError({"credential": ["A revoked credential cannot be suspended."]})
+        if locked.suspended_at is not None:
+            raise ValidationError({"credential": ["This credential is already suspended."]})
+        locked.suspended_at, locked.suspension_reason = timezone.now(), reason
+        locked.save(update_fields=["suspended_at", "suspension_reason"])
+        statuslists.set_status(locked.status_list_id, locked.status_index, "suspension", True)
+        audit.record("award.suspended", locked, actor=actor, organization=locked.organization, reason=reason)
+        _tell_learner(locked, "suspended", reason=reason)
+    return locked
+
+
+def do_unsuspend_credential(*, credential: Credential, actor: Any) -> Credential:
+    with transaction.atomic():
+        locked = _locked(credential)
+        if locked.suspended_at is None or locked.revoked_at is not None:
+            raise ValidationError({"credential": ["Only a suspended (not revoked) credential can be reinstated."]})
+        locked.suspended_at, locked.suspension_reason = None, ""
+        locked.save(update_fields=["suspended_at", "suspension_reason"])
+        statuslists.set_status(locked.status_list_id, locked.status_index, "suspension", False)
+        audit.record("award.unsuspended", locked, actor=actor, organization=locked.organization)
+        _tell_learner(locked, "reinstated")
+    return locked
+
+
+# --- claiming and the wallet ------------------------------------------------------------------------
+
+
+def claim_token(credential: Credential) -> str:
+    return signing.dumps({"c": str(credential.public_id), "e": credential.recipient_email}, salt=CLAIM_SALT)
+
+
+def claim_url(credential: Credential) -> str:
+    return settings.CREDSTACK_BASE_URL + reverse("awards:claim", args=[credential.public_id, claim_token(credential)])
+
+
+def read_claim_token(credential: Credential, token: str) -> bool:
+    try:
+        data = signing.loads(token, salt=CLAIM_SALT, max_age=CLAIM_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return bool(data.get("c") == str(credential.public_id) and data.get("e") == credential.recipient_email)
+
+
+def _claim_all(user: Any, email: str, actor: Any) -> list[Credential]:
+    claimed = []
+    with transaction.atomic():
+        rows = Credential.objects.select_for_update().filter(recipient_email=email.lower(), recipient_user__isnull=True)
+        for credential in rows:
+            credential.recipient_user, credential.claimed_at = user, timezone.now()
+            credential.save(update_fields=["recipient_user", "claimed_at"])
+            audit.record(
+                "award.claimed", credential, actor=actor, organization=credential.organization, user=user.email
+            )
+            claimed.append(credential)
+    return claimed
+
+
+def do_claim_credential(*, credential: Credential, token: str, user: Any, actor: Any) -> list[Credential]:
+    """Claim through the mailed link: the token proves the mailbox, so every credential awarded to that
+    address and not yet claimed joins the account (the signed-in account must use that address)."""
+    if not read_claim_token(credential, token):
+        raise ValidationError(
+            {
+                "token": [
+                    "This claim link is not valid or has expired. Sign in and confirm your "
+                    "email address in My credentials instead."
+                ]
+            }
+        )
+    if user.email.lower() != credential.recipient_email:
+        raise ValidationError(
+            {
+                "email": [
+                    f"This credential was awarded to {credential.recipient_email}; you are "
+                    f"signed in as {user.email}. Sign in with that address to claim it."
+                ]
+            }
+        )
+    if credential.recipient_user_id is not None and credential.recipient_user_id != user.pk:
+        raise ValidationError({"credential": ["This credential was already claimed by another account."]})
+    return _claim_all(user, credential.recipient_email, actor)
+
+
+def unclaimed_for(user: Any) -> int:
+    return Credential.objects.filter(recipient_email=user.email.lower(), recipient_user__isnull=True).count()
+
+
+def do_send_email_confirmation(*, user: Any, actor: Any) -> None:
+    """Mail the account's address a link that proves it, so credentials awarded to it can be claimed."""
+    token = signing.dumps({"u": user.pk, "e": user.email.lower()}, salt=VERIFY_SALT)
+    link = settings.CREDSTACK_BASE_URL + reverse("awards:confirm_email", args=[token])
+    body = render_to_string("awards/mail/confirm_email.txt", {"user": user, "link": link})
+    subject, _, text = body.partition("\n\n")
+    with transaction.atomic():
+        audit.record("award.email_confirmation_sent", user, actor=actor)
+        send_after_commit(subject.strip(), text, [user.email])
+
+
+def do_confirm_email_and_claim(*, token: str, user: Any, actor: Any) -> list[Credential]:
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError({"token": ["This confirmation link is not valid or has expired; ask for a new one."]})
+    if data.get("u") != user.pk or data.get("e") != user.email.lower():
+        raise ValidationError({"token": ["This confirmation link belongs to another account."]})
+    return _claim_all(user, user.email, actor)
+
+
+def do_update_wallet_settings(*, user: Any, did: str, show_name: bool, actor: Any) -> WalletSettings:
+    did = (did or "").strip()
+    if did and not (did.startswith(("did:key:z6Mk", "did:web:")) and " " not in did and len(did) <= 500):
+        raise ValidationError({"did": ["Give a did:key (did:key:z6Mk…) or did:web DID, or leave it empty."]})
+    with transaction.atomic():
+        choices, _ = WalletSettings.objects.get_or_create(user=user)
+        choices.did, choices.show_name = did, bool(show_name)
+        choices.save()
+        audit.record("award.wallet_settings", choices, actor=actor, did=bool(did), show_name=bool(show_name))
+    return choices
+
+
+def do_set_evidence_public(*, credential: Credential, public: bool, actor: Any) -> Credential:
+    with transaction.atomic():
+        locked = _locked(credential)
+        locked.evidence_public = bool(public)
+        locked.save(update_fields=["evidence_public"])
+        audit.record(
+            "award.evidence_visibility", locked, actor=actor, organization=locked.organization, public=bool(public)
+        )
+    return locked
+
+
+def do_present_recipient(*, credential: Credential, show_name: bool, use_did: bool, actor: Any) -> Credential:
+    """Re-sign the credential with the learner's name shown or not, their DID as subject or not.
+
+    The id, status entries and everything the issuer asserted stay; only the recipient presentation and the
+    proof (by the organization's active key) change.
+    """
+    with transaction.atomic():
+        locked = _locked(credential)
+        if locked.revoked_at is not None or locked.version is None:
+            raise ValidationError({"credential": ["This credential cannot be changed."]})
+        did = _recipient_choices(locked.recipient_user)[0] if use_did else ""
+        if use_did and not did:
+            raise ValidationError({"did": ["Add your DID in My credentials settings first."]})
+        name = locked.recipient_name or (locked.recipient_user.display_name if locked.recipient_user else "")
+        if show_name and not name:
+            raise ValidationError({"name": ["Your account has no name; add one first."]})
+        salt = _identity_salt(locked.document)
+        recipient = documents.Recipient(
+            email=locked.recipient_email, salt=salt, name=name if show_name else "", did=did
+        )
+        key = do_ensure_signing_key(organization=locked.organization, actor=actor)
+        locked.document = documents.sign(documents.with_recipient(locked.document, recipient), key.signer())
+        locked.signing_key = key
+        locked.name_shown, locked.recipient_name, locked.recipient_did = bool(recipient.name), name, did
+        locked.save(update_fields=["document", "signing_key", "name_shown", "recipient_name", "recipient_did"])
+        audit.record(
+            "award.resigned",
+            locked,
+            actor=actor,
+            organization=locked.organization,
+            name_shown=bool(recipient.name),
+            did=bool(did),
+        )
+    return locked
+
+
+def _identity_salt(document: dict[str, Any]) -> str:
+    for identity in document.get("credentialSubject", {}).get("identifier", []):
+        if identity.get("identityType") == "emailAddress" and isinstance(identity.get("salt"), str):
+            return str(identity["salt"])
+    return secrets.token_hex(16)
+
+
+def resign_status_lists(organization: Organization) -> int:
+    """Re-sign the organization's status list credentials with its active key (after a key change)."""
+    return statuslists.resign_all(organization)
+
+
+def status_list_for(organization: Organization, number: int) -> StatusList | None:
+    return StatusList.objects.filter(organization=organization, number=number).first()
