@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "credstack.assessment",
     "credstack.verifier",
     "credstack.signing",
+    "credstack.awards",
     "credstack.api",
 ]
 

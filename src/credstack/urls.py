@@ -19,6 +19,7 @@ urlpatterns = [
     path("", vc_api.urls),  # W3C VC API at the site root: /credentials/verify, /presentations/verify
     path("", include("credstack.assessment.urls")),
     path("", include("credstack.signing.urls")),
+    path("", include("credstack.awards.urls")),
     # Public images (issuer logos, badge images) from the local media folder; evidence files are
     # never served from here (they go through permission-checked views).
     path("media/issuers/<path:path>", serve_file, {"document_root": settings.MEDIA_ROOT / "issuers"}),

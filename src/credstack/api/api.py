@@ -405,3 +405,4 @@ def health(request: HttpRequest) -> Any:
 api.add_router("/catalog", catalog)
 api.add_router("/", manage)
 api.add_router("/", "credstack.assessment.api.router")  # submissions, evidence, review queue, decisions
+api.add_router("/", "credstack.awards.api.router")  # issuance: award, revoke, suspend, keys
