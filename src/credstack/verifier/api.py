@@ -1,4 +1,4 @@
-"""The W3C VC API routes at the site root: ``/credentials/verify``, ``/presentations/verify`` (and issue).
+"""The W3C VC API routes at the site root: ``/credentials/verify``, ``/presentations/verify``, ``/credentials/issue``.
 
 The W3C interoperability suites call ``<base>/credentials/verify``, so these routes live in their own
 :class:`NinjaAPI` mounted at ``/`` (``urls_namespace="vcapi"``, no docs of its own); its operations are
@@ -18,16 +18,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, NinjaAPI, Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from credstack.api.api import PROBLEM, problem
-from credstack.verifier import limits, service
+from credstack.api.api import PROBLEM, ApiKeyAuth, problem
+from credstack.organizations.models import Role
+from credstack.verifier import conformance, limits, service
 
 vc_api = NinjaAPI(
     title="credstack VC API",
@@ -57,6 +58,11 @@ def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
         "See errors; the body must be a JSON object in the W3C VC API shape.",
         errors=errors,
     )
+
+
+@vc_api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(401, "Authentication required", "Send an organization API key as a Bearer token.")
 
 
 @vc_api.exception_handler(HttpError)
@@ -262,7 +268,64 @@ def verify_presentation(request: HttpRequest, payload: VerifyPresentationIn) -> 
     return _answer(report.to_json(), report.valid)
 
 
+# -- issuing (organizations with an API key) ----------------------------------------------------------
+
+
+class IssueOptionsIn(Schema):
+    cryptosuite: str | None = Field(
+        None, description="eddsa-rdfc-2022 (default) or eddsa-jcs-2022; `suite` is accepted as a synonym."
+    )
+    suite: str | None = None
+
+
+class IssueCredentialIn(Schema):
+    credential: Any = Field(..., description="The unsigned VC Data Model 2.0 credential to sign.")
+    options: IssueOptionsIn | None = None
+
+
+class IssuedOut(Schema):
+    verifiableCredential: dict[str, Any]
+
+
+issuing = Router(tags=["issuing (W3C VC API)"], auth=ApiKeyAuth())
+issuing.add_decorator(guarded, mode="view")
+
+
+@issuing.post(
+    "/credentials/issue",
+    response={201: IssuedOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 413: ProblemOut, 429: ProblemOut},
+    summary="Sign a credential as the API key's organization (W3C VC API)",
+    operation_id="issueCredential",
+)
+def issue_credential(request: HttpRequest, payload: IssueCredentialIn) -> HttpResponse:
+    """201 with the signed credential: the organization as issuer, a revocation and a suspension
+    ``BitstringStatusListEntry`` whose lists the platform serves, and a ``DataIntegrityProof`` by the
+    organization's did:web key. A credential that breaks the VC Data Model 2.0 gets 400 problem details with
+    one message per member, and nothing is recorded."""
+    from credstack.awards.actions import issue_credential_document
+
+    key = request.api_key  # type: ignore[attr-defined]
+    if key.role != Role.ADMIN:
+        return problem(403, "This API key may not issue credentials", "Issuing needs an organization admin key.")
+    options = payload.options or IssueOptionsIn(cryptosuite=None, suite=None)
+    suite = options.cryptosuite or options.suite or "eddsa-rdfc-2022"
+    problems = conformance.vc2_problems(payload.credential)
+    if suite not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        problems["options.cryptosuite"] = "The cryptosuite must be eddsa-rdfc-2022 or eddsa-jcs-2022."
+    if problems:
+        return problem(400, "The credential cannot be issued", " ".join(problems.values()), errors=problems)
+    try:
+        signed = issue_credential_document(
+            key.organization, dict(payload.credential), suite=suite, actor=key.created_by
+        )
+    except ValidationError as exc:
+        errors = {k: " ".join(v) for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {}
+        return problem(400, "The credential cannot be issued", " ".join(exc.messages), errors=errors)
+    return JsonResponse({"verifiableCredential": signed}, status=201)
+
+
 vc_api.add_router("/", vc)
+vc_api.add_router("/", issuing)
 
 
 def document_in(api: NinjaAPI) -> None:

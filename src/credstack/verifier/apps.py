@@ -11,6 +11,10 @@ class VerifierConfig(AppConfig):
         # The VC API routes live at the site root (the W3C suites call <base>/credentials/verify); the
         # main API's OpenAPI document (/api/docs) shows them there.
         from credstack.api.api import api
+        from credstack.awards.access import register_evidence_access
         from credstack.verifier.api import document_in
+        from credstack.verifier.sharing import shared_evidence_access
 
         document_in(api)
+        # Someone who opened an active share link may see the evidence its learner shared with it.
+        register_evidence_access(shared_evidence_access)

@@ -1,4 +1,4 @@
-"""The public verifier page, ``/verify``: no account, works without JavaScript (a multipart POST).
+"""The public verifier page, ``/verify`` (no account, works without JavaScript: a multipart POST), and share links.
 
 Input is one of: a file (PNG, SVG, JSON, JWT), pasted JSON or a JWT, or a credential link (fetched only
 through the platform's fetcher). The result page carries the original input back in the "verify the
@@ -10,17 +10,23 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from credstack.vc.errors import FetchError
-from credstack.verifier import limits, service
+from credstack.verifier import limits, service, sharing
 from credstack.verifier.display import check_rows, report_view
+from credstack.verifier.models import ShareLink
 
 TEMPLATE = "verifier/verify.html"
 
@@ -137,3 +143,94 @@ def result_context(outcome: service.Outcome, email: str) -> dict[str, Any]:
         "recipient_check": check_rows([recipient])[0] if recipient else None,
         "email": email,
     }
+
+
+# -- share links -------------------------------------------------------------------------------------------
+
+EXPIRY_CHOICES = (("", "Never (until you withdraw it)"), ("7", "In 7 days"), ("30", "In 30 days"), ("90", "In 90 days"))
+
+
+def _held_credential(request: HttpRequest, public_id: uuid.UUID) -> Any:
+    from credstack.awards.models import Credential
+
+    # 404 for anyone but the learner who holds it: nobody learns which credentials exist
+    return get_object_or_404(Credential, public_id=public_id, recipient_user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_links(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The learner's links for one credential: create one (optionally expiring), see and withdraw them."""
+    from credstack.verifier.actions import do_create_share_link
+
+    credential = _held_credential(request, public_id)
+    errors: dict[str, str] = {}
+    values = {"label": request.POST.get("label", ""), "expires": request.POST.get("expires", "")}
+    if request.method == "POST":
+        expires_at = None
+        if values["expires"] not in dict(EXPIRY_CHOICES):
+            errors["expires"] = "Choose when the link stops working."
+        elif values["expires"]:
+            expires_at = timezone.now() + timedelta(days=int(values["expires"]))
+        if not errors:
+            try:
+                link = do_create_share_link(
+                    credential=credential, actor=request.user, expires_at=expires_at, label=values["label"]
+                )
+            except ValidationError as exc:
+                errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+            else:
+                messages.success(request, f"Share link created: {link.url}")
+                return redirect("verifier:share_links", credential.public_id)
+    return render(
+        request,
+        "verifier/share_links.html",
+        {
+            "credential": credential,
+            "links": credential.share_links.all(),
+            "errors": errors,
+            "values": values,
+            "expiry_choices": EXPIRY_CHOICES,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def withdraw_share_link(request: HttpRequest, public_id: uuid.UUID, link_id: int) -> HttpResponse:
+    from credstack.verifier.actions import do_withdraw_share_link
+
+    credential = _held_credential(request, public_id)
+    link = get_object_or_404(ShareLink, pk=link_id, credential=credential)
+    do_withdraw_share_link(link=link, actor=request.user)
+    messages.success(request, "The link no longer works.")
+    return redirect("verifier:share_links", credential.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """What someone opening a share link sees: the credential, verified now, as on /verify."""
+    link = ShareLink.objects.select_related("credential__organization").filter(token=token).first()
+    if link is None:
+        raise Http404("No such share link.")
+    if not link.active_at():
+        return render(request, "verifier/share_gone.html", {"link": link}, status=410)
+    allowed, wait = limits.allow(request, scope="share")
+    if not allowed:
+        response = _refused(request, "Too many verifications from your address; wait a minute and try again.", 429)
+        response["Retry-After"] = str(wait)
+        return response
+    email = request.POST.get("email", "").strip() if request.method == "POST" else ""
+    fetcher = service.new_fetcher()
+    fetcher.local.request_attributes[sharing.REQUEST_ATTRIBUTE] = link
+    outcome = service.verify_credential(link.credential.document, recipient_email=email or None, fetcher=fetcher)
+    sharing.remember(request, link)
+    holder = link.credential.recipient_name if link.credential.name_shown and link.credential.recipient_name else ""
+    return _render(
+        request,
+        {
+            **result_context(outcome, email),
+            "share": {"owner_label": holder or "The person who holds it", "expires_at": link.expires_at},
+        },
+    )

@@ -1,0 +1,140 @@
+"""POST /credentials/issue (W3C VC API): an organization's API key signs a credential; it then verifies,
+revokes and rejects what breaks the VC Data Model 2.0."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from credstack.awards.actions import do_revoke_credential
+from credstack.awards.models import Credential
+from credstack.organizations.actions import do_create_api_key
+from credstack.organizations.models import Organization, Role
+from tests.platform.conftest import admin_of
+
+V2 = "https://www.w3.org/ns/credentials/v2"
+UNSIGNED: dict[str, Any] = {
+    "@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"],
+    "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+    "credentialSubject": {"id": "did:example:learner", "alumniOf": "Example University"},
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counters() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _client(org: Organization, role: str = Role.ADMIN) -> Client:
+    raw = do_create_api_key(organization=org, name="suite", actor=admin_of(org), role=role)[1]
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def issue(client: Client, credential: Any, **options: Any) -> Any:
+    return client.post(
+        "/credentials/issue",
+        json.dumps({"credential": credential, "options": options}),
+        content_type="application/json",
+    )
+
+
+def verify(credential: Any) -> Any:
+    return Client().post(
+        "/credentials/verify", json.dumps({"verifiableCredential": credential}), content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_issue_then_verify_then_revoke(org_a: Organization, suite: str) -> None:
+    response = issue(_client(org_a), UNSIGNED, cryptosuite=suite)
+    assert response.status_code == 201, response.content
+    signed = response.json()["verifiableCredential"]
+    assert signed["issuer"]["id"] == org_a.issuer_id if isinstance(signed["issuer"], dict) else False
+    assert signed["proof"]["cryptosuite"] == suite and signed["proof"]["type"] == "DataIntegrityProof"
+    statuses = (
+        signed["credentialStatus"] if isinstance(signed["credentialStatus"], list) else [signed["credentialStatus"]]
+    )
+    assert all(s["type"] == "BitstringStatusListEntry" and s["statusListIndex"].isdigit() for s in statuses)
+    verified = verify(signed)
+    assert verified.status_code == 200, verified.json()
+    assert {c["id"]: c["status"] for c in verified.json()["checks"]}["status"] == "passed"
+    row = Credential.objects.get(document__id=signed["id"])
+    do_revoke_credential(credential=row, reason="Issued in error.", actor=admin_of(org_a))
+    revoked = verify(signed)
+    assert revoked.status_code == 400 and revoked.json()["verdict"] == "revoked"
+
+
+def test_issued_credential_page_names_the_issuer_and_vouches(org_a: Organization) -> None:
+    signed = issue(_client(org_a), UNSIGNED).json()["verifiableCredential"]
+    html = Client().post("/verify", {"text": json.dumps(signed)}).content.decode()
+    assert "Known to this platform" in html and "the signing key is the one this platform publishes" in html
+
+
+def test_issue_needs_an_admin_api_key(org_a: Organization) -> None:
+    anonymous = Client().post(
+        "/credentials/issue", json.dumps({"credential": UNSIGNED}), content_type="application/json"
+    )
+    assert anonymous.status_code == 401 and anonymous["Content-Type"] == "application/problem+json"
+    wrong = Client(headers={"Authorization": "Bearer cs_not-a-key"})
+    assert issue(wrong, UNSIGNED).status_code == 401
+    assert issue(_client(org_a, Role.ASSESSOR), UNSIGNED).status_code == 403
+    assert not Credential.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "member"),
+    [
+        ({"@context": ["https://www.w3.org/2018/credentials/v1"]}, "@context"),
+        ({"credentialSchema": {"id": "https://example.org/schema.json"}}, "credentialSchema.type"),
+        ({"refreshService": {"id": "https://example.org/refresh"}}, "refreshService.type"),
+        ({"credentialStatus": {"id": "https://example.org/status#1"}}, "credentialStatus.type"),
+        (
+            {
+                "credentialStatus": {
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": "revocation",
+                    "statusListIndex": 3,
+                    "statusListCredential": "https://example.org/s",
+                }
+            },
+            "credentialStatus.statusListIndex",
+        ),
+        ({"relatedResource": [{"id": "https://example.org/a"}]}, "relatedResource[0]"),
+        ({"relatedResource": [{"id": "https://example.org/a", "digestSRI": "nope"}]}, "relatedResource[0].digestSRI"),
+        ({"validFrom": "January"}, "validFrom"),
+    ],
+)
+def test_vc2_violations_are_400_problem_details(org_a: Organization, change: dict[str, Any], member: str) -> None:
+    response = issue(_client(org_a), {**UNSIGNED, **change})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert member in response.json()["errors"]
+    assert not Credential.objects.exists()
+
+
+def test_undefined_term_and_bad_requests(org_a: Organization) -> None:
+    client = _client(org_a)
+    ob = {
+        "@context": [V2, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "favouriteColour": "blue",
+        "credentialSubject": {"id": "did:example:x", "type": ["AchievementSubject"]},
+    }
+    assert "favouriteColour" in issue(client, ob).json()["errors"]
+    assert issue(client, UNSIGNED, cryptosuite="rsa-2048").status_code == 400
+    assert client.post("/credentials/issue", "{", content_type="application/json").status_code == 400
+    assert client.post("/credentials/issue", "{}", content_type="application/json").status_code == 400
+    other_issuer = {**UNSIGNED, "issuer": "did:example:someone-else"}
+    assert issue(client, other_issuer).status_code == 400
+
+
+def test_issue_is_in_the_openapi_document(db: Any) -> None:
+    paths = Client().get("/api/openapi.json").json()["paths"]
+    assert "post" in paths["/credentials/issue"]
