@@ -20,9 +20,11 @@ from tests.platform.conftest import admin_of, client_for
 @pytest.fixture
 def credential(published: MicroCredentialVersion, django_capture_on_commit_callbacks: Any) -> Credential:
     with django_capture_on_commit_callbacks(execute=True):
-        return actions.do_award_credential(organization=published.organization, actor=admin_of(published.organization),
-                                           data={"email": "Learner@Example.org", "achievement": "cer-lab",
-                                                 "name": "Lee Learner"})
+        return actions.do_award_credential(
+            organization=published.organization,
+            actor=admin_of(published.organization),
+            data={"email": "Learner@Example.org", "achievement": "cer-lab", "name": "Lee Learner"},
+        )
 
 
 def test_public_page_negotiates_html_and_json(credential: Credential) -> None:
@@ -95,18 +97,27 @@ def test_wallet_choices_and_resigning(credential: Credential, make_user: Any) ->
     client.post(f"/wallet/{credential.public_id}/presentation/", {"show_name": "1", "use_did": "1"})
     credential.refresh_from_db()
     subject = credential.document["credentialSubject"]
-    assert subject["id"] == did and {"identityType": "name", "identityHash": "Lee Learner", "hashed": False,
-                                     "type": "IdentityObject"} in subject["identifier"]
+    assert (
+        subject["id"] == did
+        and {"identityType": "name", "identityHash": "Lee Learner", "hashed": False, "type": "IdentityObject"}
+        in subject["identifier"]
+    )
     from credstack.awards.local import LocalFetcher
     from credstack.vc.fetch import NoNetwork
     from credstack.vc.verify import VerifyOptions, verify
 
-    report = verify(credential.document, options=VerifyOptions(fetcher=LocalFetcher(fallback=NoNetwork()),
-                                                               recipient_email="learner@example.org"))
+    report = verify(
+        credential.document,
+        options=VerifyOptions(fetcher=LocalFetcher(fallback=NoNetwork()), recipient_email="learner@example.org"),
+    )
     assert report.verdict == "valid", report.to_text()
     assert "Lee Learner" in Client().get(credential.get_absolute_url()).content.decode()
-    assert client_for(make_user("x@example.org")).post(
-        f"/wallet/{credential.public_id}/presentation/", {"show_name": "1"}).status_code == 404
+    assert (
+        client_for(make_user("x@example.org"))
+        .post(f"/wallet/{credential.public_id}/presentation/", {"show_name": "1"})
+        .status_code
+        == 404
+    )
 
 
 def test_issuer_pages_and_isolation(credential: Credential, org_b: Organization) -> None:
@@ -133,8 +144,15 @@ def test_award_form_keeps_input_and_is_idempotent(published: MicroCredentialVers
     admin = client_for(admin_of(published.organization))
     form = admin.get("/manage/org-a/credentials/award/").content.decode()
     assert 'name="request_key"' in form and "cer-lab" in form
-    bad = admin.post("/manage/org-a/credentials/award/", {"email": "nope", "achievement": "cer-lab", "name": "Ann",
-                                                          "request_key": "2b0f8e4c-1d3a-4e5f-8a9b-0c1d2e3f4a5b"})
+    bad = admin.post(
+        "/manage/org-a/credentials/award/",
+        {
+            "email": "nope",
+            "achievement": "cer-lab",
+            "name": "Ann",
+            "request_key": "2b0f8e4c-1d3a-4e5f-8a9b-0c1d2e3f4a5b",
+        },
+    )
     html = bad.content.decode()
     assert bad.status_code == 400 and "not a valid email" in html and 'value="Ann"' in html
     data = {"email": "ann@example.org", "achievement": "cer-lab", "request_key": "2b0f8e4c-1d3a-4e5f-8a9b-0c1d2e3f4a5b"}
@@ -145,22 +163,28 @@ def test_award_form_keeps_input_and_is_idempotent(published: MicroCredentialVers
 
 def test_api_award_revoke_and_problem_details(published: MicroCredentialVersion, org_b: Organization) -> None:
     admin = client_for(admin_of(published.organization))
-    created = admin.post("/api/orgs/org-a/credentials", {"email": "api@example.org", "achievement": "cer-lab"},
-                         content_type="application/json")
+    created = admin.post(
+        "/api/orgs/org-a/credentials",
+        {"email": "api@example.org", "achievement": "cer-lab"},
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["credential"]["id"] == body["id"]
-    bad = admin.post("/api/orgs/org-a/credentials", {"email": "x", "achievement": "none"},
-                     content_type="application/json")
+    bad = admin.post(
+        "/api/orgs/org-a/credentials", {"email": "x", "achievement": "none"}, content_type="application/json"
+    )
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
     assert set(bad.json()["errors"]) == {"email", "achievement"}
     other = client_for(admin_of(org_b))
     assert other.get(f"/api/orgs/org-a/credentials/{body['public_id']}").status_code == 404
-    revoked = admin.post(f"/api/orgs/org-a/credentials/{body['public_id']}/revoke", {"reason": "error"},
-                         content_type="application/json")
+    revoked = admin.post(
+        f"/api/orgs/org-a/credentials/{body['public_id']}/revoke", {"reason": "error"}, content_type="application/json"
+    )
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
-    again = admin.post(f"/api/orgs/org-a/credentials/{body['public_id']}/revoke", {"reason": "error"},
-                       content_type="application/json")
+    again = admin.post(
+        f"/api/orgs/org-a/credentials/{body['public_id']}/revoke", {"reason": "error"}, content_type="application/json"
+    )
     assert again.status_code == 400 and again["Content-Type"] == "application/problem+json"
     keys = admin.get("/api/orgs/org-a/keys").json()
     assert keys and "secret" not in json.dumps(keys).lower() and "encrypted" not in json.dumps(keys)

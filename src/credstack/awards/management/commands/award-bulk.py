@@ -98,7 +98,7 @@ class Command(BaseCommand):
         self._problems(
             [(line, RowState.DUPLICATE if state == RowState.SKIPPED else state, errors) for line, state, errors in rows]
         )
-        if bulk.status != "done":
+        if bulk.valid_rows and bulk.status != "done":
             raise CommandError(
                 f"The run stopped before the end ({bulk.issued} issued); run the same command again to issue the rest.",
                 returncode=1,
