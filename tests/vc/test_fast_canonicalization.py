@@ -295,10 +295,11 @@ def test_blank_node_blow_up_fails_within_one_second_on_both_paths(children: int)
     doc = blow_up_credential(children)
     assert fastld.document_quads(doc)  # the fast path covers the document: the blow-up is met there
     for canonicalize in (fastld.to_nquads, jsonld.to_nquads):
-        start = time.monotonic()
+        # CPU time of this process: what the document costs, whatever else the machine is doing
+        start = time.process_time()
         with pytest.raises(CanonicalizationBudgetExceeded):
             canonicalize(doc)
-        assert time.monotonic() - start < 1.0
+        assert time.process_time() - start < 1.0
 
 
 def test_small_look_alike_credential_is_within_budget_on_both_paths() -> None:

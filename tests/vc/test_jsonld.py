@@ -144,10 +144,10 @@ def _blow_up(n: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("n", [8, 12, 30])
 def test_blank_node_blow_up_fails_within_one_second(n: int) -> None:
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: what the document costs, not how busy the machine is
     with pytest.raises(CanonicalizationBudgetExceeded):
         jsonld.to_nquads(_blow_up(n))
-    assert time.monotonic() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_small_symmetric_graph_is_within_budget() -> None:
