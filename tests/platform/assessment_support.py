@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -98,3 +100,18 @@ def levels(version: MicroCredentialVersion, passing: bool = True, short: int = 1
 
 def feedback_for(version: MicroCredentialVersion) -> dict[str, str]:
     return {c["key"]: f"Feedback on {c['name']}: add more detail." for c in version.rubric["criteria"]}
+
+
+@contextmanager
+def award_step_disconnected() -> Iterator[None]:
+    """Run with no receiver on ``assessment_passed`` (the award step issues credentials in other tests)."""
+    from credstack.assessment.signals import assessment_passed
+
+    saved = list(assessment_passed.receivers)
+    assessment_passed.receivers = []
+    assessment_passed.sender_receivers_cache.clear()
+    try:
+        yield
+    finally:
+        assessment_passed.receivers = saved
+        assessment_passed.sender_receivers_cache.clear()

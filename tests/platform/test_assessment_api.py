@@ -12,7 +12,16 @@ from credstack.assessment.models import Assessment, Submission
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.organizations.actions import do_create_api_key
 from credstack.organizations.models import Organization
-from tests.platform.assessment_support import LEARNER_EMAIL, LEARNER_NAME, PDF, PNG, feedback_for, levels, upload
+from tests.platform.assessment_support import (
+    LEARNER_EMAIL,
+    LEARNER_NAME,
+    PDF,
+    PNG,
+    award_step_disconnected,
+    feedback_for,
+    levels,
+    upload,
+)
 from tests.platform.conftest import admin_of, client_for
 
 PROBLEM = "application/problem+json"
@@ -144,11 +153,12 @@ def test_lms_submits_for_a_learner_and_assessor_decides(
     assessor.post(f"/api/review/org-a/submissions/{pk}/claim")
     detail = assessor.get(f"/api/review/org-a/submissions/{pk}").json()
     assert detail["attempt"] == 2 and detail["earlier_feedback"][0]["overall"] == "Close."
-    passed = assessor.post(
-        f"/api/review/org-a/submissions/{pk}/decision",
-        {"decision": "pass", "levels": levels(published)},
-        content_type="application/json",
-    )
+    with award_step_disconnected():  # issuing the credential is the award step's (its own tests)
+        passed = assessor.post(
+            f"/api/review/org-a/submissions/{pk}/decision",
+            {"decision": "pass", "levels": levels(published)},
+            content_type="application/json",
+        )
     assert passed.status_code == 200 and passed.json()["status"] == "passed"
     final = lms.get(f"/api/submissions/{pk}").json()
     assert final["award_status"] == "pending" and final["credential_id"] is None

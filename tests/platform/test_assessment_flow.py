@@ -20,6 +20,7 @@ from tests.platform.assessment_support import (
     LEARNER_EMAIL,
     LEARNER_NAME,
     PDF,
+    award_step_disconnected,
     complete,
     feedback_for,
     levels,
@@ -111,6 +112,8 @@ def test_full_loop_with_mail_history_and_award(
     def receiver(sender: Any, assessment: Assessment, **kwargs: Any) -> None:
         received.append(assessment)
 
+    isolation = award_step_disconnected()  # this test plays the award step itself
+    isolation.__enter__()
     assessment_passed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True):
@@ -195,6 +198,7 @@ def test_full_loop_with_mail_history_and_award(
             )
     finally:
         assessment_passed.disconnect(receiver)
+        isolation.__exit__(None, None, None)
 
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.PASSED

@@ -60,6 +60,11 @@
     if (timer) clearTimeout(timer);
     timer = setTimeout(save, 1200);
   });
+  form.addEventListener("submit", function () {
+    // The form post carries the text itself; no autosave may race it.
+    dirty = false;
+    if (timer) clearTimeout(timer);
+  });
   window.addEventListener("pagehide", function () {
     if (!dirty) return;
     var data = new FormData();
