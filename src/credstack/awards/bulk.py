@@ -244,10 +244,11 @@ def do_cancel_bulk_award(*, bulk: BulkAward, actor: Any) -> BulkAward:
     return locked
 
 
-def _enqueue_on_commit(bulk_id: int) -> None:
+def _enqueue_on_commit(bulk_id: int, queue: str | None = None) -> None:
     from credstack.awards.tasks import run_bulk_award
 
-    transaction.on_commit(lambda: run_bulk_award.delay(bulk_id))
+    options = {"queue": queue} if queue else {}
+    transaction.on_commit(lambda: run_bulk_award.apply_async((bulk_id,), **options))
 
 
 def this_runner() -> str:
@@ -404,8 +405,8 @@ def do_resume_bulk_award(*, bulk: BulkAward, actor: Any) -> bool:
     return True
 
 
-def resume_abandoned(this_host: str = "") -> list[int]:
-    """Queue every bulk award whose runner is gone (called when a worker starts)."""
+def resume_abandoned(queue: str | None = None) -> list[int]:
+    """Queue every bulk award whose runner is gone (called when a worker starts, on a queue it consumes)."""
     resumed = []
     for bulk in BulkAward.objects.filter(status__in=[BulkStatus.QUEUED, BulkStatus.RUNNING]):
         queued_long_ago = (
@@ -415,6 +416,13 @@ def resume_abandoned(this_host: str = "") -> list[int]:
         )
         if (bulk.status == BulkStatus.RUNNING and _lease_free(bulk, "")) or queued_long_ago:
             with transaction.atomic():
-                _enqueue_on_commit(bulk.pk)
+                audit.record(
+                    "award.bulk_resume_requested",
+                    bulk,
+                    actor=None,
+                    organization=bulk.organization,
+                    reason="its runner is gone",
+                )
+                _enqueue_on_commit(bulk.pk, queue)
             resumed.append(bulk.pk)
     return resumed

@@ -25,8 +25,9 @@ def on_assessment_passed(sender: Any, assessment: Any, **kwargs: Any) -> None:
 def on_worker_ready(sender: Any = None, **kwargs: Any) -> None:
     from credstack.awards.bulk import resume_abandoned
 
+    queues = [q.name for q in getattr(getattr(sender, "task_consumer", None), "queues", [])]
     try:
-        resumed = resume_abandoned(this_host=str(getattr(sender, "hostname", "") or ""))
+        resumed = resume_abandoned(queue=queues[0] if queues else None)
     except Exception:  # a worker must start even when the database is briefly unavailable
         logger.exception("Could not look for bulk awards to resume")
         return
