@@ -80,6 +80,19 @@ def _matching_previous(proofs: Sequence[Any], previous: Any) -> list[dict[str, A
     return matching
 
 
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON data (dict, list, str, numbers, bool, None) — several times faster than
+    :func:`copy.deepcopy`, which signing paid on every credential; anything else is deep-copied."""
+    kind = value.__class__
+    if kind is dict:
+        return {key: _copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [_copy_json(item) for item in value]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 def _hash_data(suite: Cryptosuite, unsecured: dict[str, Any], config: dict[str, Any]) -> bytes:
     if (not suite.proof_keeps_context or "@context" not in config) and "@context" in unsecured:
         config = {"@context": unsecured["@context"], **{k: v for k, v in config.items() if k != "@context"}}
@@ -99,7 +112,7 @@ def add_proof(
 ) -> dict[str, Any]:
     """Return a copy of ``doc`` with a new proof appended (the input is not changed)."""
     cryptosuite = get_suite(suite)
-    unsecured = copy.deepcopy(doc)
+    unsecured = _copy_json(doc)
     existing = _proof_list(unsecured.pop("proof", None))
 
     config: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": cryptosuite.name}
@@ -152,7 +165,7 @@ def verify_proofs(
             )
         except VCError as exc:
             checks.append(ProofCheck(suite, method, False, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - never raise on bad input: anything unexpected is a failed check
+        except Exception as exc:
             checks.append(ProofCheck(suite, method, False, f"The proof could not be checked: {exc!r}"))
     return checks
 

@@ -1,4 +1,5 @@
-"""credstack.vc.multibase's own base58 gives exactly what the ``base58`` package gives (which it replaced for speed)."""
+"""The primitives the fast path relies on give what they replaced: base58 as the base58 package, libsodium Ed25519
+as OpenSSL's."""
 
 from __future__ import annotations
 
@@ -42,3 +43,21 @@ def test_multibase_decode_messages(value: str) -> None:
         multibase.decode(value)
     except InputError:
         pass  # decode never raises anything else
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=32, max_size=32), st.binary(max_size=96), st.integers(0, 63))
+def test_libsodium_signatures_are_openssl_signatures(seed: bytes, data: bytes, flip: int) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from credstack.vc.keys import Ed25519Key
+
+    key = Ed25519Key.generate(seed)
+    signature = key.sign(data)
+    assert signature == Ed25519PrivateKey.from_private_bytes(seed).sign(data)
+    assert key.verify(data, signature)
+    tampered = bytearray(signature)
+    tampered[flip] ^= 1
+    assert not key.verify(data, bytes(tampered))
+    assert not key.verify(data + b"x", signature)
+    assert not key.verify(data, signature[:63])
