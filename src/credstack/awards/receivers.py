@@ -42,3 +42,9 @@ def connect() -> None:
 
     signing_key_changed.connect(on_signing_key_changed, dispatch_uid="awards.resign_status_lists")
     worker_ready.connect(on_worker_ready, dispatch_uid="awards.resume_bulk", weak=False)
+    try:
+        # Connected by name so that awards works without the assessment app installed.
+        from credstack.assessment.signals import assessment_passed
+    except ImportError:
+        return
+    assessment_passed.connect(on_assessment_passed, dispatch_uid="awards.issue_for_assessment")
