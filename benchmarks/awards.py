@@ -6,7 +6,8 @@ award of ``CREDSTACK_BENCH_AWARDS`` rows (2,000 by default) runs exactly as ``cr
 the file is validated and stored, confirmed, and issued in batches (reserve status indexes, build and sign each
 OpenBadgeCredential with eddsa-rdfc-2022, record credentials, rows and audit records in one transaction per
 batch, claim mail handed to the task queue). Printed: validation rows/s, issuing awards/s (the end-to-end
-figure, and per CPU second of this process), and the share of the issuing time spent signing, measured on the same kind of credentials afterwards.
+figure, and per CPU second of this process), and the share of the issuing time spent signing, measured on
+the same kind of credentials afterwards.
 Running the file a second time shows the cost of a re-run that issues nothing.
 """
 
@@ -42,8 +43,9 @@ def _setup_django() -> None:
 
 
 def _csv(slug: str, prefix: str) -> bytes:
-    rows = "".join(f"{prefix}{i}@example.org,Learner {i},{slug},https://example.org/p/{i},Portfolio,,\n"
-                   for i in range(AWARDS))
+    rows = "".join(
+        f"{prefix}{i}@example.org,Learner {i},{slug},https://example.org/p/{i},Portfolio,,\n" for i in range(AWARDS)
+    )
     return (HEADER + rows).encode()
 
 
@@ -89,10 +91,15 @@ def run() -> None:
     times = []
     for i in range(min(AWARDS, 300)):
         award = documents.Award(
-            credential_id=f"{sample.credential_id}-{i}", organization=org, version=version,
-            recipient=documents.Recipient(email=f"s{i}@example.org", salt=f"{i:032x}"), awarded_at=sample.awarded_at,
-            valid_until=None, status=documents.StatusSlot("https://x.example/s/1", "https://x.example/s/2", i),
-            evidence=actions.manual_evidence("https://example.org/p", "Portfolio"))
+            credential_id=f"{sample.credential_id}-{i}",
+            organization=org,
+            version=version,
+            recipient=documents.Recipient(email=f"s{i}@example.org", salt=f"{i:032x}"),
+            awarded_at=sample.awarded_at,
+            valid_until=None,
+            status=documents.StatusSlot("https://x.example/s/1", "https://x.example/s/2", i),
+            evidence=actions.manual_evidence("https://example.org/p", "Portfolio"),
+        )
         t = time.perf_counter()
         documents.sign(documents.build(award), signer)
         times.append(time.perf_counter() - t)
@@ -100,8 +107,12 @@ def run() -> None:
 
     print(f"  validate and store the file   {AWARDS / validated:10,.0f} rows/s   ({validated:.2f} s)")
     print(f"  issue (end to end)            {AWARDS / issuing:10,.1f} awards/s ({issuing:.2f} s wall clock)")
-    print(f"                                {AWARDS / issuing_cpu:10,.1f} awards per CPU second of this process "
-          f"(the wall-clock figure also waits for the database and for other processes on CPU 0)")
-    print(f"  of which build + sign         {sign_ms:10.2f} ms per credential (median), "
-          f"{100 * sign_ms * AWARDS / 1000 / issuing:.0f} % of the issuing time")
+    print(
+        f"                                {AWARDS / issuing_cpu:10,.1f} awards per CPU second of this process "
+        f"(the wall-clock figure also waits for the database and for other processes on CPU 0)"
+    )
+    print(
+        f"  of which build + sign         {sign_ms:10.2f} ms per credential (median), "
+        f"{100 * sign_ms * AWARDS / 1000 / issuing:.0f} % of the issuing time"
+    )
     print(f"  re-run of the same file       {AWARDS / rerun:10,.0f} rows/s   (issues nothing: all already awarded)")
