@@ -238,3 +238,22 @@ def test_issue_credential_document_for_the_api(org_a: Organization) -> None:
     with pytest.raises(ValidationError) as info:
         actions.issue_credential_document(org_a, {**unsigned, "undefinedTerm": 1}, actor=None)
     assert "credential" in info.value.message_dict
+
+
+def test_issued_credential_passes_credstack_verify(issued: Credential, tmp_path: Any, capsys: Any) -> None:
+    """The offline command line verifies it, given the issuer's DID document and status lists as local copies."""
+    from credstack.vc.cli import main as vc_main
+
+    fetcher = LocalFetcher(fallback=NoNetwork())
+    resources = {"https://127.0.0.1:8000/issuers/org-a/did.json"}
+    resources |= {entry["statusListCredential"] for entry in issued.document["credentialStatus"]}
+    args = []
+    for number, url in enumerate(sorted(resources)):
+        path = tmp_path / f"r{number}.json"
+        path.write_bytes(fetcher.fetch(url).body)
+        args += ["--resource", f"{url}={path}"]
+    credential = tmp_path / "credential.json"
+    credential.write_text(json.dumps(issued.document))
+    assert vc_main(["verify", str(credential), "--json", "--recipient", "learner@example.org", *args]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "valid" and {c["id"]: c["status"] for c in report["checks"]}["status"] == "passed"
