@@ -295,19 +295,22 @@ class _LostLease(Exception):
 
 
 def _requests(rows: list[BulkRow]) -> list[AwardRequest]:
-    return [
-        AwardRequest(
-            version=row.version,
-            email=row.email.strip().lower(),
-            name=row.name,
-            origin=Origin.BULK,  # type: ignore[arg-type]
-            source=f"bulk-row:{row.pk}",
-            evidence=manual_evidence(row.evidence_url, row.evidence_narrative),
-            awarded_at=awarded_at_for(row.awarded_on),
-            valid_until=expiry_for(row.expires_on),
+    requests = []
+    for row in rows:
+        assert row.version is not None  # valid rows always name a published version
+        requests.append(
+            AwardRequest(
+                version=row.version,
+                email=row.email.strip().lower(),
+                name=row.name,
+                origin=Origin.BULK,
+                source=f"bulk-row:{row.pk}",
+                evidence=manual_evidence(row.evidence_url, row.evidence_narrative),
+                awarded_at=awarded_at_for(row.awarded_on),
+                valid_until=expiry_for(row.expires_on),
+            )
         )
-        for row in rows
-    ]
+    return requests
 
 
 def _held_elsewhere(organization: Organization, rows: list[BulkRow]) -> set[int]:

@@ -6,18 +6,20 @@ from __future__ import annotations
 import json
 import urllib.parse
 import uuid
-from typing import Any
+from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from credstack.accounts.models import User
 from credstack.awards import actions, bulk, images
 from credstack.awards.access import evidence_access_allowed
 from credstack.awards.models import PURPOSES, BulkAward, BulkRow, BulkStatus, Credential, RowState, WalletSettings
@@ -58,6 +60,11 @@ def linkedin_url(credential: Credential) -> str:
     if credential.valid_until:
         params.update(expirationYear=credential.valid_until.year, expirationMonth=credential.valid_until.month)
     return "https://www.linkedin.com/profile/add?" + urllib.parse.urlencode(params)
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user of a ``login_required`` view."""
+    return cast(User, request.user)
 
 
 def _owner(request: HttpRequest, credential: Credential) -> bool:
@@ -162,7 +169,7 @@ def evidence_page(request: HttpRequest, public_id: uuid.UUID, number: int) -> Ht
 
 @require_GET
 @xframe_options_sameorigin
-def evidence_file(request: HttpRequest, public_id: uuid.UUID, number: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, public_id: uuid.UUID, number: int) -> HttpResponseBase:
     """The assessed file itself, to whoever may see the evidence; its sha256 is the credential's digest."""
     credential = _credential(public_id)
     item = _evidence_item(credential, number)
@@ -240,17 +247,17 @@ def claim(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpRespons
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
     credentials = (
-        Credential.objects.filter(recipient_user=request.user)
+        Credential.objects.filter(recipient_user=_me(request))
         .select_related("organization", "version__micro_credential")
         .order_by("-awarded_at")
     )
-    choices = WalletSettings.objects.filter(user=request.user).first()
+    choices = WalletSettings.objects.filter(user=_me(request)).first()
     return render(
         request,
         "awards/wallet.html",
         {
             "rows": [{"c": c, "linkedin": linkedin_url(c)} for c in credentials],
-            "unclaimed": actions.unclaimed_for(request.user),
+            "unclaimed": actions.unclaimed_for(_me(request)),
             "choices": choices,
             "errors": {},
             "typed": {"did": choices.did if choices else "", "show_name": choices.show_name if choices else False},
@@ -265,13 +272,13 @@ def wallet_settings(request: HttpRequest) -> HttpResponse:
     try:
         actions.do_update_wallet_settings(user=request.user, did=did, show_name=show_name, actor=request.user)
     except ValidationError as exc:
-        credentials = Credential.objects.filter(recipient_user=request.user).select_related("organization", "version")
+        credentials = Credential.objects.filter(recipient_user=_me(request)).select_related("organization", "version")
         return render(
             request,
             "awards/wallet.html",
             {
                 "rows": [{"c": c, "linkedin": linkedin_url(c)} for c in credentials],
-                "unclaimed": actions.unclaimed_for(request.user),
+                "unclaimed": actions.unclaimed_for(_me(request)),
                 "errors": {k: " ".join(v) for k, v in exc.message_dict.items()},
                 "typed": {"did": did, "show_name": show_name},
             },
@@ -286,7 +293,7 @@ def wallet_settings(request: HttpRequest) -> HttpResponse:
 def wallet_send_confirmation(request: HttpRequest) -> HttpResponse:
     actions.do_send_email_confirmation(user=request.user, actor=request.user)
     messages.success(
-        request, f"We sent a link to {request.user.email}. Open it to add the credentials awarded to that address."
+        request, f"We sent a link to {_me(request).email}. Open it to add the credentials awarded to that address."
     )
     return redirect("awards:wallet")
 
@@ -489,7 +496,10 @@ def bulk_upload(request: HttpRequest, org_slug: str) -> HttpResponse:
         else:
             try:
                 job = bulk.do_create_bulk_award(
-                    organization=org, stream=upload.file, filename=upload.name or "", actor=request.user
+                    organization=org,
+                    stream=cast(IO[bytes], upload.file),
+                    filename=upload.name or "",
+                    actor=request.user,
                 )
             except ValidationError as exc:
                 error = " ".join(exc.messages)

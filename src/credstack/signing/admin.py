@@ -16,7 +16,7 @@ class SigningKeyAdmin(admin.ModelAdmin):
     list_display = ["organization", "public_key_multibase", "state", "created_at", "superseded_at", "revoked_at"]
     list_filter = ["state", "organization"]
     search_fields = ["public_key_multibase", "organization__slug"]
-    fields = [
+    fields = (
         "organization",
         "public_key_multibase",
         "state",
@@ -25,7 +25,7 @@ class SigningKeyAdmin(admin.ModelAdmin):
         "superseded_at",
         "revoked_at",
         "revocation_reason",
-    ]
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -42,11 +42,11 @@ class Command(BaseCommand):
                 key = actions.do_rotate_signing_key(organization=org, actor=None)
                 self.stdout.write(f"New active key {key.verification_method}")
             elif options["retire"]:
-                key = SigningKey.objects.filter(organization=org, public_key_multibase=options["retire"]).first()
-                if key is None:
+                target = SigningKey.objects.filter(organization=org, public_key_multibase=options["retire"]).first()
+                if target is None:
                     raise CommandError(f"{org.slug} has no key {options['retire']!r}.", returncode=2)
-                actions.do_revoke_signing_key(key=key, reason=options["reason"], actor=None)
-                self.stdout.write(f"Retired {key.verification_method}; what it signed now fails verification.")
+                actions.do_revoke_signing_key(key=target, reason=options["reason"], actor=None)
+                self.stdout.write(f"Retired {target.verification_method}; what it signed now fails verification.")
             for key in SigningKey.objects.filter(organization=org).select_related("organization"):
                 self.stdout.write(f"{key.state:<10} {key.created_at:%Y-%m-%d} {key.verification_method}")
         except ValidationError as exc:
