@@ -1,0 +1,125 @@
+"""Issuance in a real browser: award, claim into My credentials, and a bulk award with its progress bar."""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from credstack.awards.models import BulkAward, BulkStatus, Credential
+from credstack.catalog.demo.loader import DEMO_PASSWORD, load_demo
+from credstack.catalog.models import MicroCredentialVersion
+from tests.conftest import CHROMIUM, chromium_available, require_service
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ADMIN = "admin@northfield.example.org"
+LEARNER = "learner@example.org"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_service(chromium_available(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield instance
+            instance.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def context(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
+    load_demo()
+    made = browser.new_context(base_url=live_server.url)
+    yield made
+    made.close()
+
+
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+def northfield_slug() -> tuple[str, str]:
+    version = (
+        MicroCredentialVersion.objects.published()
+        .filter(micro_credential__organization__slug="northfield-usd")
+        .order_by("name")
+        .first()
+    )
+    assert version is not None
+    return version.micro_credential.slug, version.name
+
+
+def test_award_claim_and_wallet(context: Any, browser: Any, live_server: Any) -> None:
+    slug, name = northfield_slug()
+    admin = context.new_page()
+    admin.set_default_timeout(15_000)
+    sign_in(admin, ADMIN)
+    admin.goto("/manage/northfield-usd/")
+    admin.get_by_role("link", name="Credentials issued").click()
+    admin.get_by_role("link", name="Award a credential").click()
+    admin.get_by_label("Micro-credential").select_option(slug)
+    admin.get_by_label("Recipient's email").fill("not an email")
+    admin.get_by_role("button", name="Award and sign").click()
+    assert "not a valid email" in admin.locator(".error-summary").inner_text()
+    assert admin.get_by_label("Micro-credential").input_value() == slug  # kept
+    admin.get_by_label("Recipient's email").fill(LEARNER)
+    admin.get_by_role("button", name="Award and sign").click()
+    admin.wait_for_url(re.compile(r".*/manage/northfield-usd/credentials/[0-9a-f-]+/$"))
+    assert LEARNER in admin.locator(".facts").inner_text()
+
+    claim = next(word for word in mail.outbox[-1].body.split() if "/claim/" in word)
+    learner = browser.new_context(base_url=live_server.url).new_page()
+    learner.set_default_timeout(15_000)
+    sign_in(learner, LEARNER)
+    learner.goto(urllib.parse.urlsplit(claim).path)
+    learner.get_by_role("button", name="Add to My credentials").click()
+    learner.wait_for_url("**/wallet/")
+    assert name in learner.locator(".wallet").inner_text()
+    assert learner.get_by_role("link", name=re.compile("Add to LinkedIn profile")).count() == 1
+    learner.get_by_role("link", name=name, exact=True).click()
+    assert learner.locator(".credential-state").inner_text().strip().startswith("Valid")
+    assert Credential.objects.get().recipient_user is not None
+
+
+def test_bulk_award_with_progress(context: Any, tmp_path: Path) -> None:
+    slug, _name = northfield_slug()
+    csv = tmp_path / "cohort.csv"
+    csv.write_text(
+        "email,name,achievement,evidence_url,evidence_narrative,awarded_on,expires_on\n"
+        + "".join(f"t{i}@example.org,,{slug},,,,\n" for i in range(12))
+        + "broken,,{slug},,,,\n"
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_in(page, ADMIN)
+    page.goto("/manage/northfield-usd/bulk/")
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_url(re.compile(r".*/bulk/\d+/$"))
+    assert "not a valid email" in page.locator("table.data").inner_text()
+    page.get_by_role("button", name="Issue 12 credentials").click()
+    page.wait_for_url(re.compile(r".*/bulk/\d+/$"))
+    assert page.locator("#bulk-bar").get_attribute("value") == "100"
+    assert "Done" in page.locator("#bulk-status").inner_text()
+    assert BulkAward.objects.get().status == BulkStatus.DONE and Credential.objects.count() == 12
