@@ -220,3 +220,16 @@ def test_commands_exit_2_without_traceback(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr and "No organization" in result.stderr
+
+
+def test_demo_awards_command(db: Any, capsys: Any) -> None:
+    from credstack.catalog.demo.loader import load_demo
+
+    with pytest.raises(CommandError):
+        call_command("demo_awards")
+    load_demo()
+    call_command("demo_awards")
+    call_command("demo_awards")  # idempotent
+    assert (
+        Credential.objects.filter(source__startswith="demo:", recipient_user__email="learner@example.org").count() == 2
+    )
