@@ -1,0 +1,314 @@
+"""Data Integrity proofs on the reference credential: the fast eddsa-rdfc-2022 path against the reference (issue 7).
+
+Printed, in one run, on one core (the process is pinned to CPU 0 by ``benchmarks.__main__``):
+
+- a table of operations per second, each the inverse of the **median** of individually timed runs (at least
+  1,000 each): eddsa-rdfc-2022 sign and full verification on the fast path and on the reference path (pyld +
+  RDFC-1.0, forced with ``credstack.vc.fastld.reference_path()``) and their ratio, eddsa-jcs-2022 sign and
+  verification, raw Ed25519 sign and verify of the 64-byte hash data with PyNaCl (used) and ``cryptography``;
+- every iteration signs or verifies a **different** document (id, validFrom, awardedDate, recipient hash,
+  status index vary; verified documents also have different ``created`` times, so their proof configurations
+  are canonicalized every time): nothing keyed on a document can be reused;
+- a *full verification* is :func:`credstack.vc.proofs.verify_proofs` (did:key resolution, both canonical forms,
+  the signature) plus the Bitstring status check, answered by a warm
+  :class:`credstack.vc.statuslist.StatusChecker` (the list was fetched and its own proof verified once);
+- RSS before and after a sign loop (``CREDSTACK_BENCH_SIGN_LOOP`` credentials, 1,000,000 by default) and how
+  long it took;
+- the differential check: ``CREDSTACK_BENCH_DIFFERENTIAL`` (10,000 by default) hypothesis-generated OB 3.0 and
+  CLR 2.0 credentials (``tests/vc/credential_strategies.py``), the fast path's outcome (N-Quads or error)
+  compared with the reference path's; it runs on the other cores while the sign loop runs on CPU 0.
+
+``CREDSTACK_BENCH_RUNS`` sets the runs per timed row (default 1,000; fewer is refused).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import multiprocessing
+import os
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from benchmarks.reference import STATUS_LIST, load, variant
+from credstack.vc import fastld, jsonld, proofs
+from credstack.vc.did import DefaultResolver
+from credstack.vc.errors import ProofError
+from credstack.vc.fetch import StaticFetcher
+from credstack.vc.keys import Ed25519Key
+from credstack.vc.statuslist import Bitstring, StatusChecker, StatusState, build_status_list_credential
+
+RUNS = max(1000, int(os.environ.get("CREDSTACK_BENCH_RUNS", "1000")))
+SIGN_LOOP = int(os.environ.get("CREDSTACK_BENCH_SIGN_LOOP", "1000000"))
+DIFFERENTIAL = int(os.environ.get("CREDSTACK_BENCH_DIFFERENTIAL", "10000"))
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+TARGETS = {"sign": 4000, "verify": 3000, "ratio": 20, "jcs_sign": 10000}
+
+
+def median_rate(operation: Callable[[Any], Any], items: Sequence[Any]) -> float:
+    """Operations per second: 1 / the median time of one call, each call timed on its own."""
+    timings = []
+    clock = time.perf_counter_ns
+    for item in items:
+        start = clock()
+        operation(item)
+        timings.append(clock() - start)
+    return 1e9 / statistics.median(timings)
+
+
+def rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def mb(value: int) -> str:
+    return f"{value / 1_048_576:.1f} MB"
+
+
+class Setup:
+    def __init__(self) -> None:
+        self.key = Ed25519Key.generate(bytes(range(32)))
+        self.resolver = DefaultResolver()
+        self.base = load()
+        self.size = len(json.dumps(self.base, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        status_list = build_status_list_credential(
+            id=STATUS_LIST, issuer=self.key.controller, purpose="revocation", bitstring=Bitstring(),
+            valid_from=NOW - timedelta(days=30), sign=lambda doc: proofs.add_proof(doc, self.key),
+        )
+        fetcher = StaticFetcher({STATUS_LIST: json.dumps(status_list).encode("utf-8")})
+        self.checker = StatusChecker(fetcher, verify_list=self.verify_list, clock=lambda: NOW)
+
+    def verify_list(self, credential: dict[str, Any]) -> None:
+        for check in proofs.verify_proofs(credential, resolver=self.resolver):
+            if not check.ok:
+                raise ProofError(check.message)
+
+    def documents(self, count: int, offset: int) -> list[dict[str, Any]]:
+        return [variant(self.base, offset + n) for n in range(count)]
+
+    def signed(self, count: int, offset: int, suite: str = "eddsa-rdfc-2022") -> list[dict[str, Any]]:
+        created = datetime(2026, 3, 1, tzinfo=UTC)
+        return [
+            proofs.add_proof(doc, self.key, suite=suite, created=created + timedelta(seconds=offset + n))
+            for n, doc in enumerate(self.documents(count, offset))
+        ]
+
+    def sign(self, doc: dict[str, Any], suite: str = "eddsa-rdfc-2022") -> dict[str, Any]:
+        return proofs.add_proof(doc, self.key, suite=suite)
+
+    def full_verify(self, doc: dict[str, Any]) -> None:
+        checks = proofs.verify_proofs(doc, resolver=self.resolver)
+        if not all(check.ok for check in checks):
+            raise AssertionError(f"verification failed: {[check.message for check in checks]}")
+        if self.checker.check(doc["credentialStatus"]).state is not StatusState.UNSET:
+            raise AssertionError("status check failed")
+
+
+def timing_table(setup: Setup) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    runs = RUNS
+
+    def step(label: str) -> None:
+        print(f"  timing {label} ({runs} runs) ...", flush=True)
+
+    setup.full_verify(setup.signed(1, 10**9)[0])  # warm: contexts compiled, status list fetched and verified
+    step("fast path sign")
+    figures["fast_sign"] = median_rate(setup.sign, setup.documents(runs, 0))
+    step("fast path full verification")
+    figures["fast_verify"] = median_rate(setup.full_verify, setup.signed(runs, 100_000))
+    step("fast path canonicalization alone")
+    figures["fast_canon"] = median_rate(fastld.to_nquads, setup.documents(runs, 200_000))
+
+    with fastld.reference_path():
+        step("reference path sign")
+        figures["ref_sign"] = median_rate(setup.sign, setup.documents(runs, 300_000))
+        step("reference path full verification")
+        figures["ref_verify"] = median_rate(setup.full_verify, setup.signed(runs, 400_000))
+    step("reference path canonicalization alone")
+    figures["ref_canon"] = median_rate(jsonld.to_nquads, setup.documents(runs, 500_000))
+
+    step("eddsa-jcs-2022 sign")
+    figures["jcs_sign"] = median_rate(lambda doc: setup.sign(doc, "eddsa-jcs-2022"), setup.documents(runs, 600_000))
+    step("eddsa-jcs-2022 full verification")
+    figures["jcs_verify"] = median_rate(setup.full_verify, setup.signed(runs, 700_000, "eddsa-jcs-2022"))
+
+    step("raw Ed25519")
+    import nacl.bindings
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    seed = bytes(range(32))
+    messages = [os.urandom(64) for _ in range(runs)]
+    public, secret = nacl.bindings.crypto_sign_seed_keypair(seed)
+    figures["nacl_sign"] = median_rate(lambda m: nacl.bindings.crypto_sign(m, secret), messages)
+    signed = {m: nacl.bindings.crypto_sign(m, secret) for m in messages}
+    figures["nacl_verify"] = median_rate(lambda m: nacl.bindings.crypto_sign_open(signed[m], public), messages)
+    private = Ed25519PrivateKey.from_private_bytes(seed)
+    public_key = private.public_key()
+    figures["openssl_sign"] = median_rate(private.sign, messages)
+    signatures = {m: private.sign(m) for m in messages}
+    figures["openssl_verify"] = median_rate(lambda m: public_key.verify(signatures[m], m), messages)
+    return figures
+
+
+def print_table(setup: Setup, figures: dict[str, float]) -> None:
+    def row(label: str, sign: float, verify: float, note: str = "") -> None:
+        print(f"  {label:<46}{sign:>12,.0f}{verify:>14,.0f}  {note}")
+
+    print(f"\nreference credential: benchmarks/data/reference-credential.json, {setup.size:,} bytes (compact JSON)")
+    print(f"one core, medians of {RUNS:,} runs each, a different document every run\n")
+    print(f"  {'':<46}{'sign/s':>12}{'verify/s':>14}")
+    row("eddsa-rdfc-2022, fast path (vc.fastld)", figures["fast_sign"], figures["fast_verify"])
+    row("eddsa-rdfc-2022, reference path (pyld+RDFC)", figures["ref_sign"], figures["ref_verify"])
+    ratio_sign = figures["fast_sign"] / figures["ref_sign"]
+    ratio_verify = figures["fast_verify"] / figures["ref_verify"]
+    print(f"  {'ratio fast / reference':<46}{ratio_sign:>11.1f}x{ratio_verify:>13.1f}x")
+    row("eddsa-jcs-2022", figures["jcs_sign"], figures["jcs_verify"])
+    row("raw Ed25519, PyNaCl/libsodium (used)", figures["nacl_sign"], figures["nacl_verify"])
+    row("raw Ed25519, cryptography/OpenSSL", figures["openssl_sign"], figures["openssl_verify"])
+    print(f"  {'canonical N-Quads alone (per second)':<46}{'fast':>12}{'reference':>14}")
+    row("  the unsigned reference credential", figures["fast_canon"], figures["ref_canon"])
+    print("\n  verify = verify_proofs (did:key, canonical forms, signature) + status check from a warm StatusChecker")
+    checks = [
+        ("fast sign/s >= 4,000", figures["fast_sign"] >= TARGETS["sign"]),
+        ("fast verify/s >= 3,000", figures["fast_verify"] >= TARGETS["verify"]),
+        ("fast >= 20x reference (sign and verify)", min(ratio_sign, ratio_verify) >= TARGETS["ratio"]),
+        ("eddsa-jcs-2022 sign/s >= 10,000", figures["jcs_sign"] >= TARGETS["jcs_sign"]),
+    ]
+    print("  targets: " + "; ".join(f"{label}: {'met' if ok else 'NOT met'}" for label, ok in checks), flush=True)
+
+
+# --- differential check (other cores) --------------------------------------------------------------------------
+
+
+def _outcome(function: Callable[[Any], str], doc: Any) -> tuple[str, str]:
+    try:
+        return ("ok", function(doc))
+    except Exception as exc:
+        return (type(exc).__name__, str(exc))
+
+
+def differential_worker(seed: int, count: int, cpu: int | None) -> dict[str, Any]:
+    """Compare ``count`` hypothesis-generated credentials on both paths (in a worker process)."""
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from tests.vc.credential_strategies import credential_documents
+
+    tally: Counter[str] = Counter()
+    disagreements: list[str] = []
+    started = time.monotonic()
+
+    @hypothesis_seed(seed)
+    @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(credential_documents)
+    def compare(doc: dict[str, Any]) -> None:
+        took_fast = fastld.try_to_nquads(doc) is not None
+        fast = _outcome(fastld.to_nquads, doc)
+        reference = _outcome(jsonld.to_nquads, doc)
+        tally["compared"] += 1
+        tally["agree" if fast == reference else "disagree"] += 1
+        path = "fast path" if took_fast else "reference path"
+        tally[path + (", valid" if reference[0] == "ok" else ", error")] += 1
+        if fast != reference and len(disagreements) < 3:
+            disagreements.append(json.dumps(doc, ensure_ascii=False)[:2000])
+        if tally["compared"] % 1000 == 0:
+            print(f"    differential (seed {seed}): {tally['compared']:,} compared, {tally['agree']:,} agree "
+                  f"({time.monotonic() - started:.0f} s)", flush=True)
+
+    compare()
+    return {"tally": dict(tally), "disagreements": disagreements}
+
+
+def start_differential(total: int) -> tuple[Any, list[Any], int]:
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    available = (os.cpu_count() or 1)
+    other = [cpu for cpu in range(available) if cpu != 0]
+    workers = max(1, len(other))
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
+    pool = context.Pool(workers)
+    share = -(-total // workers)
+    jobs = [
+        pool.apply_async(differential_worker, (7_000 + index, share, other[index] if other else (cpus or [None])[0]))
+        for index in range(workers)
+    ]
+    return pool, jobs, workers
+
+
+def finish_differential(pool: Any, jobs: list[Any], total: int) -> None:
+    tally: Counter[str] = Counter()
+    disagreements: list[str] = []
+    for job in jobs:
+        result = job.get()
+        tally.update(result["tally"])
+        disagreements += result["disagreements"]
+    pool.close()
+    pool.join()
+    extra = 0
+    while tally["compared"] < total:  # hypothesis may stop short: top up in this process
+        result = differential_worker(9_000 + extra, total - tally["compared"], None)
+        tally.update(result["tally"])
+        disagreements += result["disagreements"]
+        extra += 1
+    print(f"\ndifferential check: {tally['compared']:,} hypothesis-generated OB 3.0 / CLR 2.0 credentials, "
+          f"{tally['agree']:,} byte-identical outcomes (N-Quads or error), {tally['disagree']:,} disagreements")
+    for label in ("fast path, valid", "fast path, error", "reference path, valid", "reference path, error"):
+        print(f"  {label:<24}{tally[label]:>8,}")
+    for doc in disagreements:
+        print(f"  DISAGREEMENT: {doc}")
+
+
+# --- memory -----------------------------------------------------------------------------------------------------
+
+
+def sign_loop(setup: Setup, count: int) -> None:
+    base = setup.base
+    key = setup.key
+    gc.collect()
+    before = rss_bytes()
+    started = time.monotonic()
+    step = max(1, count // 10)
+    print(f"\nsign loop: {count:,} different credentials (RSS before: {mb(before)})", flush=True)
+    for n in range(count):
+        proofs.add_proof({**base, "id": f"https://credstack.example/credentials/loop/{n}"}, key)
+        if (n + 1) % step == 0:
+            elapsed = time.monotonic() - started
+            print(f"  {n + 1:>9,} signed, RSS {mb(rss_bytes())}, {elapsed:.0f} s ({(n + 1) / elapsed:,.0f}/s)",
+                  flush=True)
+    elapsed = time.monotonic() - started
+    gc.collect()
+    after = rss_bytes()
+    print(f"sign loop done: {count:,} credentials in {elapsed:.0f} s ({count / max(elapsed, 1e-9):,.0f}/s); "
+          f"RSS before {mb(before)}, after {mb(after)} ({(after - before) / 1_048_576:+.1f} MB)", flush=True)
+
+
+def run() -> None:
+    print(f"setting up (runs per row {RUNS:,}, sign loop {SIGN_LOOP:,}, differential {DIFFERENTIAL:,}) ...",
+          flush=True)
+    setup = Setup()
+    fastld.reset_stats()
+    figures = timing_table(setup)
+    print_table(setup, figures)
+
+    pool = None
+    if DIFFERENTIAL > 0:
+        pool, jobs, workers = start_differential(DIFFERENTIAL)
+        print(f"\ndifferential check started on {workers} worker process(es), on the other core(s)", flush=True)
+    if SIGN_LOOP > 0:
+        sign_loop(setup, SIGN_LOOP)
+    if pool is not None:
+        finish_differential(pool, jobs, DIFFERENTIAL)
+    stats = fastld.stats()
+    print(f"\nfast path counters (this process): {stats['fast']:,} documents on the fast path, "
+          f"{stats['fallback']:,} to the reference path {stats['fallback_reasons']}, "
+          f"{stats['n_degree']:,} needing the full labelling", flush=True)
