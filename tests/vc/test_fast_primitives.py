@@ -61,3 +61,62 @@ def test_libsodium_signatures_are_openssl_signatures(seed: bytes, data: bytes, f
     assert not key.verify(data, bytes(tampered))
     assert not key.verify(data + b"x", signature)
     assert not key.verify(data, signature[:63])
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats() | st.floats(1e-5, 1e17) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(JSON)
+def test_jcs_as_rfc8785(value: object) -> None:
+    import rfc8785
+
+    from credstack.vc import suites
+    from credstack.vc.errors import InvalidDocument
+
+    try:
+        expected: bytes | str = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        expected = "error"
+    try:
+        got: bytes | str = suites._jcs(value)
+    except InvalidDocument:
+        got = "error"
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"b": 1, "a": "\x00\x1f\x7f\"\\/é😀\u2028"}, {"\ue000": 1, "😀": 2, "z": 3}, {"x": 2**53 - 1}, {"x": 2**53},
+     {"x": "\ud800"}, [1.0, 1e21, -0.0], {"k": (1, 2)}, [2.5, 0.1, 1e-4, 9.999999e15, 1e-05, 123.456, 5e-324,
+     0.30000000000000004, 1234567.0000001, -2.5, 1e16 - 1.5]],
+)
+def test_jcs_edges(value: object) -> None:
+    import rfc8785
+
+    from credstack.vc import suites
+    from credstack.vc.errors import InvalidDocument
+
+    try:
+        expected: bytes | str = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        expected = "error"
+    try:
+        got: bytes | str = suites._jcs(value)
+    except InvalidDocument:
+        got = "error"
+    assert got == expected
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.floats(min_value=1e-4, max_value=1e16, exclude_max=True) | st.floats(min_value=-1e16, max_value=-1e-4))
+def test_jcs_floats_in_the_json_dumps_range(number: float) -> None:
+    import rfc8785
+
+    from credstack.vc import suites
+
+    assert suites._jcs({"n": number}) == rfc8785.dumps({"n": number})

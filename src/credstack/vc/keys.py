@@ -94,6 +94,7 @@ class Ed25519Key:
             self._sodium_secret = bytes(private_key) + bytes(public_key)
         self._public_bytes = bytes(public_key)
         self._controller = controller
+        self._multibase: str | None = None  # computed once: every proof names the verification method
 
     # construction
 
@@ -147,7 +148,9 @@ class Ed25519Key:
 
     @property
     def public_key_multibase(self) -> str:
-        return multibase.encode_key(multibase.ED25519_PUB, self._public_bytes)
+        if self._multibase is None:
+            self._multibase = multibase.encode_key(multibase.ED25519_PUB, self._public_bytes)
+        return self._multibase
 
     @property
     def secret_key_multibase(self) -> str | None:

@@ -112,7 +112,7 @@ def add_proof(
 ) -> dict[str, Any]:
     """Return a copy of ``doc`` with a new proof appended (the input is not changed)."""
     cryptosuite = get_suite(suite)
-    unsecured = _copy_json(doc)
+    unsecured: dict[str, Any] = _copy_json(doc)
     existing = _proof_list(unsecured.pop("proof", None))
 
     config: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": cryptosuite.name}

@@ -10,7 +10,12 @@ machinery in :mod:`credstack.vc.proofs` only talks to this interface.
   through the fast path of :mod:`credstack.vc.fastld` (same bytes, same errors; anything it does not cover
   goes to the reference path of :mod:`credstack.vc.jsonld` by itself). ``EddsaRdfc2022(fast=False)`` or a
   ``with reference_path():`` block uses the reference path only (the oracle of the tests, the benchmark).
-- ``eddsa-jcs-2022``: RFC 8785 JSON canonicalization; the proof keeps the ``@context``.
+- ``eddsa-jcs-2022``: RFC 8785 JSON canonicalization; the proof keeps the ``@context``. JSON made only of
+  strings, integers within ±(2**53 − 1), non-integral floats from 1e-4 to 1e16 (where Python's shortest
+  ``repr`` is the ECMAScript form), booleans, null, objects with keys below U+D800 and arrays — every credential
+  the platform writes — is serialised by the standard library's C encoder (``json.dumps`` with sorted keys and no
+  spaces escapes exactly as RFC 8785 does, and sorting by code point equals sorting by UTF-16 code unit below
+  U+D800); anything else (other floats, above all) goes through ``rfc8785``. Tested for equality.
 """
 
 from __future__ import annotations
@@ -134,7 +139,36 @@ class EddsaJcs2022:
         return _eddsa_verify(hash_data, proof_value, public_key)
 
 
+_JCS_INT_MAX = 2**53 - 1
+
+
+def _plain_json(value: Any) -> bool:
+    """True when ``json.dumps`` canonicalizes ``value`` exactly as RFC 8785 (see the module doc)."""
+    kind = value.__class__
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is dict:
+        for key, item in value.items():
+            if key.__class__ is not str or (not key.isascii() and key and max(key) >= "\ud800"):
+                return False
+            if not _plain_json(item):
+                return False
+        return True
+    if kind is list:
+        return all(_plain_json(item) for item in value)
+    if kind is int:
+        return bool(-_JCS_INT_MAX <= value <= _JCS_INT_MAX)
+    if kind is float:
+        return bool(1e-4 <= abs(value) < 1e16 and not value.is_integer())
+    return False
+
+
 def _jcs(value: Any) -> bytes:
+    if _plain_json(value):
+        try:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: rfc8785 says so below
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
