@@ -150,7 +150,11 @@ class InProcessFetcher:
                 raise FetchError(f"{url} answered more than {self.max_bytes} bytes.")
             return body
         finally:
-            response.close()
+            # Not response.close(): it also sends request_finished, whose close_old_connections() closes
+            # the database connection of any transaction in progress (an action verifying inside
+            # atomic(), or a test). Close only the response's own resources (an open evidence file).
+            for closer in getattr(response, "_resource_closers", []):
+                closer()
 
 
 @dataclass
