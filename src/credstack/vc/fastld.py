@@ -764,22 +764,48 @@ def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 
 def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
-    """RDFC-1.0 canonical N-Quads; quick when first-degree hashes are unique, else the full algorithm."""
+    """RDFC-1.0 canonical N-Quads; quick when first-degree hashes are unique, else the full algorithm.
+
+    Quick path (RDFC-1.0 4.4 with every first-degree hash unique, so 4.4.3 step 5 issues every label and the
+    N-degree steps never run): hash each blank node's quads with ``_:a`` / ``_:z`` (4.6), label in hash
+    order, serialise, sort. Quads without blank nodes are serialised once.
+    """
+    lines: list[str] = []
+    blank: list[tuple[str, str, str, str]] = []
     by_node: dict[str, list[tuple[str, str, str, str]]] = {}
     for quad in quads:
-        s, _p, o, g = quad
-        if s[0] == "_":
-            by_node.setdefault(s, []).append(quad)
-        if o[0] == "_" and o != s:
-            by_node.setdefault(o, []).append(quad)
-        if g and g[0] == "_" and g != s and g != o:
-            by_node.setdefault(g, []).append(quad)
+        s, p, o, g = quad
+        s_blank = s[0] == "_"
+        o_blank = o[0] == "_"
+        g_blank = g != "" and g[0] == "_"
+        if not (s_blank or o_blank or g_blank):
+            lines.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
+            continue
+        blank.append(quad)
+        if s_blank:
+            found = by_node.get(s)
+            if found is None:
+                by_node[s] = [quad]
+            else:
+                found.append(quad)
+        if o_blank and o != s:
+            found = by_node.get(o)
+            if found is None:
+                by_node[o] = [quad]
+            else:
+                found.append(quad)
+        if g_blank and g != s and g != o:
+            found = by_node.get(g)
+            if found is None:
+                by_node[g] = [quad]
+            else:
+                found.append(quad)
     if not by_node:
-        return "".join(sorted({f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n" for s, p, o, g in quads}))
+        return "".join(sorted(set(lines)))
     sha256 = hashlib.sha256
     hashes: dict[str, str] = {}
     for node, node_quads in by_node.items():
-        lines = []
+        hashed = []
         for s, p, o, g in node_quads:
             if s[0] == "_":
                 s = "_:a" if s == node else "_:z"
@@ -788,18 +814,17 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
             if g:
                 if g[0] == "_":
                     g = "_:a" if g == node else "_:z"
-                lines.append(f"{s} {p} {o} {g} .\n")
+                hashed.append(f"{s} {p} {o} {g} .\n")
             else:
-                lines.append(f"{s} {p} {o} .\n")
-        lines.sort()
-        hashes[sha256("".join(lines).encode("utf-8")).hexdigest()] = node
+                hashed.append(f"{s} {p} {o} .\n")
+        hashed.sort()
+        hashes[sha256("".join(hashed).encode("utf-8")).hexdigest()] = node
     if len(hashes) != len(by_node):
         with _STATS.lock:
             _STATS.n_degree += 1
         return jsonld.canonicalize(quads, budget=budget)
     labels = {node: f"_:c14n{index}" for index, node in enumerate(hashes[h] for h in sorted(hashes))}
-    out = set()
-    for s, p, o, g in quads:
+    for s, p, o, g in blank:
         if s[0] == "_":
             s = labels[s]
         if o[0] == "_":
@@ -807,10 +832,10 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
         if g:
             if g[0] == "_":
                 g = labels[g]
-            out.add(f"{s} {p} {o} {g} .\n")
+            lines.append(f"{s} {p} {o} {g} .\n")
         else:
-            out.add(f"{s} {p} {o} .\n")
-    return "".join(sorted(out))
+            lines.append(f"{s} {p} {o} .\n")
+    return "".join(sorted(set(lines)))
 
 
 # ---------------------------------------------------------------------------------------------------------

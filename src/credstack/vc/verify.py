@@ -443,10 +443,10 @@ def _check_context_and_type(credential: dict[str, Any]) -> Check:
         return Check("context_and_type", name, "failed",
                      f"The credential uses the Open Badges / CLR context but its type {types} names none of "
                      "OpenBadgeCredential, AchievementCredential, EndorsementCredential or ClrCredential.", "invalid")
-    from credstack.vc import jsonld
+    from credstack.vc import fastld
 
     try:
-        jsonld.expand_safe(credential)
+        fastld.check_safe(credential)  # the reference expand_safe's verdict and errors, quickly
     except UndefinedTermError as exc:
         return Check("context_and_type", name, "failed",
                      f"The property or type {exc.term!r} is not defined by any @context of the credential, so its "
