@@ -1,7 +1,7 @@
 """credstack.vc — the framework-free credential core.
 
 Builds Open Badges 3.0 / CLR 2.0 credentials (:mod:`.builders`), canonicalizes JSON-LD offline
-against bundled contexts (:mod:`.jsonld`), signs and verifies Data Integrity proofs
+against bundled contexts (:mod:`.jsonld`, and quickly :mod:`.fastld`), signs and verifies Data Integrity proofs
 (:mod:`.proofs`, :mod:`.suites`) and VC-JWTs (:mod:`.jwt`), encodes Bitstring Status Lists
 (:mod:`.statuslist`), bakes images (:mod:`.baking`), reads Open Badges 2.0 (:mod:`.ob2`) and
 verifies anything of these into a report that says why (:mod:`.verify`).
