@@ -19,7 +19,17 @@ LEARNER_EMAIL = "jane.learner@example.org"
 LEARNER_NAME = "Jane Quillfeather"
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()  # a real image, so browsers render it (and the page does not shift when it fails to)
 
 
 def ooxml(main: str) -> bytes:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from credstack.catalog.demo.loader import load_demo
+from credstack.catalog.demo.loader import DEMO_PASSWORD, load_demo
 from tests.conftest import CHROMIUM, chromium_available, require_service
 from tests.platform.assessment_support import PDF, PNG
-from tests.platform.test_browser import CHROMIUM_ARGS, sign_in
+from tests.platform.test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -53,9 +53,24 @@ ASSESSOR = "assessor@northfield.example.org"
 MC_URL = "/catalog/northfield-usd/claim-evidence-reasoning-lab-reports/"
 
 
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()  # signed in: the next page load is not racing the login
+
+
 def _sign_out(page: Any) -> None:
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/")
+    page.get_by_role("link", name="Sign in").wait_for()
+
+
+def _claim(page: Any) -> None:
+    page.get_by_role("button", name="Claim for review").click()
+    page.get_by_role("heading", name="Score against the rubric").wait_for()
+    # Evidence previews (image, PDF) above the rubric finish loading before levels are clicked.
+    page.wait_for_load_state("networkidle")
 
 
 def _score(page: Any, level_for: dict[str, str]) -> None:
@@ -122,7 +137,7 @@ def test_learner_and_assessor_walk_the_whole_loop(
     page.get_by_role("link", name=reference).click()
     assert LEARNER_NAME not in page.content() and LEARNER not in page.content()
     assert page.locator("img.evidence-preview").count() == 1
-    page.get_by_role("button", name="Claim for review").click()
+    _claim(page)
     _score(
         page,
         {
@@ -161,11 +176,17 @@ def test_learner_and_assessor_walk_the_whole_loop(
     page.goto("/review/northfield-usd/")
     page.get_by_role("link", name=reference).click()
     assert "Earlier feedback" in page.content()
-    page.get_by_role("button", name="Claim for review").click()
+    _claim(page)
     _score(page, dict.fromkeys(CRITERIA, "proficient"))
     assert "the rubric says this passes" in page.locator("#verdict-text").inner_text()
     page.get_by_role("button", name="Pass", exact=True).click()
     assert "passed" in page.locator(".messages").inner_text()
+    # The evidence stays readable after the decision; the PDF opens in the page on request.
+    page.goto(f"/review/northfield-usd/{Submission.objects.get(learner__email=LEARNER).pk}/")
+    page.get_by_text("Show the PDF here").first.click()
+    frame = page.locator("iframe.evidence-preview").first
+    frame.wait_for()
+    assert frame.bounding_box()["height"] > 200
     _sign_out(page)
 
     # The learner sees the pass.
