@@ -206,3 +206,25 @@ def test_start_only_published(learner: User, org_a: Organization, definition: di
     with pytest.raises(ValidationError):
         actions.do_start_submission(learner=learner, version=draft, actor=learner)
     assert client_for(learner).post("/learning/start/org-a/drafty/").status_code == 404
+
+
+def test_evidence_added_after_a_return_stays_private_until_resubmitted(sub: Submission, assessor: User) -> None:
+    from tests.platform.assessment_support import PDF, feedback_for, upload
+
+    version = sub.micro_credential_version
+    actions.do_claim_submission(submission=sub, assessor=assessor, actor=assessor)
+    actions.do_decide_submission(
+        submission=sub,
+        assessor=assessor,
+        decision="return",
+        levels=levels(version, passing=False),
+        criterion_feedback=feedback_for(version),
+        overall_feedback="",
+        actor=assessor,
+    )
+    item = actions.do_add_evidence(submission=sub, artifact_index=0, title="New", upload=upload(PDF), actor=sub.learner)
+    client = client_for(assessor)
+    assert client.get(f"/evidence/{item.pk}/").status_code == 404
+    assert client_for(sub.learner).get(f"/evidence/{item.pk}/").status_code == 200
+    actions.do_submit_submission(submission=sub, actor=sub.learner)
+    assert client.get(f"/evidence/{item.pk}/").status_code == 200

@@ -73,8 +73,8 @@ def may_read_evidence(user: Any, item: EvidenceItem) -> bool:
     submission = item.submission
     if submission.learner_id == getattr(user, "pk", None):
         return True
-    if submission.status == SubmissionStatus.DRAFT and submission.attempts_used == 0:
-        return False
+    if item.added_in_attempt > submission.attempts_used:
+        return False  # not handed in yet: the learner's draft is theirs alone
     return can_assess(user, submission.organization) and not has_conflict(user, submission.learner)
 
 
