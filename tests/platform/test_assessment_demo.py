@@ -26,6 +26,11 @@ def test_demo_submissions(db: Any) -> None:
     statuses = sorted(Submission.objects.values_list("status", flat=True))
     assert statuses == ["returned", "submitted", "submitted"]
     assert all(e.sha256 for s in Submission.objects.all() for e in s.active_evidence() if e.file)
-    queue = client_for(User.objects.get(email="assessor@northfield.example.org")).get("/review/northfield-usd/")
+    client = client_for(User.objects.get(email="assessor@northfield.example.org"))
+    queue = client.get("/review/northfield-usd/")
     html = queue.content.decode()
     assert html.count("<td>Waiting</td>") == 2 and "Jordan" not in html and "Priya" not in html
+    for submission in Submission.objects.exclude(status="returned"):
+        page = client.get(f"/review/northfield-usd/{submission.pk}/").content.decode()
+        for name in ("Jordan", "Priya", "Sam Okafor", "Okafor", "Shah", "jordan.lee"):
+            assert name not in page
