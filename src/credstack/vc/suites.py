@@ -145,17 +145,20 @@ _JCS_INT_MAX = 2**53 - 1
 def _plain_json(value: Any) -> bool:
     """True when ``json.dumps`` canonicalizes ``value`` exactly as RFC 8785 (see the module doc)."""
     kind = value.__class__
-    if kind is str or kind is bool or value is None:
-        return True
     if kind is dict:
         for key, item in value.items():
             if key.__class__ is not str or (not key.isascii() and key and max(key) >= "\ud800"):
                 return False
-            if not _plain_json(item):
+            if item.__class__ is not str and not _plain_json(item):
                 return False
         return True
     if kind is list:
-        return all(_plain_json(item) for item in value)
+        for item in value:
+            if item.__class__ is not str and not _plain_json(item):
+                return False
+        return True
+    if kind is str or kind is bool or value is None:
+        return True
     if kind is int:
         return bool(-_JCS_INT_MAX <= value <= _JCS_INT_MAX)
     if kind is float:
