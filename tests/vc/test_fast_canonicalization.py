@@ -308,3 +308,16 @@ def test_small_look_alike_credential_is_within_budget_on_both_paths() -> None:
     assert fast(doc) == reference(doc)
     assert fast(doc)[0] == "ok"
     assert fastld.stats()["n_degree"] > before
+
+
+def test_context_tables_are_bounded_and_start_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastld, "MAX_COMPILED_CONTEXTS", fastld._compiled_count + 3)
+    doc = credential()
+    for extra in range(12):  # ever new lists of bundled contexts
+        varied = dict(doc)
+        varied["@context"] = [VC2, OB3] + [OB3] * extra
+        assert fast(varied) == reference(varied)
+        assert fastld._compiled_count <= fastld.MAX_COMPILED_CONTEXTS + 8
+    assert fastld.stats()["context_table_resets"] >= 1
+    monkeypatch.undo()
+    assert took_fast_path(doc)

@@ -94,7 +94,9 @@ def _escape(value: str) -> str:
 
 
 # how many compiled contexts may exist (each bundled list and every context reached from it through scoped
-# contexts); a document that would need more goes to the reference path instead of growing the tables
+# contexts). A document that would need more goes to the reference path instead of growing the tables, and the
+# next new list of contexts starts the tables afresh: memory stays bounded, and documents crafted with ever new
+# combinations of bundled contexts cannot leave the platform on the slow path for good.
 MAX_COMPILED_CONTEXTS = 4096
 
 _force_reference: contextvars.ContextVar[bool] = contextvars.ContextVar("credstack_vc_force_reference", default=False)
@@ -118,6 +120,7 @@ class _Stats:
         self.lock = threading.Lock()
         self.fast = 0
         self.n_degree = 0
+        self.resets = 0
         self.fallbacks: Counter[str] = Counter()
 
     def snapshot(self) -> dict[str, Any]:
@@ -127,6 +130,7 @@ class _Stats:
                 "fallback": sum(self.fallbacks.values()),
                 "fallback_reasons": dict(self.fallbacks),
                 "n_degree": self.n_degree,
+                "context_table_resets": self.resets,
             }
 
 
@@ -138,7 +142,8 @@ def stats() -> dict[str, Any]:
 
     ``fast``: documents canonicalized by the fast path; ``fallback``: documents handed to the reference
     path, with ``fallback_reasons`` counting each reason; ``n_degree``: fast-path documents whose blank
-    nodes needed the full RDFC-1.0 labelling (first-degree hashes not unique).
+    nodes needed the full RDFC-1.0 labelling (first-degree hashes not unique); ``context_table_resets``: how
+    often the compiled contexts were dropped because :data:`MAX_COMPILED_CONTEXTS` was reached.
     """
     return _STATS.snapshot()
 
@@ -147,6 +152,7 @@ def reset_stats() -> None:
     with _STATS.lock:
         _STATS.fast = 0
         _STATS.n_degree = 0
+        _STATS.resets = 0
         _STATS.fallbacks.clear()
 
 
@@ -412,6 +418,17 @@ def _check_bundled(urls: tuple[str, ...]) -> None:
         raise _Unsupported("context not bundled")
 
 
+def _reset_tables() -> None:
+    """Forget every compiled context (documents being converted keep the ones they hold)."""
+    global _compiled_count
+    with _lock:
+        _top.clear()
+        _wrapped.clear()
+        _compiled_count = 0
+        with _STATS.lock:
+            _STATS.resets += 1
+
+
 def _top_context(value: Any) -> _Ctx:
     """The compiled context of a document's ``@context`` (bundled URLs only)."""
     key = _url_key(value)
@@ -421,7 +438,7 @@ def _top_context(value: Any) -> _Ctx:
     _check_bundled(key)
     with _lock:
         if _compiled_count >= MAX_COMPILED_CONTEXTS:
-            raise _Unsupported("context tables full")
+            _reset_tables()
         options = _pyld_options()
         try:
             raw = _processor._process_context(_processor._get_initial_context(options), list(key), options)
