@@ -13,6 +13,7 @@ import time
 
 MODULES: list[str] = [
     "benchmarks.vc_proofs",
+    "benchmarks.awards",
 ]
 
 
