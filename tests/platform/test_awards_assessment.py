@@ -94,3 +94,37 @@ def test_evidence_pages_follow_the_learners_choice(passed: Assessment, make_user
     data = b"".join(served.streaming_content)
     assert served.status_code == 200 and digest_matches(credential.evidence[number - 1]["digest"], data)
     assert "sandbox" in served.get("Content-Security-Policy", "sandbox") or served["Content-Type"] == "application/pdf"
+
+
+def test_passes_left_pending_are_issued_when_a_worker_starts(
+    published: MicroCredentialVersion, make_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from credstack.awards.receivers import queue_pending_assessments
+    from tests.platform.assessment_support import award_step_disconnected
+
+    learner = make_user(LEARNER_EMAIL)
+    assessor = User.objects.get(email="assessor-a@example.org")
+    submission = submitted(learner, published)
+    assessment_actions.do_claim_submission(submission=submission, assessor=assessor, actor=assessor)
+    with award_step_disconnected(), django_capture_on_commit_callbacks(execute=True):
+        assessment_actions.do_decide_submission(
+            submission=submission,
+            assessor=assessor,
+            decision="pass",
+            levels=levels(published),
+            criterion_feedback={},
+            overall_feedback="",
+            actor=assessor,
+        )
+    assessment = Assessment.objects.get(submission=submission)
+    assert assessment.award_status == AwardStatus.PENDING
+    assert queue_pending_assessments() == []  # too recent: its own task may still be on its way
+    Assessment.objects.filter(pk=assessment.pk).update(decided_at=timezone.now() - timedelta(minutes=5))
+    assert queue_pending_assessments() == [assessment.pk]  # eager here: issued on the spot
+    assessment.refresh_from_db()
+    assert assessment.award_status == AwardStatus.ISSUED
+    assert Credential.objects.filter(source=f"assessment:{assessment.pk}").count() == 1
