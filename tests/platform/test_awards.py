@@ -229,7 +229,12 @@ def test_issue_credential_document_for_the_api(org_a: Organization) -> None:
     signed = actions.issue_credential_document(org_a, unsigned, actor=None)
     assert signed["issuer"]["id"] == DID and len(signed["credentialStatus"]) == 2
     assert check(signed).verdict == "valid"
-    row = Credential.objects.get(document__id=signed["id"]) if False else Credential.objects.get(origin="api")
+    row = Credential.objects.get(origin="api")
+    assert row.credential_id == signed["id"]
+    page = Client().get(row.get_absolute_url())
+    assert page.status_code == 200 and "Attendance" in page.content.decode()
+    assert Client().get(row.get_absolute_url(), HTTP_ACCEPT="application/json").json() == signed
+    assert Client().get(f"{row.get_absolute_url()}/badge.png")["Content-Type"] == "image/png"
     actions.do_revoke_credential(credential=row, reason="mistake", actor=None)
     assert check(signed).verdict == "revoked"
     with pytest.raises(ValidationError) as info:
