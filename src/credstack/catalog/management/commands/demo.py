@@ -27,6 +27,10 @@ class Command(BaseCommand):
             return
         already = demo_is_loaded()
         logins = load_demo()
+        # A few teachers' evidence waiting in the review queue, so the assessor has something to score.
+        from credstack.assessment.demo import load_demo_submissions
+
+        load_demo_submissions()
         self.stdout.write("Demo program already loaded." if already else "Demo program loaded.")
         self.stdout.write("Demo logins (all with the password shown):")
         for login in logins:
