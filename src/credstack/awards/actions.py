@@ -488,7 +488,11 @@ def _reason(reason: str, what: str) -> str:
 
 
 def _locked(credential: Credential) -> Credential:
-    return Credential.objects.select_for_update(of=("self",)).select_related("organization", "version").get(pk=credential.pk)
+    return (
+        Credential.objects.select_for_update(of=("self",))
+        .select_related("organization", "version")
+        .get(pk=credential.pk)
+    )
 
 
 def _tell_learner(credential: Credential, template: str, **extra: Any) -> None:
