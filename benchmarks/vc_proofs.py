@@ -196,23 +196,22 @@ def _outcome(function: Callable[[Any], str], doc: Any) -> tuple[str, str]:
         return (type(exc).__name__, str(exc))
 
 
-def differential_worker(seed: int, count: int, cpu: int | None) -> dict[str, Any]:
-    """Compare ``count`` hypothesis-generated credentials on both paths (in a worker process)."""
-    if cpu is not None and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {cpu})
+def _compare_round(seed: int, count: int, counter: Any, target: int, tally: Counter[str],
+                   disagreements: list[str], started: float) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
     from tests.vc.credential_strategies import credential_documents
-
-    tally: Counter[str] = Counter()
-    disagreements: list[str] = []
-    started = time.monotonic()
 
     @hypothesis_seed(seed)
     @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(credential_documents)
     def compare(doc: dict[str, Any]) -> None:
+        with counter.get_lock():
+            if counter.value >= target:
+                return
+            counter.value += 1
+            done = counter.value
         took_fast = fastld.try_to_nquads(doc) is not None
         fast = _outcome(fastld.to_nquads, doc)
         reference = _outcome(jsonld.to_nquads, doc)
@@ -222,50 +221,60 @@ def differential_worker(seed: int, count: int, cpu: int | None) -> dict[str, Any
         tally[path + (", valid" if reference[0] == "ok" else ", error")] += 1
         if fast != reference and len(disagreements) < 3:
             disagreements.append(json.dumps(doc, ensure_ascii=False)[:2000])
-        if tally["compared"] % 1000 == 0:
-            print(f"    differential (seed {seed}): {tally['compared']:,} compared, {tally['agree']:,} agree "
-                  f"({time.monotonic() - started:.0f} s)", flush=True)
+        if done % 1000 == 0:
+            print(f"    differential: {done:,} compared ({time.monotonic() - started:.0f} s)", flush=True)
 
     compare()
-    return {"tally": dict(tally), "disagreements": disagreements}
 
 
-def start_differential(total: int) -> tuple[Any, list[Any], int]:
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    available = (os.cpu_count() or 1)
-    other = [cpu for cpu in range(available) if cpu != 0]
-    workers = max(1, len(other))
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-    pool = context.Pool(workers)
-    share = -(-total // workers)
-    jobs = [
-        pool.apply_async(differential_worker, (7_000 + index, share, other[index] if other else (cpus or [None])[0]))
-        for index in range(workers)
-    ]
-    return pool, jobs, workers
-
-
-def finish_differential(pool: Any, jobs: list[Any], total: int) -> None:
+def differential_worker(seed: int, counter: Any, target: int, cpu: int | None, results: Any) -> None:
+    """Compare hypothesis-generated credentials on both paths, in rounds, until ``counter`` reaches ``target``."""
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
     tally: Counter[str] = Counter()
     disagreements: list[str] = []
-    for job in jobs:
-        result = job.get()
-        tally.update(result["tally"])
-        disagreements += result["disagreements"]
-    pool.close()
-    pool.join()
-    extra = 0
-    while tally["compared"] < total:  # hypothesis may stop short: top up in this process
-        result = differential_worker(9_000 + extra, total - tally["compared"], None)
-        tally.update(result["tally"])
-        disagreements += result["disagreements"]
-        extra += 1
-    print(f"\ndifferential check: {tally['compared']:,} hypothesis-generated OB 3.0 / CLR 2.0 credentials, "
-          f"{tally['agree']:,} byte-identical outcomes (N-Quads or error), {tally['disagree']:,} disagreements")
-    for label in ("fast path, valid", "fast path, error", "reference path, valid", "reference path, error"):
-        print(f"  {label:<24}{tally[label]:>8,}")
-    for doc in disagreements:
-        print(f"  DISAGREEMENT: {doc}")
+    started = time.monotonic()
+    round_ = 0
+    while counter.value < target:
+        _compare_round(seed * 1000 + round_, 250, counter, target, tally, disagreements, started)
+        round_ += 1
+    results.put({"tally": dict(tally), "disagreements": disagreements})
+
+
+class Differential:
+    """The differential check in worker processes: one per other core from the start, one more on CPU 0 once
+    the timed work there is over (``add_worker``), all drawing from one shared count."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
+        self.counter = self.context.Value("i", 0)
+        self.results = self.context.Queue()
+        self.processes: list[Any] = []
+
+    def add_worker(self, cpu: int | None) -> None:
+        process = self.context.Process(
+            target=differential_worker,
+            args=(7 + len(self.processes), self.counter, self.total, cpu, self.results),
+        )
+        process.start()
+        self.processes.append(process)
+
+    def finish(self) -> None:
+        tally: Counter[str] = Counter()
+        disagreements: list[str] = []
+        for _ in self.processes:
+            result = self.results.get()
+            tally.update(result["tally"])
+            disagreements += result["disagreements"]
+        for process in self.processes:
+            process.join()
+        print(f"\ndifferential check: {tally['compared']:,} hypothesis-generated OB 3.0 / CLR 2.0 credentials, "
+              f"{tally['agree']:,} byte-identical outcomes (N-Quads or error), {tally['disagree']:,} disagreements")
+        for label in ("fast path, valid", "fast path, error", "reference path, valid", "reference path, error"):
+            print(f"  {label:<24}{tally[label]:>8,}")
+        for doc in disagreements:
+            print(f"  DISAGREEMENT: {doc}")
 
 
 # --- memory -----------------------------------------------------------------------------------------------------
@@ -305,14 +314,19 @@ def run() -> None:
     figures = timing_table(setup)
     print_table(setup, figures)
 
-    pool = None
+    differential = None
     if DIFFERENTIAL > 0:
-        pool, jobs, workers = start_differential(DIFFERENTIAL)
-        print(f"\ndifferential check started on {workers} worker process(es), on the other core(s)", flush=True)
+        differential = Differential(DIFFERENTIAL)
+        others = [cpu for cpu in range(os.cpu_count() or 1) if cpu != 0]
+        for cpu in others:
+            differential.add_worker(cpu)
+        where = f"CPU {', '.join(map(str, others))}" if others else "CPU 0 after the sign loop"
+        print(f"\ndifferential check started ({where}; CPU 0 joins after the sign loop)", flush=True)
     if SIGN_LOOP > 0:
         sign_loop(setup, SIGN_LOOP)
-    if pool is not None:
-        finish_differential(pool, jobs, DIFFERENTIAL)
+    if differential is not None:
+        differential.add_worker(0 if hasattr(os, "sched_setaffinity") else None)
+        differential.finish()
     stats = fastld.stats()
     print(f"\nfast path counters (this process): {stats['fast']:,} documents on the fast path, "
           f"{stats['fallback']:,} to the reference path {stats['fallback_reasons']}, "
