@@ -13,10 +13,11 @@ Printed, in one run, on one core (the process is pinned to CPU 0 by ``benchmarks
   the signature) plus the Bitstring status check, answered by a warm
   :class:`credstack.vc.statuslist.StatusChecker` (the list was fetched and its own proof verified once);
 - RSS before and after a sign loop (``CREDSTACK_BENCH_SIGN_LOOP`` credentials, 1,000,000 by default) and how
-  long it took;
+  long it took, in wall time and in CPU time (on a busy machine other processes take part of the core);
 - the differential check: ``CREDSTACK_BENCH_DIFFERENTIAL`` (10,000 by default) hypothesis-generated OB 3.0 and
   CLR 2.0 credentials (``tests/vc/credential_strategies.py``), the fast path's outcome (N-Quads or error)
-  compared with the reference path's; it runs on the other cores while the sign loop runs on CPU 0.
+  compared with the reference path's; it runs on the other cores while the sign loop runs on CPU 0, and on
+  CPU 0 too once the loop is over.
 
 ``CREDSTACK_BENCH_RUNS`` sets the runs per timed row (default 1,000; fewer is refused).
 """
