@@ -138,8 +138,15 @@ def test_live_lease_is_respected(published: MicroCredentialVersion) -> None:
 
 
 def test_bulk_pages(
-    published: MicroCredentialVersion, org_b: Organization, django_capture_on_commit_callbacks: Any
+    published: MicroCredentialVersion,
+    org_b: Organization,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: Any,
 ) -> None:
+    # Inside this test's transaction a thread would not see the rows: run the job right here instead.
+    from credstack.awards.tasks import run_bulk_award
+
+    monkeypatch.setattr(bulk, "_start_in_thread", lambda bulk_id: run_bulk_award.apply((bulk_id,)))
     admin = client_for(admin_of(published.organization))
     assert "email,name,achievement" in admin.get("/manage/org-a/bulk/").content.decode()
     assert b"cer-lab" in admin.get("/manage/org-a/bulk/template.csv").content
@@ -233,3 +240,19 @@ def test_demo_awards_command(db: Any, capsys: Any) -> None:
     assert (
         Credential.objects.filter(source__startswith="demo:", recipient_user__email="learner@example.org").count() == 2
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_worker_the_run_goes_on_in_a_thread(published: MicroCredentialVersion) -> None:
+    import time
+
+    org = published.organization
+    lines = [f"t{i}@example.org,,cer-lab,,,," for i in range(20)]
+    job = bulk.do_create_bulk_award(organization=org, stream=csv_bytes(*lines), filename="t.csv", actor=None)
+    bulk.do_confirm_bulk_award(bulk=job, actor=None)  # returns at once; the thread issues
+    deadline = time.monotonic() + 60
+    while BulkAward.objects.get(pk=job.pk).status != BulkStatus.DONE and time.monotonic() < deadline:
+        time.sleep(0.2)
+    done = BulkAward.objects.get(pk=job.pk)
+    assert (done.status, done.issued) == (BulkStatus.DONE, 20)
+    assert Credential.objects.filter(organization=org).count() == 20

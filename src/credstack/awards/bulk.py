@@ -21,13 +21,15 @@ import io
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -247,8 +249,27 @@ def do_cancel_bulk_award(*, bulk: BulkAward, actor: Any) -> BulkAward:
 def _enqueue_on_commit(bulk_id: int, queue: str | None = None) -> None:
     from credstack.awards.tasks import run_bulk_award
 
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No worker on the embedded default: run in a thread of this process, so that the page answers at
+        # once and shows live progress; a run cut short by a restart is resumed from the page (leases).
+        transaction.on_commit(lambda: _start_in_thread(bulk_id))
+        return
     options = {"queue": queue} if queue else {}
     transaction.on_commit(lambda: run_bulk_award.apply_async((bulk_id,), **options))
+
+
+def _start_in_thread(bulk_id: int) -> threading.Thread:
+    from credstack.awards.tasks import run_bulk_award
+
+    def target() -> None:
+        try:
+            run_bulk_award.apply((bulk_id,))
+        finally:
+            connections.close_all()  # this thread's own database connections
+
+    thread = threading.Thread(target=target, name=f"bulk-award-{bulk_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def this_runner() -> str:
