@@ -125,3 +125,8 @@ def test_bad_input_is_shown_beside_the_field(held: Credential) -> None:
     do_revoke_credential(credential=held, reason="Awarded in error.", actor=admin_of(held.organization))
     refused = learner.post(_page(held), {"expires": ""})
     assert refused.status_code == 400 and "cannot be shared" in refused.content.decode()
+
+
+def test_wallet_links_to_share_links(held: Credential) -> None:
+    page = client_for(held.recipient_user).get("/wallet/").content.decode()
+    assert f"/wallet/{held.public_id}/share/" in page
