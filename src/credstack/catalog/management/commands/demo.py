@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 
 from credstack.catalog.demo.loader import demo_is_loaded, load_demo
 
@@ -26,12 +29,20 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds organizations; the demo program was not loaded.")
             return
         already = demo_is_loaded()
-        logins = load_demo()
-        # A few teachers' evidence waiting in the review queue, so the assessor has something to score.
-        from credstack.assessment.demo import load_demo_submissions
+        # The demo's people are fictional: their notification mail goes nowhere instead of the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            logins = load_demo()
+            # A few teachers' evidence waiting in the review queue, so the assessor has something to score.
+            from credstack.assessment.demo import load_demo_submissions
 
-        load_demo_submissions()
+            load_demo_submissions()
+            # Two credentials in the demo learner's wallet, so an employer can try the verifier at once.
+            call_command("demo_awards", stdout=io.StringIO())
         self.stdout.write("Demo program already loaded." if already else "Demo program loaded.")
         self.stdout.write("Demo logins (all with the password shown):")
         for login in logins:
             self.stdout.write(f"  {login.role:<50} {login.email:<36} {login.password}")
+        self.stdout.write(
+            "Try: the learner's My credentials → download a PNG → drop it on /verify (no account needed);\n"
+            "     the assessor's Review queue holds three demo submissions; the Northfield admin manages the catalog."
+        )
