@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -69,3 +71,42 @@ def published(org_a: Organization, definition: dict[str, Any]) -> MicroCredentia
     admin = admin_of(org_a)
     version = actions.do_create_micro_credential(organization=org_a, data=definition, slug="cer-lab", actor=admin)
     return actions.do_publish_version(version=version, actor=admin)
+
+
+# --- browser tests (Playwright driving Debian's Chromium) ---------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium per test module; skipped without Chromium, except in CI where that fails."""
+    from tests.conftest import CHROMIUM, chromium_available, require_service
+
+    require_service(chromium_available(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests' ORM calls stay synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield instance
+            instance.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def sign_in(page: Any, email: str, password: str = "") -> None:
+    """Sign in through the login form; returns once the signed-in page has loaded."""
+    from credstack.catalog.demo.loader import DEMO_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,31 +9,11 @@ from typing import Any
 
 import pytest
 
-from credstack.catalog.demo.loader import DEMO_PASSWORD, load_demo
-from tests.conftest import CHROMIUM, chromium_available, require_service
+from credstack.catalog.demo.loader import load_demo
 from tests.platform.assessment_support import PDF, PNG
-from tests.platform.test_browser import CHROMIUM_ARGS
+from tests.platform.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_service(chromium_available(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread; ORM calls stay sync
-    try:
-        with sync_playwright() as playwright:
-            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield instance
-            instance.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -51,14 +30,6 @@ LEARNER = "learner@example.org"
 LEARNER_NAME = "Taylor Teacher"
 ASSESSOR = "assessor@northfield.example.org"
 MC_URL = "/catalog/northfield-usd/claim-evidence-reasoning-lab-reports/"
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()  # signed in: the next page load is not racing the login
 
 
 def _sign_out(page: Any) -> None:

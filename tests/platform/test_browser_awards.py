@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -13,34 +12,14 @@ import pytest
 from django.core import mail
 
 from credstack.awards.models import BulkAward, BulkStatus, Credential
-from credstack.catalog.demo.loader import DEMO_PASSWORD, load_demo
+from credstack.catalog.demo.loader import load_demo
 from credstack.catalog.models import MicroCredentialVersion
-from tests.conftest import CHROMIUM, chromium_available, require_service
+from tests.platform.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ADMIN = "admin@northfield.example.org"
 LEARNER = "learner@example.org"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_service(chromium_available(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield instance
-            instance.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -49,14 +28,6 @@ def context(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[A
     made = browser.new_context(base_url=live_server.url)
     yield made
     made.close()
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def northfield_slug() -> tuple[str, str]:
