@@ -3,27 +3,14 @@ pages, the API or the command line, which run the actions (with their reasons an
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from credstack.awards.models import BulkAward, Credential, StatusList
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from credstack.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Credential)
-class CredentialAdmin(ReadOnly):
+class CredentialAdmin(ReadOnlyAdmin):
     list_display = [
         "public_id",
         "organization",
@@ -39,12 +26,12 @@ class CredentialAdmin(ReadOnly):
 
 
 @admin.register(StatusList)
-class StatusListAdmin(ReadOnly):
+class StatusListAdmin(ReadOnlyAdmin):
     list_display = ["organization", "number", "allocated", "capacity", "updated_at"]
     exclude = ["revocation_bits", "suspension_bits", "multiplier", "offset"]
 
 
 @admin.register(BulkAward)
-class BulkAwardAdmin(ReadOnly):
+class BulkAwardAdmin(ReadOnlyAdmin):
     list_display = ["filename", "organization", "status", "total_rows", "issued", "skipped", "created_at"]
     list_filter = ["status", "organization"]

@@ -11,17 +11,7 @@ from django.http import HttpRequest
 
 from credstack.catalog import actions
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from credstack.core.admin import ReadOnlyAdmin
 
 
 @admin.register(MicroCredentialVersion)

@@ -3,16 +3,14 @@ through the organization's keys page, where rotation and retirement are delibera
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from credstack.core.admin import ReadOnlyAdmin
 from credstack.signing.models import SigningKey
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
+class SigningKeyAdmin(ReadOnlyAdmin):
     list_display = ["organization", "public_key_multibase", "state", "created_at", "superseded_at", "revoked_at"]
     list_filter = ["state", "organization"]
     search_fields = ["public_key_multibase", "organization__slug"]
@@ -27,12 +25,3 @@ class SigningKeyAdmin(admin.ModelAdmin):
         "revocation_reason",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
