@@ -138,3 +138,21 @@ def test_undefined_term_and_bad_requests(org_a: Organization) -> None:
 def test_issue_is_in_the_openapi_document(db: Any) -> None:
     paths = Client().get("/api/openapi.json").json()["paths"]
     assert "post" in paths["/credentials/issue"]
+
+
+def test_issue_replaces_a_well_formed_status_entry(org_a: Organization) -> None:
+    credential = {
+        **UNSIGNED,
+        "credentialStatus": {
+            "id": "https://example.org/status/1#5",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "5",
+            "statusListCredential": "https://example.org/status/1",
+        },
+    }
+    response = issue(_client(org_a), credential)
+    assert response.status_code == 201, response.content
+    entries = response.json()["verifiableCredential"]["credentialStatus"]
+    assert {e["statusPurpose"] for e in entries} == {"revocation", "suspension"}
+    assert all(e["statusListCredential"].startswith("http://127.0.0.1:8000/") for e in entries)

@@ -416,9 +416,10 @@ def issue_credential_document(
 ) -> dict[str, Any]:
     """Sign a caller-supplied credential as ``organization``: its issuer, status entries and proof added.
 
-    The credential must use the VC 2.0 context first and may not carry a proof or credentialStatus of its
-    own; ``issuer`` is set to the organization (or must already be it); an ``id`` and ``validFrom`` are
-    added when missing. It is recorded (origin ``api``), so it can be revoked and suspended like any other.
+    The credential must use the VC 2.0 context first and may not carry a proof of its own; the platform
+    sets ``credentialStatus`` itself (the revocation and suspension entries it serves), replacing any the
+    caller sent; ``issuer`` is set to the organization (or must already be it); an ``id`` and
+    ``validFrom`` are added when missing. It is recorded (origin ``api``), so it can be revoked and suspended like any other.
     Raises ``ValidationError`` keyed by member when the document cannot be signed as given.
     """
     if not isinstance(credential, dict):
@@ -428,9 +429,8 @@ def issue_credential_document(
     contexts = document.get("@context")
     if not isinstance(contexts, list) or not contexts or contexts[0] != b.VC_V2_CONTEXT:
         errors["@context"] = f"The first @context must be {b.VC_V2_CONTEXT} (VC Data Model 2.0)."
-    for member in ("proof", "credentialStatus"):
-        if member in document:
-            errors[member] = f"Leave {member} out: the platform adds it."
+    if "proof" in document:
+        errors["proof"] = "Leave proof out: the platform signs the credential."
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if issuer is not None and issuer_id != organization.issuer_id:
