@@ -61,6 +61,10 @@ def test_libsodium_signatures_are_openssl_signatures(seed: bytes, data: bytes, f
     assert not key.verify(data, bytes(tampered))
     assert not key.verify(data + b"x", signature)
     assert not key.verify(data, signature[:63])
+    from credstack.vc.keys import verify_ed25519
+
+    assert verify_ed25519(key.public_key_bytes, data, signature)
+    assert not verify_ed25519(key.public_key_bytes, data, bytes(tampered))
 
 
 JSON = st.recursive(

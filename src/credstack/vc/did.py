@@ -18,6 +18,7 @@ import json
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from credstack.vc import multibase
@@ -201,7 +202,9 @@ class DefaultResolver:
         )
 
 
+@lru_cache(maxsize=1024)
 def _resolve_did_key(vm_id: str) -> VerificationMethod:
+    # a did:key resolves from its own text (nothing to revoke or fetch): issuers' keys repeat on every credential
     did, _, fragment = vm_id.partition("#")
     encoded = did[len("did:key:") :]
     if not encoded.startswith("z6Mk"):

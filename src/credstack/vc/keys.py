@@ -253,6 +253,19 @@ class Ed25519Key:
         return f"Ed25519Key({self.verification_method_id!r}, private={self.has_private_key})"
 
 
+def verify_ed25519(public_key: bytes, data: bytes, signature: bytes) -> bool:
+    """:meth:`Ed25519Key.verify` without building a key object (the verifier's hot path)."""
+    if len(public_key) != 32:
+        raise InputError("An Ed25519 public key has 32 bytes.")
+    if len(signature) != 64:
+        return False
+    try:
+        nacl.bindings.crypto_sign_open(bytes(signature) + bytes(data), bytes(public_key))
+    except BadSignatureError:
+        return False
+    return True
+
+
 def save_key_file(key: Ed25519Key, path: str | os.PathLike[str], *, include_private: bool = True) -> None:
     """Write the key file; with the secret key the file gets mode 0600 (also when it existed)."""
     text = json.dumps(key.to_key_file_json(include_private=include_private), indent=2) + "\n"

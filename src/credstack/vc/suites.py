@@ -29,7 +29,7 @@ import rfc8785
 
 from credstack.vc import fastld, jsonld, multibase
 from credstack.vc.errors import InputError, InvalidDocument, ProofError
-from credstack.vc.keys import Ed25519Key, Signer
+from credstack.vc.keys import Signer, verify_ed25519
 
 PROOF_TYPE = "DataIntegrityProof"
 
@@ -58,7 +58,7 @@ def _eddsa_sign(hash_data: bytes, signer: Signer) -> str:
 
 def _eddsa_verify(hash_data: bytes, proof_value: str, public_key: bytes) -> bool:
     signature = decode_proof_value(proof_value)
-    return Ed25519Key.from_public_bytes(public_key).verify(hash_data, signature)
+    return verify_ed25519(public_key, hash_data, signature)
 
 
 def decode_proof_value(proof_value: Any) -> bytes:
