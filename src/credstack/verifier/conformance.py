@@ -122,10 +122,10 @@ def vc2_problems(credential: Any) -> dict[str, str]:
         problems["proof"] = "Leave proof out: the platform signs the credential."
     if problems:
         return problems
-    from credstack.vc import jsonld
+    from credstack.vc import fastld
 
     try:
-        jsonld.expand_safe(dict(credential))
+        fastld.check_safe(dict(credential))
     except UndefinedTermError as exc:
         problems[exc.term] = f"The term {exc.term!r} is not defined by any @context of the credential."
     except VCError as exc:

@@ -320,10 +320,10 @@ def verify_presentation(
             )
         )
         return done()
-    from credstack.vc import jsonld
+    from credstack.vc import fastld
 
     try:
-        jsonld.expand_safe(presentation)
+        fastld.check_safe(presentation)
     except UndefinedTermError as exc:
         checks.append(
             Check(
