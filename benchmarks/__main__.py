@@ -30,8 +30,10 @@ def pin_to_one_core() -> str:
 def main(argv: list[str]) -> int:
     wanted = argv or MODULES
     load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
-    print(f"credstack benchmarks — Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), {pin_to_one_core()}"
-          f"{load}", flush=True)
+    print(
+        f"credstack benchmarks — Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), {pin_to_one_core()}{load}",
+        flush=True,
+    )
     start = time.monotonic()
     for name in wanted:
         module = importlib.import_module(name)

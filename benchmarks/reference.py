@@ -41,10 +41,12 @@ T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 def build() -> dict[str, Any]:
     issuer = Profile(id=ISSUER_ID, name="Acme Academy", url="https://acme.example")
-    level = RubricCriterionLevel(id=f"{RUBRIC}/c1/l3", name="Proficient", description="Solid, tested code.",
-                                 level="3", points="3")
-    criterion = ResultDescription(id=f"{RUBRIC}/c1", name="Correctness", rubric_criterion_level=(level,),
-                                  required_level=f"{RUBRIC}/c1/l2")
+    level = RubricCriterionLevel(
+        id=f"{RUBRIC}/c1/l3", name="Proficient", description="Solid, tested code.", level="3", points="3"
+    )
+    criterion = ResultDescription(
+        id=f"{RUBRIC}/c1", name="Correctness", rubric_criterion_level=(level,), required_level=f"{RUBRIC}/c1/l2"
+    )
     achievement = Achievement(
         id="https://credstack.example/achievements/python-basics/v3",
         name="Python basics",
@@ -61,8 +63,13 @@ def build() -> dict[str, Any]:
         identifier=(IdentityObject.for_email("ada@example.org", "4f1c2a9e7d3b5a60"),),
         result=(Result(f"{RUBRIC}/c1", achieved_level=f"{RUBRIC}/c1/l3", status="Completed"),),
     )
-    evidence = Evidence.for_file(b"%PDF-1.7 project report", id="https://credstack.example/evidence/99",
-                                 name="Project report", description="The assessed report.", genre="Report")
+    evidence = Evidence.for_file(
+        b"%PDF-1.7 project report",
+        id="https://credstack.example/evidence/99",
+        name="Project report",
+        description="The assessed report.",
+        genre="Report",
+    )
     credential = OpenBadgeCredential(
         id="https://credstack.example/credentials/3f7c9a2e-1b4d-4e8f-9a0c-5d6e7f8a9b0c",
         issuer=issuer,

@@ -82,8 +82,12 @@ class Setup:
         self.base = load()
         self.size = len(json.dumps(self.base, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         status_list = build_status_list_credential(
-            id=STATUS_LIST, issuer=self.key.controller, purpose="revocation", bitstring=Bitstring(),
-            valid_from=NOW - timedelta(days=30), sign=lambda doc: proofs.add_proof(doc, self.key),
+            id=STATUS_LIST,
+            issuer=self.key.controller,
+            purpose="revocation",
+            bitstring=Bitstring(),
+            valid_from=NOW - timedelta(days=30),
+            sign=lambda doc: proofs.add_proof(doc, self.key),
         )
         fetcher = StaticFetcher({STATUS_LIST: json.dumps(status_list).encode("utf-8")})
         self.checker = StatusChecker(fetcher, verify_list=self.verify_list, clock=lambda: NOW)
@@ -197,15 +201,21 @@ def _outcome(function: Callable[[Any], str], doc: Any) -> tuple[str, str]:
         return (type(exc).__name__, str(exc))
 
 
-def _compare_round(seed: int, count: int, counter: Any, target: int, tally: Counter[str],
-                   disagreements: list[str], started: float) -> None:
+def _compare_round(
+    seed: int, count: int, counter: Any, target: int, tally: Counter[str], disagreements: list[str], started: float
+) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
     from tests.vc.credential_strategies import credential_documents
 
     @hypothesis_seed(seed)
-    @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(credential_documents)
     def compare(doc: dict[str, Any]) -> None:
         with counter.get_lock():
@@ -270,8 +280,10 @@ class Differential:
             disagreements += result["disagreements"]
         for process in self.processes:
             process.join()
-        print(f"\ndifferential check: {tally['compared']:,} hypothesis-generated OB 3.0 / CLR 2.0 credentials, "
-              f"{tally['agree']:,} byte-identical outcomes (N-Quads or error), {tally['disagree']:,} disagreements")
+        print(
+            f"\ndifferential check: {tally['compared']:,} hypothesis-generated OB 3.0 / CLR 2.0 credentials, "
+            f"{tally['agree']:,} byte-identical outcomes (N-Quads or error), {tally['disagree']:,} disagreements"
+        )
         for label in ("fast path, valid", "fast path, error", "reference path, valid", "reference path, error"):
             print(f"  {label:<24}{tally[label]:>8,}")
         for doc in disagreements:
@@ -295,21 +307,26 @@ def sign_loop(setup: Setup, count: int) -> None:
         if (n + 1) % step == 0:
             elapsed = time.monotonic() - started
             cpu = time.process_time() - cpu_started
-            print(f"  {n + 1:>9,} signed, RSS {mb(rss_bytes())}, {elapsed:.0f} s wall ({(n + 1) / elapsed:,.0f}/s), "
-                  f"{cpu:.0f} s CPU ({(n + 1) / max(cpu, 1e-9):,.0f}/s)", flush=True)
+            print(
+                f"  {n + 1:>9,} signed, RSS {mb(rss_bytes())}, {elapsed:.0f} s wall ({(n + 1) / elapsed:,.0f}/s), "
+                f"{cpu:.0f} s CPU ({(n + 1) / max(cpu, 1e-9):,.0f}/s)",
+                flush=True,
+            )
     elapsed = time.monotonic() - started
     cpu = time.process_time() - cpu_started
     gc.collect()
     after = rss_bytes()
-    print(f"sign loop done: {count:,} credentials in {elapsed:.0f} s wall ({count / max(elapsed, 1e-9):,.0f}/s), "
-          f"{cpu:.0f} s of CPU ({count / max(cpu, 1e-9):,.0f}/s per CPU second; wall below CPU rate = other "
-          f"processes had the core); RSS before {mb(before)}, after {mb(after)} "
-          f"({(after - before) / 1_048_576:+.1f} MB)", flush=True)
+    print(
+        f"sign loop done: {count:,} credentials in {elapsed:.0f} s wall ({count / max(elapsed, 1e-9):,.0f}/s), "
+        f"{cpu:.0f} s of CPU ({count / max(cpu, 1e-9):,.0f}/s per CPU second; wall below CPU rate = other "
+        f"processes had the core); RSS before {mb(before)}, after {mb(after)} "
+        f"({(after - before) / 1_048_576:+.1f} MB)",
+        flush=True,
+    )
 
 
 def run() -> None:
-    print(f"setting up (runs per row {RUNS:,}, sign loop {SIGN_LOOP:,}, differential {DIFFERENTIAL:,}) ...",
-          flush=True)
+    print(f"setting up (runs per row {RUNS:,}, sign loop {SIGN_LOOP:,}, differential {DIFFERENTIAL:,}) ...", flush=True)
     setup = Setup()
     fastld.reset_stats()
     figures = timing_table(setup)
@@ -329,6 +346,9 @@ def run() -> None:
         differential.add_worker(0 if hasattr(os, "sched_setaffinity") else None)
         differential.finish()
     stats = fastld.stats()
-    print(f"\nfast path counters (this process): {stats['fast']:,} documents on the fast path, "
-          f"{stats['fallback']:,} to the reference path {stats['fallback_reasons']}, "
-          f"{stats['n_degree']:,} needing the full labelling", flush=True)
+    print(
+        f"\nfast path counters (this process): {stats['fast']:,} documents on the fast path, "
+        f"{stats['fallback']:,} to the reference path {stats['fallback_reasons']}, "
+        f"{stats['n_degree']:,} needing the full labelling",
+        flush=True,
+    )

@@ -10,7 +10,9 @@
 | SECRET_KEY            | generated once into CREDSTACK_HOME (required in production) |
 | CREDSTACK_DEBUG       | 0                                    |
 | CREDSTACK_ALLOWED_HOSTS | host of the base URL, plus loopback in development |
-| EMAIL_URL-ish: CREDSTACK_EMAIL_BACKEND (console / file / smtp), EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL |
+| CREDSTACK_EMAIL_BACKEND | console (or file, smtp: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,        |
+|                         | EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; DEFAULT_FROM_EMAIL)                |
+| (the README has the full table, with the signing, evidence and verifier settings)               |
 """
 
 from __future__ import annotations

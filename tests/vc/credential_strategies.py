@@ -57,9 +57,26 @@ IRI = st.one_of(
 OPTIONAL_IRI = st.none() | IRI
 # relative references and strings the two absolute-IRI tests (safe mode, pyld's RDF conversion) disagree on
 ODD_IRI = st.sampled_from(
-    ["relative/path", "#fragment", "", "1:x", "a b:c", "http://a b", "urn:x\ty", "_:b0", "@id", ":x",
-     "https://example.org/<x>", "https://example.org/{x}|^`", "HTTP://EXAMPLE.ORG/X", "mailto:ada@example.org",
-     "https://example.org/%20", "tag:a,b:c", "x+y.z-w:v", "https://ünïcode.example/ü"]
+    [
+        "relative/path",
+        "#fragment",
+        "",
+        "1:x",
+        "a b:c",
+        "http://a b",
+        "urn:x\ty",
+        "_:b0",
+        "@id",
+        ":x",
+        "https://example.org/<x>",
+        "https://example.org/{x}|^`",
+        "HTTP://EXAMPLE.ORG/X",
+        "mailto:ada@example.org",
+        "https://example.org/%20",
+        "tag:a,b:c",
+        "x+y.z-w:v",
+        "https://ünïcode.example/ü",
+    ]
 )
 ZONES = st.builds(timezone, st.timedeltas(min_value=timedelta(hours=-14), max_value=timedelta(hours=14)))
 MOMENTS = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=ZONES)
@@ -73,8 +90,13 @@ LANG = st.none() | st.sampled_from(["en", "fr", "de-DE", "zh-Hant-TW"])
 images = st.none() | st.builds(Image, IRI, OPTIONAL_TEXT)
 alignments = st.lists(
     st.builds(
-        Alignment, TEXT, IRI, st.none() | st.sampled_from(["CFItem", "ceasn:Competency", "CTDL", "ext:Skill"]),
-        OPTIONAL_TEXT, OPTIONAL_TEXT, OPTIONAL_TEXT,
+        Alignment,
+        TEXT,
+        IRI,
+        st.none() | st.sampled_from(["CFItem", "ceasn:Competency", "CTDL", "ext:Skill"]),
+        OPTIONAL_TEXT,
+        OPTIONAL_TEXT,
+        OPTIONAL_TEXT,
     ),
     max_size=3,
 ).map(tuple)
@@ -133,9 +155,14 @@ def ob3_credentials(draw: st.DrawFn, *, endorsements: bool = True) -> OpenBadgeC
     criteria_ids = [rd.id for rd in ach.result_description] or [draw(IRI)]
     results = draw(
         st.lists(
-            st.builds(Result, st.sampled_from(criteria_ids), OPTIONAL_IRI,
-                      st.none() | st.sampled_from(["Completed", "InProgress", "Failed"]), OPTIONAL_TEXT,
-                      alignments),
+            st.builds(
+                Result,
+                st.sampled_from(criteria_ids),
+                OPTIONAL_IRI,
+                st.none() | st.sampled_from(["Completed", "InProgress", "Failed"]),
+                OPTIONAL_TEXT,
+                alignments,
+            ),
             max_size=3,
         ).map(tuple)
     )
@@ -154,24 +181,39 @@ def ob3_credentials(draw: st.DrawFn, *, endorsements: bool = True) -> OpenBadgeC
     )
     evidence = draw(
         st.lists(
-            st.builds(Evidence, id=OPTIONAL_IRI, name=OPTIONAL_TEXT, description=OPTIONAL_TEXT,
-                      narrative=OPTIONAL_TEXT, genre=OPTIONAL_TEXT, audience=OPTIONAL_TEXT,
-                      digest_multibase=st.none() | st.binary(max_size=32).map(digest_multibase)),
+            st.builds(
+                Evidence,
+                id=OPTIONAL_IRI,
+                name=OPTIONAL_TEXT,
+                description=OPTIONAL_TEXT,
+                narrative=OPTIONAL_TEXT,
+                genre=OPTIONAL_TEXT,
+                audience=OPTIONAL_TEXT,
+                digest_multibase=st.none() | st.binary(max_size=32).map(digest_multibase),
+            ),
             max_size=3,
         ).map(tuple)
     )
     valid_from = draw(MOMENTS)
     status = draw(
-        st.lists(st.builds(StatusEntry, st.sampled_from(["revocation", "suspension"]), st.integers(0, 2**20), IRI),
-                 max_size=1).map(tuple)
+        st.lists(
+            st.builds(StatusEntry, st.sampled_from(["revocation", "suspension"]), st.integers(0, 2**20), IRI),
+            max_size=1,
+        ).map(tuple)
     )
     endorsement: tuple[EndorsementCredential, ...] = ()
     if endorsements:
         endorsement = draw(
             st.lists(
-                st.builds(EndorsementCredential, id=IRI, issuer=simple_profiles, valid_from=MOMENTS, name=TEXT,
-                          credential_subject=st.builds(EndorsementSubject, IRI, OPTIONAL_TEXT),
-                          description=OPTIONAL_TEXT),
+                st.builds(
+                    EndorsementCredential,
+                    id=IRI,
+                    issuer=simple_profiles,
+                    valid_from=MOMENTS,
+                    name=TEXT,
+                    credential_subject=st.builds(EndorsementSubject, IRI, OPTIONAL_TEXT),
+                    description=OPTIONAL_TEXT,
+                ),
                 max_size=2,
             ).map(tuple)
         )
@@ -215,8 +257,15 @@ def clr_credentials(draw: st.DrawFn) -> dict[str, Any]:
         inner.append(doc)
     ach_ids = [doc["credentialSubject"]["achievement"]["id"] for doc in inner]
     associations = draw(
-        st.lists(st.builds(Association, st.sampled_from(["isChildOf", "isParentOf", "precedes"]),
-                           st.sampled_from(ach_ids), st.sampled_from(ach_ids)), max_size=2).map(tuple)
+        st.lists(
+            st.builds(
+                Association,
+                st.sampled_from(["isChildOf", "isParentOf", "precedes"]),
+                st.sampled_from(ach_ids),
+                st.sampled_from(ach_ids),
+            ),
+            max_size=2,
+        ).map(tuple)
     )
     subject_id = draw(OPTIONAL_IRI)
     clr = ClrCredential(
@@ -242,10 +291,36 @@ def clr_credentials(draw: st.DrawFn) -> dict[str, Any]:
 
 # terms defined somewhere in the bundled contexts (often not where they get put), undefined ones, absolute IRIs
 KEYS = st.sampled_from(
-    ["name", "description", "narrative", "image", "id", "type", "creditsEarned", "creditsAvailable", "hashed",
-     "salt", "achievementType", "targetUrl", "validFrom", "statusListIndex", "fieldOfStudy", "tag", "partial",
-     "endorsementComment", "activityStartDate", "url", "email", "allowedValue", "digestMultibase",
-     "https://example.org/vocab#extra", "undefinedTerm", "ex:foo", "mailto:x", "@id"]
+    [
+        "name",
+        "description",
+        "narrative",
+        "image",
+        "id",
+        "type",
+        "creditsEarned",
+        "creditsAvailable",
+        "hashed",
+        "salt",
+        "achievementType",
+        "targetUrl",
+        "validFrom",
+        "statusListIndex",
+        "fieldOfStudy",
+        "tag",
+        "partial",
+        "endorsementComment",
+        "activityStartDate",
+        "url",
+        "email",
+        "allowedValue",
+        "digestMultibase",
+        "https://example.org/vocab#extra",
+        "undefinedTerm",
+        "ex:foo",
+        "mailto:x",
+        "@id",
+    ]
 )
 SCALARS = st.one_of(NASTY_TEXT, IRI, ODD_IRI, NUMBERS, st.booleans(), st.none(), MOMENTS.map(lambda m: m.isoformat()))
 VALUES = st.one_of(
@@ -255,8 +330,20 @@ VALUES = st.one_of(
     st.lists(st.lists(SCALARS, max_size=2), max_size=2),
 )
 TYPES = st.sampled_from(
-    ["Profile", "Achievement", "Evidence", "Result", "AchievementCredential", "EndorsementCredential",
-     "UndefinedType", "https://example.org/Type", "VerifiableCredential", "Image", "ClrCredential", "ex:T"]
+    [
+        "Profile",
+        "Achievement",
+        "Evidence",
+        "Result",
+        "AchievementCredential",
+        "EndorsementCredential",
+        "UndefinedType",
+        "https://example.org/Type",
+        "VerifiableCredential",
+        "Image",
+        "ClrCredential",
+        "ex:T",
+    ]
 )
 
 
@@ -320,4 +407,3 @@ def mutated(draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]]) -> dict[st
 
 ob3_documents = ob3_credentials().map(lambda built: built.to_json())
 credential_documents = mutated(st.one_of(ob3_documents, ob3_documents, clr_credentials()))
-

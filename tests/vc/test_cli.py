@@ -42,10 +42,12 @@ def key_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return path
 
 
-def signed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], key: Path, suite: str, source: Path = UNSIGNED,
-                *extra: str) -> Path:
-    code, out, err = run(capsys, "sign", str(source), "--key", str(key), "--suite", suite,
-                         "--created", "2026-01-02T00:00:00Z", *extra)
+def signed_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: Path, suite: str, source: Path = UNSIGNED, *extra: str
+) -> Path:
+    code, out, err = run(
+        capsys, "sign", str(source), "--key", str(key), "--suite", suite, "--created", "2026-01-02T00:00:00Z", *extra
+    )
     assert code == 0, err
     path = tmp_path / ("signed.jwt" if suite == "vc-jwt" else f"signed-{suite}.json")
     path.write_text(out)
@@ -83,12 +85,15 @@ def test_keygen_bad_seed(capsys: pytest.CaptureFixture[str], seed: str) -> None:
 
 def test_keygen_starts_without_django(tmp_path: Path) -> None:
     src = Path(cli.__file__).resolve().parents[2]
-    script = ("import sys; from credstack.vc.cli import main; code = main(['keygen']); "
-              "assert 'django' not in sys.modules, 'django loaded'; "
-              "assert not any(m.startswith(('pyld', 'jsonschema', 'PIL')) for m in sys.modules); sys.exit(code)")
+    script = (
+        "import sys; from credstack.vc.cli import main; code = main(['keygen']); "
+        "assert 'django' not in sys.modules, 'django loaded'; "
+        "assert not any(m.startswith(('pyld', 'jsonschema', 'PIL')) for m in sys.modules); sys.exit(code)"
+    )
     env = {**os.environ, "PYTHONPATH": str(src)}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -116,8 +121,9 @@ def test_sign_verify_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert report["format"] == ("vc-jwt" if suite == "vc-jwt" else "vc")
 
 
-def test_verify_reads_stdin(tmp_path: Path, capsys: pytest.CaptureFixture[str], key_file: Path,
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verify_reads_stdin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     signed = signed_file(tmp_path, capsys, key_file, "vc-jwt")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(signed.read_bytes())))
     assert run(capsys, "verify", "-", "--at", AT)[0] == 0
@@ -183,8 +189,16 @@ def test_sign_refuses_undefined_terms(tmp_path: Path, capsys: pytest.CaptureFixt
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["sign", str(UNSIGNED)], ["verify"], ["sign", str(UNSIGNED), "--key", "k", "--suite", "rsa"],
-     ["verify", "x.json", "--at", "yesterday"], ["bake", "a", "b"], ["verify", "x.json", "--resource", "nourl"]],
+    [
+        [],
+        ["frobnicate"],
+        ["sign", str(UNSIGNED)],
+        ["verify"],
+        ["sign", str(UNSIGNED), "--key", "k", "--suite", "rsa"],
+        ["verify", "x.json", "--at", "yesterday"],
+        ["bake", "a", "b"],
+        ["verify", "x.json", "--resource", "nourl"],
+    ],
 )
 def test_wrong_calls_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], tmp_path: Path) -> None:
     if argv[:2] == ["verify", "x.json"]:
@@ -196,8 +210,9 @@ def test_wrong_calls_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str],
 
 
 @pytest.mark.parametrize("content", [b"\x00\x01garbage\xff", b"{broken", b"", b"\x89PNG\r\n\x1a\n"])
-def test_garbage_exits_2_with_a_readable_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 content: bytes) -> None:
+def test_garbage_exits_2_with_a_readable_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
     path = tmp_path / "garbage.json"
     path.write_bytes(content)
     code, _, err = run(capsys, "verify", str(path))
@@ -225,15 +240,19 @@ def png(path: Path) -> Path:
 
 
 def svg(path: Path) -> Path:
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
-                    '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>\n')
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>\n'
+    )
     return path
 
 
-@pytest.mark.parametrize(("suite", "image"), [("eddsa-rdfc-2022", "png"), ("eddsa-rdfc-2022", "svg"),
-                                              ("vc-jwt", "png"), ("vc-jwt", "svg")])
-def test_bake_unbake_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str], key_file: Path, suite: str,
-                                image: str) -> None:
+@pytest.mark.parametrize(
+    ("suite", "image"), [("eddsa-rdfc-2022", "png"), ("eddsa-rdfc-2022", "svg"), ("vc-jwt", "png"), ("vc-jwt", "svg")]
+)
+def test_bake_unbake_round_trip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key_file: Path, suite: str, image: str
+) -> None:
     signed = signed_file(tmp_path, capsys, key_file, suite)
     artwork = png(tmp_path / "art.png") if image == "png" else svg(tmp_path / "art.svg")
     baked = tmp_path / f"baked.{image}"
@@ -274,23 +293,34 @@ def credential_with_status(tmp_path: Path, key_file: Path, *, revoked: bool) -> 
     created = datetime(2026, 1, 2, tzinfo=UTC)
     document: dict[str, Any] = json.loads(UNSIGNED.read_text())
     document["issuer"]["id"] = key.did_key
-    document["credentialStatus"] = {"id": f"{LIST_URL}#42", "type": "BitstringStatusListEntry",
-                                    "statusPurpose": "revocation", "statusListIndex": "42",
-                                    "statusListCredential": LIST_URL}
+    document["credentialStatus"] = {
+        "id": f"{LIST_URL}#42",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "42",
+        "statusListCredential": LIST_URL,
+    }
     credential = tmp_path / "with-status.json"
     credential.write_text(json.dumps(add_proof(document, key, created=created)))
     bits = Bitstring()
     if revoked:
         bits.set(42)
-    status = build_status_list_credential(id=LIST_URL, issuer=key.did_key, purpose="revocation", bitstring=bits,
-                                          valid_from=created, sign=lambda d: add_proof(d, key, created=created))
+    status = build_status_list_credential(
+        id=LIST_URL,
+        issuer=key.did_key,
+        purpose="revocation",
+        bitstring=bits,
+        valid_from=created,
+        sign=lambda d: add_proof(d, key, created=created),
+    )
     status_file = tmp_path / ("revoked-list.json" if revoked else "list.json")
     status_file.write_text(json.dumps(status))
     return credential, status_file
 
 
-def test_resource_gives_an_offline_status_list(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                               key_file: Path) -> None:
+def test_resource_gives_an_offline_status_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key_file: Path
+) -> None:
     credential, status_file = credential_with_status(tmp_path, key_file, revoked=False)
     code, out, _ = run(capsys, "verify", str(credential), "--at", AT)
     assert code == 1
@@ -300,8 +330,9 @@ def test_resource_gives_an_offline_status_list(tmp_path: Path, capsys: pytest.Ca
     assert code == 0, out
 
     revoked_credential, revoked_list = credential_with_status(tmp_path, key_file, revoked=True)
-    code, out, _ = run(capsys, "verify", str(revoked_credential), "--at", AT, "--json",
-                       "--resource", f"{LIST_URL}={revoked_list}")
+    code, out, _ = run(
+        capsys, "verify", str(revoked_credential), "--at", AT, "--json", "--resource", f"{LIST_URL}={revoked_list}"
+    )
     assert (code, json.loads(out)["verdict"]) == (1, "revoked")
 
 

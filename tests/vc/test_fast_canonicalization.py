@@ -108,16 +108,24 @@ def test_w3c_vector_canonical_form_by_the_fast_path() -> None:
     assert fastld.try_to_nquads(config) == (folder / "proofCanonDataInt.txt").read_text(encoding="utf-8")
 
 
-@settings(max_examples=200, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large])
+@settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large],
+)
 @given(credential_documents)
 def test_same_outcome_on_generated_credentials(doc: dict[str, Any]) -> None:
     assert fast(doc) == reference(doc)
 
 
 @pytest.mark.skipif(os.environ.get("CREDSTACK_SLOW_TESTS") != "1", reason="slow: set CREDSTACK_SLOW_TESTS=1")
-@settings(max_examples=10_000, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large])
+@settings(
+    max_examples=10_000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large],
+)
 @given(credential_documents)
 def test_fast_differential_10000(doc: dict[str, Any]) -> None:
     assert fast(doc) == reference(doc)
@@ -126,8 +134,12 @@ def test_fast_differential_10000(doc: dict[str, Any]) -> None:
 def test_generated_credentials_mostly_take_the_fast_path() -> None:
     taken: list[bool] = []
 
-    @settings(max_examples=60, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
+    )
     @given(credential_documents)
     def sample(doc: dict[str, Any]) -> None:
         taken.append(took_fast_path(doc))
@@ -224,9 +236,10 @@ def test_reference_path_can_be_forced() -> None:
         assert fastld.to_nquads(doc) == jsonld.to_nquads(doc)
     after = fastld.stats()
     assert after["fast"] == before["fast"]
-    assert after["fallback_reasons"]["reference path forced"] == before["fallback_reasons"].get(
-        "reference path forced", 0
-    ) + 1
+    assert (
+        after["fallback_reasons"]["reference path forced"]
+        == before["fallback_reasons"].get("reference path forced", 0) + 1
+    )
     assert fastld.fast_path_enabled()
 
 
@@ -283,8 +296,11 @@ def blow_up_credential(children: int) -> dict[str, Any]:
     """Two look-alike results, each with ``children`` look-alike alignments: the N-degree step would try
     ``children!`` orders. Shaped like a credential, so the fast path itself meets it."""
     alignment = {"type": ["Alignment"], "targetName": "Same", "targetUrl": "https://framework.example/same"}
-    result = {"type": ["Result"], "resultDescription": "https://credstack.example/rd",
-              "alignment": [dict(alignment) for _ in range(children)]}
+    result = {
+        "type": ["Result"],
+        "resultDescription": "https://credstack.example/rd",
+        "alignment": [dict(alignment) for _ in range(children)],
+    }
     doc = credential()
     doc["credentialSubject"]["result"] = [dict(result), json.loads(json.dumps(result))]
     return doc

@@ -123,10 +123,10 @@ def test_unsafe_mode_drops_silently() -> None:
 
 
 def test_rdfc_escaping_differs_from_urdna2015_serialisation() -> None:
-    value = "a\bb\tc\nd\fe\rf\"g\\h\x00i\x1fj\x7fk\u00e9\U0001f600"
+    value = 'a\bb\tc\nd\fe\rf"g\\h\x00i\x1fj\x7fk\u00e9\U0001f600'
     doc = {"@context": {"p": "https://example.org/p"}, "@id": "https://example.org/s", "p": value}
     assert jsonld.to_nquads(doc) == (
-        '<https://example.org/s> <https://example.org/p> '
+        "<https://example.org/s> <https://example.org/p> "
         '"a\\bb\\tc\\nd\\fe\\rf\\"g\\\\h\\u0000i\\u001Fj\\u007Fk\u00e9\U0001f600" .\n'
     )
 

@@ -144,15 +144,21 @@ def test_okp_jwk_in_header() -> None:
 
 def test_rs256_with_jwk_in_header() -> None:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    token = compact({"alg": "RS256", "jwk": rsa_jwk(private)}, {"vc": unsigned()},
-                    lambda data: private.sign(data, PKCS1v15(), SHA256()))
+    token = compact(
+        {"alg": "RS256", "jwk": rsa_jwk(private)},
+        {"vc": unsigned()},
+        lambda data: private.sign(data, PKCS1v15(), SHA256()),
+    )
     assert vcjwt.verify_signature(vcjwt.decode(token)).status == "valid"
 
 
 def test_weak_rsa_key_is_refused() -> None:
     private = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    token = compact({"alg": "RS256", "jwk": rsa_jwk(private)}, {"vc": unsigned()},
-                    lambda data: private.sign(data, PKCS1v15(), SHA256()))
+    token = compact(
+        {"alg": "RS256", "jwk": rsa_jwk(private)},
+        {"vc": unsigned()},
+        lambda data: private.sign(data, PKCS1v15(), SHA256()),
+    )
     result = vcjwt.verify_signature(vcjwt.decode(token))
     assert result.status == "invalid"
     assert "1024 bits" in result.message
@@ -160,8 +166,12 @@ def test_weak_rsa_key_is_refused() -> None:
 
 def test_private_jwk_in_header_is_refused() -> None:
     private = ed25519.Ed25519PrivateKey.from_private_bytes(SEED)
-    jwk = {"kty": "OKP", "crv": "Ed25519", "x": vcjwt.b64url_encode(private.public_key().public_bytes_raw()),
-           "d": vcjwt.b64url_encode(SEED)}
+    jwk = {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": vcjwt.b64url_encode(private.public_key().public_bytes_raw()),
+        "d": vcjwt.b64url_encode(SEED),
+    }
     token = compact({"alg": "EdDSA", "jwk": jwk}, {"vc": unsigned()}, private.sign)
     assert vcjwt.verify_signature(vcjwt.decode(token)).status == "invalid"
 
@@ -169,8 +179,9 @@ def test_private_jwk_in_header_is_refused() -> None:
 def test_kid_url_is_fetched_only_through_the_fetcher() -> None:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     kid = "https://issuer.example/keys/1.json"
-    token = compact({"alg": "RS256", "kid": kid}, {"vc": unsigned()},
-                    lambda data: private.sign(data, PKCS1v15(), SHA256()))
+    token = compact(
+        {"alg": "RS256", "kid": kid}, {"vc": unsigned()}, lambda data: private.sign(data, PKCS1v15(), SHA256())
+    )
     decoded = vcjwt.decode(token)
 
     offline = vcjwt.verify_signature(decoded)
@@ -185,8 +196,12 @@ def test_kid_in_a_did_document_with_public_key_jwk() -> None:
     private = ed25519.Ed25519PrivateKey.from_private_bytes(SEED)
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": vcjwt.b64url_encode(private.public_key().public_bytes_raw())}
     kid = "https://issuer.example/profile#key-1"
-    document = {"id": "https://issuer.example/profile", "verificationMethod": [
-        {"id": kid, "type": "JsonWebKey", "controller": "https://issuer.example/profile", "publicKeyJwk": jwk}]}
+    document = {
+        "id": "https://issuer.example/profile",
+        "verificationMethod": [
+            {"id": kid, "type": "JsonWebKey", "controller": "https://issuer.example/profile", "publicKeyJwk": jwk}
+        ],
+    }
     token = compact({"alg": "EdDSA", "kid": kid}, {"vc": unsigned()}, private.sign)
     fetcher = StaticFetcher({"https://issuer.example/profile": json.dumps(document).encode()})
     result = vcjwt.verify_signature(vcjwt.decode(token), fetcher=fetcher)
@@ -219,8 +234,14 @@ def test_vc_jwt_1_1_claims_fill_in_the_credential() -> None:
     for member in ("id", "validFrom", "validUntil"):
         vc.pop(member)
     vc["issuer"] = {"type": ["Profile"], "name": "Example Academy"}
-    payload = {"vc": vc, "iss": "https://academy.example/issuers/1", "jti": "urn:uuid:1", "nbf": 1767225600,
-               "exp": 1893456000, "sub": "did:example:learner"}
+    payload = {
+        "vc": vc,
+        "iss": "https://academy.example/issuers/1",
+        "jti": "urn:uuid:1",
+        "nbf": 1767225600,
+        "exp": 1893456000,
+        "sub": "did:example:learner",
+    }
     carried = vcjwt.credential_from_payload(payload)
     assert carried.problems == ()
     assert carried.credential["issuer"]["id"] == "https://academy.example/issuers/1"
@@ -263,8 +284,13 @@ def test_looks_like_compact_jws() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["ob30/simple-jwt.png", "ob30/simple-jwt.svg", "ob30/simple-jwt_v1.png", "ob30/simple-jwt_v1.svg",
-     "clr20/simple.jwt"],
+    [
+        "ob30/simple-jwt.png",
+        "ob30/simple-jwt.svg",
+        "ob30/simple-jwt_v1.png",
+        "ob30/simple-jwt_v1.svg",
+        "clr20/simple.jwt",
+    ],
 )
 def test_foreign_rs256_jwk_signatures_verify(path: str) -> None:
     decoded = vcjwt.decode(token_in(FOREIGN / path))

@@ -61,8 +61,13 @@ def test_key_file_round_trip_and_mode(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["not json", "[]", '{"type": "JsonWebKey"}', '{"publicKeyMultibase": "z6MkXXX"}',
-     '{"publicKeyMultibase": "uAAAA"}'],
+    [
+        "not json",
+        "[]",
+        '{"type": "JsonWebKey"}',
+        '{"publicKeyMultibase": "z6MkXXX"}',
+        '{"publicKeyMultibase": "uAAAA"}',
+    ],
 )
 def test_bad_key_files(tmp_path: Path, content: str) -> None:
     path = tmp_path / "bad.json"

@@ -46,10 +46,10 @@ def run(name: str, *, hosted: bool = True, email: str | None = None) -> ob2.Ob2R
     raw = (OB20 / name).read_bytes()
     if name.endswith(".jwt"):
         decoded = vcjwt.decode(raw.decode())
-        return ob2.verify_assertion(decoded.payload, fetcher=fetcher_for(), now=NOW, jws=decoded,
-                                    recipient_email=email)
-    return ob2.verify_assertion(json.loads(raw), fetcher=fetcher_for(raw if hosted else None), now=NOW,
-                                recipient_email=email)
+        return ob2.verify_assertion(decoded.payload, fetcher=fetcher_for(), now=NOW, jws=decoded, recipient_email=email)
+    return ob2.verify_assertion(
+        json.loads(raw), fetcher=fetcher_for(raw if hosted else None), now=NOW, recipient_email=email
+    )
 
 
 def effects(result: ob2.Ob2Result) -> set[str]:
@@ -65,8 +65,15 @@ def finding(result: ob2.Ob2Result, check_id: str) -> ob2.Finding:
 
 @pytest.mark.parametrize(
     "name",
-    ["basic-assertion.json", "basic-assertion-no-public-key.json", "assertion-with-data-image.json",
-     "assertion-with-endorsements.json", "warning-issuer-non-http.json", "simple.jwt", "simple-not-revoked.jwt"],
+    [
+        "basic-assertion.json",
+        "basic-assertion-no-public-key.json",
+        "assertion-with-data-image.json",
+        "assertion-with-endorsements.json",
+        "warning-issuer-non-http.json",
+        "simple.jwt",
+        "simple-not-revoked.jwt",
+    ],
 )
 def test_valid_assertions(name: str) -> None:
     result = run(name)
@@ -91,7 +98,9 @@ def test_signed_assertion() -> None:
     result = run("simple.jwt")
     assert result.kind == "ob2-signed"
     assert finding(result, "proof").status == "passed"
-    assert finding(result, "key_resolution").message == "Fetched the issuer's RSA key from http://example.org/key1.json."
+    assert (
+        finding(result, "key_resolution").message == "Fetched the issuer's RSA key from http://example.org/key1.json."
+    )
     assert finding(result, "issuer_controller").status == "passed"
 
 
@@ -242,8 +251,10 @@ def test_recipient_matches_plain_and_md5() -> None:
 
 def test_baked_ob20_png_through_verify() -> None:
     raw = (OB20 / "basic-assertion.json").read_bytes()
-    report = verify((OB20 / "simple-badge.png").read_bytes(),
-                    options=VerifyOptions(fetcher=fetcher_for(raw), now=NOW, recipient_email="nobody@example.org"))
+    report = verify(
+        (OB20 / "simple-badge.png").read_bytes(),
+        options=VerifyOptions(fetcher=fetcher_for(raw), now=NOW, recipient_email="nobody@example.org"),
+    )
     assert report.verdict == "valid", report.reasons
     assert (report.format, report.container) == ("ob2-hosted", "png")
     assert report.issuer is not None and report.issuer["name"] == "An Example Badge Issuer"

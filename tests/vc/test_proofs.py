@@ -22,7 +22,10 @@ CREATED = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 
 def credential() -> dict[str, Any]:
     return {
-        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": "urn:uuid:6a1f0d52-1c1e-4b8a-9d0e-7c1b2a3f4e5d",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": KEY.did_key, "type": ["Profile"], "name": "Issuer"},
@@ -120,8 +123,18 @@ def test_validity_of_proof_dates() -> None:
     assert not check.ok and "expired" in check.message
 
 
-@pytest.mark.parametrize("doc", [None, [], "text", {"no": "proof"}, {"proof": "x"}, {"proof": [1, None]},
-                                 {"@context": 5, "proof": {"type": "DataIntegrityProof"}}])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        None,
+        [],
+        "text",
+        {"no": "proof"},
+        {"proof": "x"},
+        {"proof": [1, None]},
+        {"@context": 5, "proof": {"type": "DataIntegrityProof"}},
+    ],
+)
 def test_verify_never_raises_on_junk(doc: Any) -> None:
     checks = verify_proofs(doc, resolver=RESOLVER)
     assert checks and not any(check.ok for check in checks)

@@ -35,7 +35,10 @@ def key_of(values: dict[str, str]) -> Ed25519Key:
 
 def issuer_profile(key: Ed25519Key) -> bytes:
     profile = {
-        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": ISSUER,
         "type": "Profile",
         "name": "Example Corp",

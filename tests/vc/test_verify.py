@@ -57,7 +57,11 @@ def status_list(*, revoked: tuple[int, ...] = (), purpose: str = "revocation", s
     for index in revoked:
         bits.set(index)
     credential = build_status_list_credential(
-        id=LIST_URL, issuer=KEY.did_key, purpose=purpose, bitstring=bits, valid_from=CREATED,
+        id=LIST_URL,
+        issuer=KEY.did_key,
+        purpose=purpose,
+        bitstring=bits,
+        valid_from=CREATED,
         sign=(lambda d: add_proof(d, KEY, created=CREATED)) if sign else None,
     )
     return json.dumps(credential).encode()
@@ -66,8 +70,11 @@ def status_list(*, revoked: tuple[int, ...] = (), purpose: str = "revocation", s
 def with_status(index: int = 5, purpose: str = "revocation") -> dict[str, Any]:
     credential = unsigned()
     credential["credentialStatus"] = {
-        "id": f"{LIST_URL}#{index}", "type": "BitstringStatusListEntry", "statusPurpose": purpose,
-        "statusListIndex": str(index), "statusListCredential": LIST_URL,
+        "id": f"{LIST_URL}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose,
+        "statusListIndex": str(index),
+        "statusListCredential": LIST_URL,
     }
     return signed(credential)
 
@@ -79,8 +86,18 @@ def test_valid_credential_and_report_shape() -> None:
     report = verify(signed(), options=options())
     assert report.verdict == "valid", report.reasons
     ids = [c.id for c in report.checks]
-    assert ids == ["parse", "context_and_type", "schema", "proof", "key_resolution", "issuer_controller",
-                   "validity_window", "status", "endorsements", "recipient"]
+    assert ids == [
+        "parse",
+        "context_and_type",
+        "schema",
+        "proof",
+        "key_resolution",
+        "issuer_controller",
+        "validity_window",
+        "status",
+        "endorsements",
+        "recipient",
+    ]
     data = report.to_json()
     assert {"verdict", "checks", "credential", "format", "issuer", "reasons"} <= set(data)
     assert all(set(c) == {"id", "name", "status", "message"} for c in data["checks"])
@@ -147,12 +164,25 @@ def test_did_key_with_non_did_issuer_is_a_warning() -> None:
 
 
 def profile(key: Ed25519Key) -> bytes:
-    return json.dumps({
-        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": ISSUER_URL, "type": "Profile", "name": "Example Academy",
-        "verificationMethod": [{"id": f"{ISSUER_URL}#{key.public_key_multibase}", "type": "Multikey",
-                                "controller": ISSUER_URL, "publicKeyMultibase": key.public_key_multibase}],
-    }).encode()
+    return json.dumps(
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "id": ISSUER_URL,
+            "type": "Profile",
+            "name": "Example Academy",
+            "verificationMethod": [
+                {
+                    "id": f"{ISSUER_URL}#{key.public_key_multibase}",
+                    "type": "Multikey",
+                    "controller": ISSUER_URL,
+                    "publicKeyMultibase": key.public_key_multibase,
+                }
+            ],
+        }
+    ).encode()
 
 
 def test_open_badges_issuer_url_key_convention() -> None:
@@ -257,8 +287,9 @@ def test_1edtech_revocation_list() -> None:
     report = verify(signed(credential), options=options())
     assert report.verdict == "cannot_be_checked"
     revocations = json.dumps({"revokedCredentials": [{"id": credential["id"], "revocationReason": "cheating"}]})
-    revoked = verify(signed(credential), options=options(
-        fetcher=StaticFetcher({"https://status.example/1": revocations.encode()})))
+    revoked = verify(
+        signed(credential), options=options(fetcher=StaticFetcher({"https://status.example/1": revocations.encode()}))
+    )
     assert revoked.verdict == "revoked"
     assert "cheating" in revoked.reasons[0]
 
@@ -280,8 +311,11 @@ def test_precedence() -> None:
 def test_decide_order() -> None:
     from credstack.vc.verify import Check
 
-    checks = [Check("a", "a", "failed", "gone", "expired"), Check("b", "b", "warning", "?", "undetermined"),
-              Check("c", "c", "failed", "paused", "suspended")]
+    checks = [
+        Check("a", "a", "failed", "gone", "expired"),
+        Check("b", "b", "warning", "?", "undetermined"),
+        Check("c", "c", "failed", "paused", "suspended"),
+    ]
     assert decide(checks) == ("suspended", ["paused"])
     assert decide([]) == ("valid", [])
 
@@ -290,16 +324,25 @@ def test_decide_order() -> None:
 
 
 def endorsement(key: Ed25519Key = OTHER) -> dict[str, Any]:
-    return signed({
-        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:0b6f6c2e-2c0f-4d5c-9a53-0d1a7e1e0c55",
-        "type": ["VerifiableCredential", "EndorsementCredential"],
-        "issuer": {"id": key.did_key, "type": ["Profile"], "name": "Guild of Teams"},
-        "validFrom": "2026-01-01T00:00:00Z",
-        "name": "Guild endorsement",
-        "credentialSubject": {"id": "https://academy.example/achievements/teamwork", "type": ["EndorsementSubject"],
-                              "endorsementComment": "A sound achievement."},
-    }, key)
+    return signed(
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "id": "urn:uuid:0b6f6c2e-2c0f-4d5c-9a53-0d1a7e1e0c55",
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "issuer": {"id": key.did_key, "type": ["Profile"], "name": "Guild of Teams"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "name": "Guild endorsement",
+            "credentialSubject": {
+                "id": "https://academy.example/achievements/teamwork",
+                "type": ["EndorsementSubject"],
+                "endorsementComment": "A sound achievement.",
+            },
+        },
+        key,
+    )
 
 
 def test_embedded_endorsements_are_verified() -> None:
@@ -346,18 +389,24 @@ def test_recipient() -> None:
 
 def test_recipient_without_email_identity_cannot_be_checked() -> None:
     credential = unsigned()
-    credential["credentialSubject"] = {"id": "did:example:learner", "type": ["AchievementSubject"],
-                                       "achievement": credential["credentialSubject"]["achievement"]}
+    credential["credentialSubject"] = {
+        "id": "did:example:learner",
+        "type": ["AchievementSubject"],
+        "achievement": credential["credentialSubject"]["achievement"],
+    }
     report = verify(signed(credential), options=options(recipient_email="ada@example.org"))
     assert report.verdict == "cannot_be_checked"
 
 
 def test_plain_email_identity() -> None:
     credential = unsigned()
-    credential["credentialSubject"]["identifier"] = [{"type": "IdentityObject", "identityHash": "ada@example.org",
-                                                      "identityType": "emailAddress", "hashed": False}]
-    assert check_of(verify(signed(credential), options=options(recipient_email="ada@example.org")),
-                    "recipient").status == "passed"
+    credential["credentialSubject"]["identifier"] = [
+        {"type": "IdentityObject", "identityHash": "ada@example.org", "identityType": "emailAddress", "hashed": False}
+    ]
+    assert (
+        check_of(verify(signed(credential), options=options(recipient_email="ada@example.org")), "recipient").status
+        == "passed"
+    )
     assert hash_email("ada@example.org", "pepper-42") in json.dumps(unsigned())
 
 
@@ -411,8 +460,11 @@ def png_with_size(width: int, height: int) -> bytes:
         (png_with_size(100_000, 10), "pixels"),
         (png_with_size(10, 10), "No credential could be read"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "No credential could be read"),
-        (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-         b"<svg xmlns='http://www.w3.org/2000/svg'>&b;</svg>", "No credential could be read"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            b"<svg xmlns='http://www.w3.org/2000/svg'>&b;</svg>",
+            "No credential could be read",
+        ),
         (b"eyJhbGciOiJFZERTQSJ9.bm90IGpzb24.c2ln", "not JSON"),
     ],
 )
@@ -443,15 +495,28 @@ def test_sniff() -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.binary(max_size=300), st.text(max_size=300),
-                 st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                              lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                           max_size=4),
-                              max_leaves=20).map(lambda v: {"credentialSubject": v, "proof": v, "@context": v})))
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+            max_leaves=20,
+        ).map(lambda v: {"credentialSubject": v, "proof": v, "@context": v}),
+    )
+)
 def test_never_raises(data: Any) -> None:
     report = verify(data, options=options())
-    assert report.verdict in ("invalid", "cannot_be_checked", "valid", "expired", "not_yet_valid", "revoked",
-                              "suspended")
+    assert report.verdict in (
+        "invalid",
+        "cannot_be_checked",
+        "valid",
+        "expired",
+        "not_yet_valid",
+        "revoked",
+        "suspended",
+    )
     json.dumps(report.to_json())
 
 

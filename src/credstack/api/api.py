@@ -39,8 +39,11 @@ class ApiKeyAuth(HttpBearer):
     """``Authorization: Bearer cs_…``: an organization's API key, stored hashed."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
-        key = (ApiKey.objects.select_related("organization")
-               .filter(key_hash=ApiKey.hash_key(token), revoked_at__isnull=True).first())
+        key = (
+            ApiKey.objects.select_related("organization")
+            .filter(key_hash=ApiKey.hash_key(token), revoked_at__isnull=True)
+            .first()
+        )
         if key is not None:
             request.api_key = key  # type: ignore[attr-defined]
         return key
@@ -57,22 +60,30 @@ api = NinjaAPI(
 
 @api.exception_handler(DefinitionError)
 def _definition_error(request: HttpRequest, exc: DefinitionError) -> HttpResponse:
-    return problem(400, "The definition is not valid",
-                   "Fix the fields listed in errors and send it again; nothing was saved.",
-                   errors=exc.errors_by_path)
+    return problem(
+        400,
+        "The definition is not valid",
+        "Fix the fields listed in errors and send it again; nothing was saved.",
+        errors=exc.errors_by_path,
+    )
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = {k: " ".join(v) for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {}
-    return problem(409 if not errors else 400, "The request cannot be carried out", " ".join(exc.messages),
-                   **({"errors": errors} if errors else {}))
+    return problem(
+        409 if not errors else 400,
+        "The request cannot be carried out",
+        " ".join(exc.messages),
+        **({"errors": errors} if errors else {}),
+    )
 
 
 @api.exception_handler(NinjaValidationError)
 def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = {".".join(str(p) for p in e.get("loc", [])[1:] or e.get("loc", [])): e.get("msg", "invalid")
-              for e in exc.errors}
+    errors = {
+        ".".join(str(p) for p in e.get("loc", [])[1:] or e.get("loc", [])): e.get("msg", "invalid") for e in exc.errors
+    }
     return problem(422, "The request body or parameters are not valid", "See errors.", errors=errors)
 
 
@@ -97,6 +108,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 # --- schemas -------------------------------------------------------------------------------------
+
 
 class OrganizationOut(Schema):
     slug: str
@@ -268,8 +280,14 @@ catalog = Router(tags=["catalog"])
 @catalog.get("/organizations", response=list[OrganizationOut], summary="Issuing organizations")
 def list_organizations(request: HttpRequest) -> Any:
     return [
-        {"slug": o.slug, "name": o.name, "url": o.url, "email": o.email, "description": o.description,
-         "issuer_id": o.issuer_id}
+        {
+            "slug": o.slug,
+            "name": o.name,
+            "url": o.url,
+            "email": o.email,
+            "description": o.description,
+            "issuer_id": o.issuer_id,
+        }
         for o in Organization.objects.order_by("name")
     ]
 
@@ -279,28 +297,44 @@ def list_micro_credentials(request: HttpRequest, filters: Query[CatalogFilters])
     qs, _ = search_versions(filters.dict())
     paginator = Paginator(qs, settings.CATALOG_PAGE_SIZE)
     page = paginator.get_page(filters.page)
-    return {"count": paginator.count, "page": page.number, "pages": paginator.num_pages,
-            "items": [_summary(v) for v in page.object_list]}
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "items": [_summary(v) for v in page.object_list],
+    }
 
 
-@catalog.get("/microcredentials/{org_slug}/{slug}", response=VersionDetail,
-             summary="One micro-credential (the published version, or ?version=N)")
+@catalog.get(
+    "/microcredentials/{org_slug}/{slug}",
+    response=VersionDetail,
+    summary="One micro-credential (the published version, or ?version=N)",
+)
 def get_micro_credential(request: HttpRequest, org_slug: str, slug: str, version: int | None = None) -> Any:
-    mc = get_object_or_404(MicroCredential.objects.select_related("organization"),
-                           organization__slug=org_slug, slug=slug)
+    mc = get_object_or_404(
+        MicroCredential.objects.select_related("organization"), organization__slug=org_slug, slug=slug
+    )
     visible = mc.versions.all() if _can_manage(request, mc.organization) else mc.versions.public()
-    found = (visible.filter(version=version).first() if version is not None
-             else visible.filter(status=VersionStatus.PUBLISHED).first() or visible.order_by("-version").first())
+    found = (
+        visible.filter(version=version).first()
+        if version is not None
+        else visible.filter(status=VersionStatus.PUBLISHED).first() or visible.order_by("-version").first()
+    )
     if found is None:
         raise Http404("No such micro-credential.")
     return _detail(found, visible)
 
 
-@catalog.get("/microcredentials/{org_slug}/{slug}/v{version}/achievement",
-             summary="The Open Badges 3.0 Achievement of a version")
+@catalog.get(
+    "/microcredentials/{org_slug}/{slug}/v{version}/achievement", summary="The Open Badges 3.0 Achievement of a version"
+)
 def get_achievement(request: HttpRequest, org_slug: str, slug: str, version: int) -> Any:
-    found = get_object_or_404(MicroCredentialVersion.objects.public(), micro_credential__organization__slug=org_slug,
-                              micro_credential__slug=slug, version=version)
+    found = get_object_or_404(
+        MicroCredentialVersion.objects.public(),
+        micro_credential__organization__slug=org_slug,
+        micro_credential__slug=slug,
+        version=version,
+    )
     return {"@context": OB3_CONTEXT, **achievement(found)}
 
 
@@ -328,8 +362,11 @@ def _actor(request: HttpRequest) -> Any:
     return key.created_by if key is not None else request.user
 
 
-@manage.post("/orgs/{org_slug}/microcredentials", response={201: VersionDetail},
-             summary="Create a micro-credential (its first version, as a draft)")
+@manage.post(
+    "/orgs/{org_slug}/microcredentials",
+    response={201: VersionDetail},
+    summary="Create a micro-credential (its first version, as a draft)",
+)
 def create_micro_credential(request: HttpRequest, org_slug: str, payload: CreateIn) -> Any:
     org = _managed_org(request, org_slug)
     data = payload.dict()
@@ -338,8 +375,11 @@ def create_micro_credential(request: HttpRequest, org_slug: str, payload: Create
     return Status(201, _detail(version, version.micro_credential.versions.all()))
 
 
-@manage.put("/orgs/{org_slug}/microcredentials/{slug}/draft", response=VersionDetail,
-            summary="Replace the draft version's content")
+@manage.put(
+    "/orgs/{org_slug}/microcredentials/{slug}/draft",
+    response=VersionDetail,
+    summary="Replace the draft version's content",
+)
 def update_draft(request: HttpRequest, org_slug: str, slug: str, payload: DefinitionIn) -> Any:
     org = _managed_org(request, org_slug)
     mc = get_object_or_404(MicroCredential, organization=org, slug=slug)
@@ -350,8 +390,11 @@ def update_draft(request: HttpRequest, org_slug: str, slug: str, payload: Defini
     return _detail(draft, mc.versions.all())
 
 
-@manage.post("/orgs/{org_slug}/microcredentials/{slug}/versions", response={201: VersionDetail},
-             summary="Start a new draft version from the latest one")
+@manage.post(
+    "/orgs/{org_slug}/microcredentials/{slug}/versions",
+    response={201: VersionDetail},
+    summary="Start a new draft version from the latest one",
+)
 def start_version(request: HttpRequest, org_slug: str, slug: str) -> Any:
     org = _managed_org(request, org_slug)
     mc = get_object_or_404(MicroCredential, organization=org, slug=slug)
@@ -359,8 +402,11 @@ def start_version(request: HttpRequest, org_slug: str, slug: str) -> Any:
     return Status(201, _detail(draft, mc.versions.all()))
 
 
-@manage.post("/orgs/{org_slug}/microcredentials/{slug}/publish", response=VersionDetail,
-             summary="Publish the draft; the previous published version becomes superseded")
+@manage.post(
+    "/orgs/{org_slug}/microcredentials/{slug}/publish",
+    response=VersionDetail,
+    summary="Publish the draft; the previous published version becomes superseded",
+)
 def publish(request: HttpRequest, org_slug: str, slug: str) -> Any:
     org = _managed_org(request, org_slug)
     mc = get_object_or_404(MicroCredential, organization=org, slug=slug)
@@ -371,8 +417,11 @@ def publish(request: HttpRequest, org_slug: str, slug: str) -> Any:
     return _detail(draft, mc.versions.all())
 
 
-@manage.post("/orgs/{org_slug}/microcredentials/{slug}/retire", response=VersionDetail,
-             summary="Retire a published micro-credential")
+@manage.post(
+    "/orgs/{org_slug}/microcredentials/{slug}/retire",
+    response=VersionDetail,
+    summary="Retire a published micro-credential",
+)
 def retire(request: HttpRequest, org_slug: str, slug: str) -> Any:
     org = _managed_org(request, org_slug)
     mc = get_object_or_404(MicroCredential, organization=org, slug=slug)
@@ -380,8 +429,11 @@ def retire(request: HttpRequest, org_slug: str, slug: str) -> Any:
     return _detail(version, mc.versions.all())
 
 
-@manage.get("/orgs/{org_slug}/microcredentials", response=list[VersionSummary],
-            summary="All of an organization's micro-credentials, drafts included (latest version each)")
+@manage.get(
+    "/orgs/{org_slug}/microcredentials",
+    response=list[VersionSummary],
+    summary="All of an organization's micro-credentials, drafts included (latest version each)",
+)
 def list_managed(request: HttpRequest, org_slug: str) -> Any:
     org = _managed_org(request, org_slug)
     return [_summary(mc.latest_version()) for mc in MicroCredential.objects.filter(organization=org).order_by("slug")]
@@ -392,9 +444,13 @@ def me(request: HttpRequest) -> Any:
     user = request.user
     if not user.is_authenticated:
         return {"email": None, "name": None, "organizations": []}
-    return {"email": user.email, "name": user.name,
-            "organizations": [{"slug": m.organization.slug, "role": m.role}
-                              for m in user.memberships.select_related("organization")]}
+    return {
+        "email": user.email,
+        "name": user.name,
+        "organizations": [
+            {"slug": m.organization.slug, "role": m.role} for m in user.memberships.select_related("organization")
+        ],
+    }
 
 
 @api.get("/health", tags=["operations"], summary="Liveness and database check")

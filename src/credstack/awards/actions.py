@@ -419,7 +419,8 @@ def issue_credential_document(
     The credential must use the VC 2.0 context first and may not carry a proof of its own; the platform
     sets ``credentialStatus`` itself (the revocation and suspension entries it serves), replacing any the
     caller sent; ``issuer`` is set to the organization (or must already be it); an ``id`` and
-    ``validFrom`` are added when missing. It is recorded (origin ``api``), so it can be revoked and suspended like any other.
+    ``validFrom`` are added when missing. It is recorded (origin ``api``), so it can be revoked and
+    suspended like any other.
     Raises ``ValidationError`` keyed by member when the document cannot be signed as given.
     """
     if not isinstance(credential, dict):

@@ -86,10 +86,10 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
             "api_keys": ApiKey.objects.filter(organization=org, revoked_at__isnull=True).order_by("-created_at"),
             "api_key_form": ApiKeyForm(),
             # Review activity stays out of this list: it would put learners' names next to their submissions
-        # on a page that admins who also assess read (blind review).
-        "events": AuditEvent.objects.filter(organization=org)
-        .exclude(object_type__startswith="assessment.")
-        .select_related("actor")[:15],
+            # on a page that admins who also assess read (blind review).
+            "events": AuditEvent.objects.filter(organization=org)
+            .exclude(object_type__startswith="assessment.")
+            .select_related("actor")[:15],
         },
     )
 

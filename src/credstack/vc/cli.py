@@ -245,8 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     sign.add_argument("--key", required=True, metavar="KEYFILE")
     sign.add_argument("--suite", choices=SUITES, default="eddsa-rdfc-2022")
     sign.add_argument("--created", metavar="ISO8601", help="the proof's creation time (for vc-jwt: the iat claim)")
-    sign.add_argument("--keep-issuer", action="store_true",
-                      help="do not set the issuer to the key's did:key")
+    sign.add_argument("--keep-issuer", action="store_true", help="do not set the issuer to the key's did:key")
     sign.set_defaults(run=_sign)
 
     verify = commands.add_parser("verify", help="verify a credential (.json, .jwt, .png, .svg, or - for stdin)")
@@ -254,10 +253,16 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument("--recipient", metavar="EMAIL", help="check that the credential was awarded to EMAIL")
     verify.add_argument("--at", metavar="ISO8601", help="verify as of this time instead of now")
-    verify.add_argument("--allow-host", action="append", default=[], metavar="HOST[:PORT]",
-                        help="allow fetching from this host (repeatable)")
-    verify.add_argument("--resource", action="append", default=[], metavar="URL=FILE",
-                        help="answer URL from a local FILE (repeatable)")
+    verify.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="allow fetching from this host (repeatable)",
+    )
+    verify.add_argument(
+        "--resource", action="append", default=[], metavar="URL=FILE", help="answer URL from a local FILE (repeatable)"
+    )
     verify.set_defaults(run=_verify)
 
     bake = commands.add_parser("bake", help="bake a credential into a PNG or SVG image")

@@ -188,11 +188,30 @@ _DROP = 4  # pyld would drop it (undefined term): safe mode fails
 
 
 class _Term:
-    __slots__ = ("coerce", "container", "datatype", "iri", "kind", "language", "plain", "plain_string", "predicate",
-                 "scoped", "suffix")
+    __slots__ = (
+        "coerce",
+        "container",
+        "datatype",
+        "iri",
+        "kind",
+        "language",
+        "plain",
+        "plain_string",
+        "predicate",
+        "scoped",
+        "suffix",
+    )
 
-    def __init__(self, kind: int, iri: str | None, coerce: str | None, scoped: Any, container: int,
-                 language: bool, context_language: bool = False) -> None:
+    def __init__(
+        self,
+        kind: int,
+        iri: str | None,
+        coerce: str | None,
+        scoped: Any,
+        container: int,
+        language: bool,
+        context_language: bool = False,
+    ) -> None:
         self.kind = kind
         self.iri = iri
         self.coerce = coerce
@@ -207,7 +226,6 @@ class _Term:
         # a scalar of this term can take the quick path (no scoped context, no container, no language)
         self.plain = kind == _PROP and scoped is None and container == _PLAIN and not language
         self.plain_string = self.plain and coerce is None and not context_language
-
 
 
 # containers
@@ -230,8 +248,19 @@ def _pyld_options() -> dict[str, Any]:
 class _Ctx:
     """An active context as tables. ``raw`` is pyld's active context it was compiled from."""
 
-    __slots__ = ("_applied", "_applied_type", "id_keys", "language", "prefixes", "previous", "raw", "terms",
-                 "type_keys", "type_objects", "vocab")
+    __slots__ = (
+        "_applied",
+        "_applied_type",
+        "id_keys",
+        "language",
+        "prefixes",
+        "previous",
+        "raw",
+        "terms",
+        "type_keys",
+        "type_objects",
+        "vocab",
+    )
 
     def __init__(self, raw: dict[str, Any]) -> None:
         global _compiled_count
@@ -253,9 +282,12 @@ class _Ctx:
             container = definition.get("@container")
             containers = set(container or ()) - {"@set"}
             container_kind = (
-                _PLAIN if not containers
-                else _GRAPH if containers == {"@graph"}
-                else _LIST if containers == {"@list"}
+                _PLAIN
+                if not containers
+                else _GRAPH
+                if containers == {"@graph"}
+                else _LIST
+                if containers == {"@list"}
                 else _BAD
             )
             language = "@language" in definition or "@direction" in definition
@@ -281,16 +313,24 @@ class _Ctx:
                 id_keys.add(term)
             elif kind == _TYPE:
                 type_keys.add(term)
-            self.terms[term] = _Term(kind, iri, coerce, definition.get("@context"), container_kind, language,
-                                     self.language)
+            self.terms[term] = _Term(
+                kind, iri, coerce, definition.get("@context"), container_kind, language, self.language
+            )
         self.id_keys = tuple(sorted(id_keys))
         self.type_keys = tuple(sorted(type_keys))
         # the rdf:type object of each type name that is a term expanding to an absolute IRI
         self.type_objects: dict[str, str] = {}
         for term, definition in self.terms.items():
             iri = definition.iri
-            if (term not in _KEYWORDS and not _keyword_like(term) and iri is not None and not iri.startswith("@")
-                    and not iri.startswith("_:") and _safe_absolute(iri) and _absolute(iri)):
+            if (
+                term not in _KEYWORDS
+                and not _keyword_like(term)
+                and iri is not None
+                and not iri.startswith("@")
+                and not iri.startswith("_:")
+                and _safe_absolute(iri)
+                and _absolute(iri)
+            ):
                 self.type_objects[term] = _iri_term(iri)
         self._applied_type: dict[int, tuple[Any, _Ctx]] = {}
         previous = raw.get("previousContext")
@@ -307,8 +347,9 @@ class _Ctx:
             if _compiled_count >= MAX_COMPILED_CONTEXTS:
                 raise _Unsupported("context tables full")
             try:
-                raw = _processor._process_context(self.raw, local, _pyld_options(),
-                                                  override_protected=override_protected, propagate=propagate)
+                raw = _processor._process_context(
+                    self.raw, local, _pyld_options(), override_protected=override_protected, propagate=propagate
+                )
             except Exception as exc:
                 raise _Unsupported(f"context processing: {type(exc).__name__}") from None
             result = _wrap(raw)
@@ -637,8 +678,7 @@ class _Converter:
         else:
             self.values(term_ctx, name, value, subject, predicate, depth)
 
-    def list_values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str,
-                    depth: int) -> None:
+    def list_values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str, depth: int) -> None:
         # pyld: {"@list": [...]} (never deduplicated) -> rdf:first / rdf:rest blank nodes ending in rdf:nil
         if value is None:
             return
@@ -675,8 +715,7 @@ class _Converter:
             else:
                 self.add(node, _RDF_REST, _RDF_NIL, "l")
 
-    def graph_values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str,
-                     depth: int) -> None:
+    def graph_values(self, ctx: _Ctx, name: str, value: Any, subject: str | None, predicate: str, depth: int) -> None:
         # each node object becomes {"@graph": [node]}: a blank node named graph holding the node's quads
         if value is None:
             return
@@ -775,6 +814,7 @@ def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     converter = _Converter()
     converter.node(None, None, doc, 0)
     return list(converter.seen)
+
 
 # ---------------------------------------------------------------------------------------------------------
 # RDFC-1.0

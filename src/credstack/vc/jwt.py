@@ -403,13 +403,16 @@ def verify_signature(
     alg = decoded.alg
     kid = decoded.header.get("kid") if isinstance(decoded.header.get("kid"), str) else None
     if alg not in accepted_algorithms:
-        return SignatureCheck("invalid", f"The JWT algorithm {alg or '(none)'!r} is not accepted "
-                              f"(accepted: {', '.join(accepted_algorithms)}).", alg, kid=kid)
+        return SignatureCheck(
+            "invalid",
+            f"The JWT algorithm {alg or '(none)'!r} is not accepted (accepted: {', '.join(accepted_algorithms)}).",
+            alg,
+            kid=kid,
+        )
     crit = decoded.header.get("crit")
     if crit is not None:
         message = f"The JWT header marks extensions as critical ({crit}) that are not understood."
-        return SignatureCheck("invalid", message,
-                              alg, kid=kid)
+        return SignatureCheck("invalid", message, alg, kid=kid)
     try:
         key, source, controller = _resolve_key(decoded.header, resolver, fetcher or NoNetwork())
     except InputError as exc:
@@ -424,24 +427,64 @@ def verify_signature(
     key_message = f"Key from {source}."
     if alg == "EdDSA":
         if not isinstance(key, ed25519.Ed25519PublicKey):
-            return SignatureCheck("invalid", "The JWT says EdDSA but its key is not an Ed25519 key.", alg, source, kid,
-                                  controller, True, key_message)
+            return SignatureCheck(
+                "invalid",
+                "The JWT says EdDSA but its key is not an Ed25519 key.",
+                alg,
+                source,
+                kid,
+                controller,
+                True,
+                key_message,
+            )
         try:
             key.verify(decoded.signature, decoded.signing_input)
         except InvalidSignature:
-            return SignatureCheck("invalid", "The JWT signature does not match its content (EdDSA): it was altered "
-                                  "or signed with another key.", alg, source, kid, controller, True, key_message)
+            return SignatureCheck(
+                "invalid",
+                "The JWT signature does not match its content (EdDSA): it was altered or signed with another key.",
+                alg,
+                source,
+                kid,
+                controller,
+                True,
+                key_message,
+            )
     else:
         if not isinstance(key, rsa.RSAPublicKey):
-            return SignatureCheck("invalid", "The JWT says RS256 but its key is not an RSA key.", alg, source, kid,
-                                  controller, True, key_message)
+            return SignatureCheck(
+                "invalid",
+                "The JWT says RS256 but its key is not an RSA key.",
+                alg,
+                source,
+                kid,
+                controller,
+                True,
+                key_message,
+            )
         try:
             key.verify(decoded.signature, decoded.signing_input, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
-            return SignatureCheck("invalid", "The JWT signature does not match its content (RS256): it was altered "
-                                  "or signed with another key.", alg, source, kid, controller, True, key_message)
-    return SignatureCheck("valid", f"The JWT signature ({alg}) is valid; {key_message[0].lower()}{key_message[1:]}",
-                          alg, source, kid, controller, True, key_message)
+            return SignatureCheck(
+                "invalid",
+                "The JWT signature does not match its content (RS256): it was altered or signed with another key.",
+                alg,
+                source,
+                kid,
+                controller,
+                True,
+                key_message,
+            )
+    return SignatureCheck(
+        "valid",
+        f"The JWT signature ({alg}) is valid; {key_message[0].lower()}{key_message[1:]}",
+        alg,
+        source,
+        kid,
+        controller,
+        True,
+        key_message,
+    )
 
 
 # -- issuing ----------------------------------------------------------------------------------------------

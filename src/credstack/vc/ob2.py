@@ -120,9 +120,7 @@ def _fetch_node(fetcher: Fetcher, url: str, what: str) -> dict[str, Any]:
     return value
 
 
-def _node_or_fetch(
-    value: Any, fetcher: Fetcher, what: str
-) -> tuple[dict[str, Any] | None, str | None, Effect]:
+def _node_or_fetch(value: Any, fetcher: Fetcher, what: str) -> tuple[dict[str, Any] | None, str | None, Effect]:
     """(node, problem, effect of the problem) for an embedded node or a URL to fetch."""
     if isinstance(value, dict):
         return value, None, "none"
@@ -222,49 +220,94 @@ def verify_assertion(
     # context and type
     contexts = _contexts(given)
     if not any(c in OB2_CONTEXTS for c in contexts):
-        add(Finding("context_and_type", "Context and type", "failed",
-                    f"The @context {contexts[0]!r} is not the Open Badges 2.0 context (https://w3id.org/openbadges/v2).",
-                    "invalid"))
+        add(
+            Finding(
+                "context_and_type",
+                "Context and type",
+                "failed",
+                f"The @context {contexts[0]!r} is not the Open Badges 2.0 context (https://w3id.org/openbadges/v2).",
+                "invalid",
+            )
+        )
     elif "Assertion" not in _types(given):
-        add(Finding("context_and_type", "Context and type", "failed",
-                    f"The type is {given.get('type')!r}; an Open Badges 2.0 assertion has type 'Assertion'.",
-                    "invalid"))
+        add(
+            Finding(
+                "context_and_type",
+                "Context and type",
+                "failed",
+                f"The type is {given.get('type')!r}; an Open Badges 2.0 assertion has type 'Assertion'.",
+                "invalid",
+            )
+        )
     else:
         extensions = [c for c in contexts if c not in OB2_CONTEXTS]
         if extensions:
-            add(Finding("context_and_type", "Context and type", "warning",
-                        "An Open Badges 2.0 Assertion using extension contexts that this verifier does not load "
-                        f"(remote contexts are never fetched): {', '.join(map(str, extensions))}; "
-                        "its extensions cannot be checked.", "undetermined"))
+            add(
+                Finding(
+                    "context_and_type",
+                    "Context and type",
+                    "warning",
+                    "An Open Badges 2.0 Assertion using extension contexts that this verifier does not load "
+                    f"(remote contexts are never fetched): {', '.join(map(str, extensions))}; "
+                    "its extensions cannot be checked.",
+                    "undetermined",
+                )
+            )
         else:
             add(Finding("context_and_type", "Context and type", "passed", "An Open Badges 2.0 Assertion."))
 
     problems = _structure(given)
     if problems:
-        add(Finding("schema", "Required properties", "failed",
-                    "The assertion is incomplete: " + "; ".join(problems) + ".", "invalid"))
+        add(
+            Finding(
+                "schema",
+                "Required properties",
+                "failed",
+                "The assertion is incomplete: " + "; ".join(problems) + ".",
+                "invalid",
+            )
+        )
     else:
         add(Finding("schema", "Required properties", "passed", "The assertion has every required property."))
 
     verification_type = _verification_type(given)
     if jws is None and verification_type == "signed":
-        add(Finding("proof", "Signature", "failed",
-                    "The assertion says it is signed, but it was given as plain JSON without its signature (JWS).",
-                    "invalid"))
+        add(
+            Finding(
+                "proof",
+                "Signature",
+                "failed",
+                "The assertion says it is signed, but it was given as plain JSON without its signature (JWS).",
+                "invalid",
+            )
+        )
         _finish(result, given, fetcher, now, recipient_email, hosted=False)
         return result
     if jws is not None and verification_type not in ("signed", ""):
-        add(Finding("proof", "Signature", "warning",
-                    f"The assertion came signed but declares verification type {verification_type!r}.", "none"))
+        add(
+            Finding(
+                "proof",
+                "Signature",
+                "warning",
+                f"The assertion came signed but declares verification type {verification_type!r}.",
+                "none",
+            )
+        )
 
     if jws is not None:
         key_owner = _check_signed(result, given, jws, fetcher)
         _finish(result, given, fetcher, now, recipient_email, hosted=False, key_owner=key_owner)
     else:
         if verification_type != "hosted":
-            add(Finding("proof", "Hosted verification", "failed",
-                        f"The verification type {verification_type or '(none)'!r} is neither 'hosted' nor 'signed'.",
-                        "invalid"))
+            add(
+                Finding(
+                    "proof",
+                    "Hosted verification",
+                    "failed",
+                    f"The verification type {verification_type or '(none)'!r} is neither 'hosted' nor 'signed'.",
+                    "invalid",
+                )
+            )
             _finish(result, given, fetcher, now, recipient_email, hosted=False)
             return result
         _check_hosted(result, given, fetcher)
@@ -276,38 +319,65 @@ def _check_hosted(result: Ob2Result, given: dict[str, Any], fetcher: Fetcher) ->
     add = result.findings.append
     assertion_id = given.get("id")
     if not isinstance(assertion_id, str) or not assertion_id.startswith(("http://", "https://")):
-        add(Finding("proof", "Hosted verification", "failed",
-                    "A hosted assertion must have an http(s) id where the issuer hosts it.", "invalid"))
+        add(
+            Finding(
+                "proof",
+                "Hosted verification",
+                "failed",
+                "A hosted assertion must have an http(s) id where the issuer hosts it.",
+                "invalid",
+            )
+        )
         return
     try:
         hosted = _fetch_node(fetcher, assertion_id, "hosted assertion")
     except FetchError as exc:
-        add(Finding("proof", "Hosted verification", "warning",
-                    f"The issuer's copy of this assertion at {assertion_id} could not be fetched, so it cannot be "
-                    f"checked that the issuer still stands behind it: {exc}", "undetermined"))
+        add(
+            Finding(
+                "proof",
+                "Hosted verification",
+                "warning",
+                f"The issuer's copy of this assertion at {assertion_id} could not be fetched, so it cannot be "
+                f"checked that the issuer still stands behind it: {exc}",
+                "undetermined",
+            )
+        )
         return
     except InputError as exc:
         add(Finding("proof", "Hosted verification", "failed", str(exc), "invalid"))
         return
     if hosted.get("id") != assertion_id:
-        add(Finding("proof", "Hosted verification", "failed",
-                    f"The document at {assertion_id} is not this assertion (its id is {hosted.get('id')!r}).",
-                    "invalid"))
+        add(
+            Finding(
+                "proof",
+                "Hosted verification",
+                "failed",
+                f"The document at {assertion_id} is not this assertion (its id is {hosted.get('id')!r}).",
+                "invalid",
+            )
+        )
         return
     result.assertion = hosted
     differing = sorted(k for k in set(given) | set(hosted) if given.get(k) != hosted.get(k))
     if differing:
-        add(Finding("proof", "Hosted verification", "passed",
-                    f"The issuer hosts this assertion at {assertion_id}; its copy is the authoritative one and differs "
-                    f"from the one given in: {', '.join(differing)} (the issuer's copy was checked)."))
+        add(
+            Finding(
+                "proof",
+                "Hosted verification",
+                "passed",
+                f"The issuer hosts this assertion at {assertion_id}; its copy is the authoritative one and differs "
+                f"from the one given in: {', '.join(differing)} (the issuer's copy was checked).",
+            )
+        )
     else:
-        add(Finding("proof", "Hosted verification", "passed",
-                    f"The issuer hosts this very assertion at {assertion_id}."))
+        add(
+            Finding(
+                "proof", "Hosted verification", "passed", f"The issuer hosts this very assertion at {assertion_id}."
+            )
+        )
 
 
-def _check_signed(
-    result: Ob2Result, given: dict[str, Any], jws: vcjwt.DecodedJwt, fetcher: Fetcher
-) -> str | None:
+def _check_signed(result: Ob2Result, given: dict[str, Any], jws: vcjwt.DecodedJwt, fetcher: Fetcher) -> str | None:
     """Verify the JWS with the issuer's fetched key; returns the key's owner when the key was obtained."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes, serialization
@@ -315,22 +385,42 @@ def _check_signed(
 
     add = result.findings.append
     if jws.alg != "RS256":
-        add(Finding("proof", "Signature", "failed",
-                    f"Open Badges 2.0 signed assertions use RS256, not {jws.alg or '(none)'!r}.", "invalid"))
+        add(
+            Finding(
+                "proof",
+                "Signature",
+                "failed",
+                f"Open Badges 2.0 signed assertions use RS256, not {jws.alg or '(none)'!r}.",
+                "invalid",
+            )
+        )
         return None
     verification = given.get("verification")
     creator = verification.get("creator") if isinstance(verification, Mapping) else None
     if not isinstance(creator, str):
-        add(Finding("key_resolution", "Signing key", "failed",
-                    "The signed assertion does not name its key (verification.creator).", "invalid"))
+        add(
+            Finding(
+                "key_resolution",
+                "Signing key",
+                "failed",
+                "The signed assertion does not name its key (verification.creator).",
+                "invalid",
+            )
+        )
         add(Finding("proof", "Signature", "skipped", "No key to verify the signature with."))
         return None
     try:
         key_node = _fetch_node(fetcher, creator, "CryptographicKey")
     except FetchError as exc:
-        add(Finding("key_resolution", "Signing key", "warning",
-                    f"The issuer's key {creator} could not be fetched, so the signature cannot be checked: {exc}",
-                    "undetermined"))
+        add(
+            Finding(
+                "key_resolution",
+                "Signing key",
+                "warning",
+                f"The issuer's key {creator} could not be fetched, so the signature cannot be checked: {exc}",
+                "undetermined",
+            )
+        )
         add(Finding("proof", "Signature", "skipped", "Not checked: the key is not available."))
         return None
     except InputError as exc:
@@ -347,14 +437,24 @@ def _check_signed(
         except (ValueError, UnicodeEncodeError) as exc:
             problem = str(exc)
     if not isinstance(key, rsa.RSAPublicKey):
-        add(Finding("key_resolution", "Signing key", "failed", f"The key at {creator} is not usable: {problem}.",
-                    "invalid"))
+        add(
+            Finding(
+                "key_resolution", "Signing key", "failed", f"The key at {creator} is not usable: {problem}.", "invalid"
+            )
+        )
         add(Finding("proof", "Signature", "skipped", "No usable key to verify the signature with."))
         return None
     key_id = key_node.get("id")
     if key_id is not None and key_id != creator:
-        add(Finding("key_resolution", "Signing key", "failed",
-                    f"The key fetched from {creator} says its id is {key_id!r}.", "invalid"))
+        add(
+            Finding(
+                "key_resolution",
+                "Signing key",
+                "failed",
+                f"The key fetched from {creator} says its id is {key_id!r}.",
+                "invalid",
+            )
+        )
         return None
     add(Finding("key_resolution", "Signing key", "passed", f"Fetched the issuer's RSA key from {creator}."))
     owner = key_node.get("owner")
@@ -362,9 +462,15 @@ def _check_signed(
     try:
         key.verify(jws.signature, jws.signing_input, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
-        add(Finding("proof", "Signature", "failed",
-                    "The signature does not match the assertion: it was altered or signed with another key.",
-                    "invalid"))
+        add(
+            Finding(
+                "proof",
+                "Signature",
+                "failed",
+                "The signature does not match the assertion: it was altered or signed with another key.",
+                "invalid",
+            )
+        )
         return owner_id
     add(Finding("proof", "Signature", "passed", "The RS256 signature over the assertion is valid."))
     return owner_id
@@ -390,8 +496,15 @@ def _finish(
     else:
         issuer, problem, effect = _node_or_fetch(badge.get("issuer"), fetcher, "issuer profile")
         if issuer is None:
-            add(Finding("badge", "Badge class and issuer", "failed" if effect == "invalid" else "warning",
-                        problem or "", effect))
+            add(
+                Finding(
+                    "badge",
+                    "Badge class and issuer",
+                    "failed" if effect == "invalid" else "warning",
+                    problem or "",
+                    effect,
+                )
+            )
         else:
             badge_name = badge.get("name", badge.get("id"))
             issuer_name = issuer.get("name", issuer.get("id"))
@@ -400,9 +513,16 @@ def _finish(
 
     # issuer / controller
     if issuer is None:
-        add(Finding("issuer_controller", "Issuer", "warning",
-                    "The issuer profile is not available, so it cannot be checked that the issuer stands behind "
-                    "this assertion.", "undetermined"))
+        add(
+            Finding(
+                "issuer_controller",
+                "Issuer",
+                "warning",
+                "The issuer profile is not available, so it cannot be checked that the issuer stands behind "
+                "this assertion.",
+                "undetermined",
+            )
+        )
     elif hosted:
         add(_origin_rule(assertion, issuer, fetcher))
     elif key_owner is not None:
@@ -413,46 +533,100 @@ def _finish(
         verification = assertion.get("verification")
         creator = verification.get("creator") if isinstance(verification, Mapping) else None
         if key_owner != issuer_id:
-            add(Finding("issuer_controller", "Issuer owns the key", "failed",
-                        f"The signing key belongs to {key_owner or '(nobody)'}, not to the issuer {issuer_id}.",
-                        "invalid"))
+            add(
+                Finding(
+                    "issuer_controller",
+                    "Issuer owns the key",
+                    "failed",
+                    f"The signing key belongs to {key_owner or '(nobody)'}, not to the issuer {issuer_id}.",
+                    "invalid",
+                )
+            )
         elif keys is not None and creator not in listed_ids:
-            add(Finding("issuer_controller", "Issuer owns the key", "failed",
-                        f"The issuer {issuer_id} does not list the key {creator} among its public keys.", "invalid"))
+            add(
+                Finding(
+                    "issuer_controller",
+                    "Issuer owns the key",
+                    "failed",
+                    f"The issuer {issuer_id} does not list the key {creator} among its public keys.",
+                    "invalid",
+                )
+            )
         else:
-            add(Finding("issuer_controller", "Issuer owns the key", "passed",
-                        f"The signing key belongs to the issuer {issuer_id}."))
+            add(
+                Finding(
+                    "issuer_controller",
+                    "Issuer owns the key",
+                    "passed",
+                    f"The signing key belongs to the issuer {issuer_id}.",
+                )
+            )
     else:
-        add(Finding("issuer_controller", "Issuer owns the key", "skipped",
-                    "Not checked: the signing key is not available."))
+        add(
+            Finding(
+                "issuer_controller", "Issuer owns the key", "skipped", "Not checked: the signing key is not available."
+            )
+        )
 
     # validity window
     issued = _parse_time(assertion.get("issuedOn"))
     expires = _parse_time(assertion.get("expires"))
     if expires is not None and issued is not None and expires < issued:
-        add(Finding("validity_window", "Validity period", "failed",
-                    f"The assertion expires ({assertion.get('expires')}) before it was issued "
-                    f"({assertion.get('issuedOn')}).",
-                    "invalid"))
+        add(
+            Finding(
+                "validity_window",
+                "Validity period",
+                "failed",
+                f"The assertion expires ({assertion.get('expires')}) before it was issued "
+                f"({assertion.get('issuedOn')}).",
+                "invalid",
+            )
+        )
     elif issued is not None and issued > now:
-        add(Finding("validity_window", "Validity period", "failed",
-                    f"The assertion is issued in the future ({assertion.get('issuedOn')}).", "not_yet_valid"))
+        add(
+            Finding(
+                "validity_window",
+                "Validity period",
+                "failed",
+                f"The assertion is issued in the future ({assertion.get('issuedOn')}).",
+                "not_yet_valid",
+            )
+        )
     elif expires is not None and expires <= now:
-        add(Finding("validity_window", "Validity period", "failed",
-                    f"The assertion expired on {assertion.get('expires')}.", "expired"))
+        add(
+            Finding(
+                "validity_window",
+                "Validity period",
+                "failed",
+                f"The assertion expired on {assertion.get('expires')}.",
+                "expired",
+            )
+        )
     elif issued is None:
-        add(Finding("validity_window", "Validity period", "failed", "The assertion has no readable issue date.",
-                    "invalid"))
+        add(
+            Finding(
+                "validity_window", "Validity period", "failed", "The assertion has no readable issue date.", "invalid"
+            )
+        )
     else:
         until = f" until {assertion.get('expires')}" if expires else " with no expiry date"
-        add(Finding("validity_window", "Validity period", "passed",
-                    f"Issued on {assertion.get('issuedOn')}, valid{until}."))
+        add(
+            Finding(
+                "validity_window", "Validity period", "passed", f"Issued on {assertion.get('issuedOn')}, valid{until}."
+            )
+        )
 
     # status
     add(_revocation(assertion, issuer, fetcher, hosted=hosted))
 
-    add(Finding("endorsements", "Endorsements", "skipped",
-                "Open Badges 2.0 endorsements are separate hosted documents; they are not verified here."))
+    add(
+        Finding(
+            "endorsements",
+            "Endorsements",
+            "skipped",
+            "Open Badges 2.0 endorsements are separate hosted documents; they are not verified here.",
+        )
+    )
 
     # recipient
     recipient = assertion.get("recipient")
@@ -460,13 +634,23 @@ def _finish(
         add(Finding("recipient", "Recipient", "skipped", "No email address was given to compare with the recipient."))
     elif not isinstance(recipient, Mapping) or recipient.get("type") not in ("email", None):
         kind = recipient.get("type") if isinstance(recipient, Mapping) else None
-        add(Finding("recipient", "Recipient", "failed",
-                    f"The recipient is identified by {kind!r}, not by an email address.", "invalid"))
+        add(
+            Finding(
+                "recipient",
+                "Recipient",
+                "failed",
+                f"The recipient is identified by {kind!r}, not by an email address.",
+                "invalid",
+            )
+        )
     elif recipient_matches(recipient, recipient_email):
         add(Finding("recipient", "Recipient", "passed", f"The assertion was awarded to {recipient_email}."))
     else:
-        add(Finding("recipient", "Recipient", "failed",
-                    f"The assertion was not awarded to {recipient_email}.", "invalid"))
+        add(
+            Finding(
+                "recipient", "Recipient", "failed", f"The assertion was not awarded to {recipient_email}.", "invalid"
+            )
+        )
 
 
 def _origin_rule(assertion: Mapping[str, Any], issuer: Mapping[str, Any], fetcher: Fetcher) -> Finding:
@@ -484,27 +668,48 @@ def _origin_rule(assertion: Mapping[str, Any], issuer: Mapping[str, Any], fetche
     if starts is not None:
         prefixes = [s for s in (starts if isinstance(starts, list) else [starts]) if isinstance(s, str)]
         if not any(assertion_id.startswith(p) for p in prefixes):
-            return Finding("issuer_controller", "Issuer hosts the assertion", "failed",
-                           f"The assertion id {assertion_id} does not start with what the issuer permits "
-                           f"({', '.join(prefixes)}).", "invalid")
+            return Finding(
+                "issuer_controller",
+                "Issuer hosts the assertion",
+                "failed",
+                f"The assertion id {assertion_id} does not start with what the issuer permits ({', '.join(prefixes)}).",
+                "invalid",
+            )
     origins = policy.get("allowedOrigins")
     if origins is None:
         if not isinstance(issuer_id, str) or not issuer_id.startswith(("http://", "https://")):
-            return Finding("issuer_controller", "Issuer hosts the assertion", "warning",
-                           f"The issuer {issuer_id} has no web origin to check the assertion's origin against.")
+            return Finding(
+                "issuer_controller",
+                "Issuer hosts the assertion",
+                "warning",
+                f"The issuer {issuer_id} has no web origin to check the assertion's origin against.",
+            )
         allowed = [_host(issuer_id)]
     else:
         allowed = [o.lower() for o in (origins if isinstance(origins, list) else [origins]) if isinstance(o, str)]
     if _host(assertion_id) not in allowed:
-        return Finding("issuer_controller", "Issuer hosts the assertion", "failed",
-                       f"The assertion is hosted at {_host(assertion_id)}, which the issuer does not allow "
-                       f"({', '.join(allowed)}).", "invalid")
+        return Finding(
+            "issuer_controller",
+            "Issuer hosts the assertion",
+            "failed",
+            f"The assertion is hosted at {_host(assertion_id)}, which the issuer does not allow "
+            f"({', '.join(allowed)}).",
+            "invalid",
+        )
     if isinstance(issuer_id, str) and issuer_id.startswith("http://"):
-        return Finding("issuer_controller", "Issuer hosts the assertion", "warning",
-                       f"The assertion is hosted where the issuer allows ({_host(assertion_id)}), but the issuer id "
-                       f"{issuer_id} is not https.")
-    return Finding("issuer_controller", "Issuer hosts the assertion", "passed",
-                   f"The assertion is hosted at {_host(assertion_id)}, an origin the issuer allows.")
+        return Finding(
+            "issuer_controller",
+            "Issuer hosts the assertion",
+            "warning",
+            f"The assertion is hosted where the issuer allows ({_host(assertion_id)}), but the issuer id "
+            f"{issuer_id} is not https.",
+        )
+    return Finding(
+        "issuer_controller",
+        "Issuer hosts the assertion",
+        "passed",
+        f"The assertion is hosted at {_host(assertion_id)}, an origin the issuer allows.",
+    )
 
 
 def _revocation(
@@ -512,17 +717,30 @@ def _revocation(
 ) -> Finding:
     if assertion.get("revoked") is True:
         reason = assertion.get("revocationReason")
-        return Finding("status", "Revocation", "failed",
-                       "The issuer has revoked this assertion" + (f": {reason}." if reason else "."), "revoked")
+        return Finding(
+            "status",
+            "Revocation",
+            "failed",
+            "The issuer has revoked this assertion" + (f": {reason}." if reason else "."),
+            "revoked",
+        )
     if issuer is None:
-        return Finding("status", "Revocation", "warning",
-                       "The issuer profile is not available, so revocation cannot be checked.", "undetermined")
+        return Finding(
+            "status",
+            "Revocation",
+            "warning",
+            "The issuer profile is not available, so revocation cannot be checked.",
+            "undetermined",
+        )
     list_url = issuer.get("revocationList")
     if list_url is None:
         if hosted:
-            return Finding("status", "Revocation", "passed",
-                           "The issuer's hosted copy is not marked revoked (and the issuer publishes no revocation "
-                           "list).")
+            return Finding(
+                "status",
+                "Revocation",
+                "passed",
+                "The issuer's hosted copy is not marked revoked (and the issuer publishes no revocation list).",
+            )
         return Finding("status", "Revocation", "passed", "The issuer publishes no revocation list.")
     if isinstance(list_url, Mapping):
         revocation_list: dict[str, Any] | None = dict(list_url)
@@ -530,13 +748,21 @@ def _revocation(
         try:
             revocation_list = _fetch_node(fetcher, list_url, "revocation list")
         except FetchError as exc:
-            return Finding("status", "Revocation", "warning",
-                           f"The issuer's revocation list could not be fetched, so revocation cannot be checked: {exc}",
-                           "undetermined")
+            return Finding(
+                "status",
+                "Revocation",
+                "warning",
+                f"The issuer's revocation list could not be fetched, so revocation cannot be checked: {exc}",
+                "undetermined",
+            )
         except InputError as exc:
-            return Finding("status", "Revocation", "warning",
-                           f"The issuer's revocation list is unreadable, so revocation cannot be checked: {exc}",
-                           "undetermined")
+            return Finding(
+                "status",
+                "Revocation",
+                "warning",
+                f"The issuer's revocation list is unreadable, so revocation cannot be checked: {exc}",
+                "undetermined",
+            )
     else:
         revocation_list = None
     if revocation_list is None:
@@ -548,6 +774,11 @@ def _revocation(
         entry_id = entry.get("id", entry.get("uid")) if isinstance(entry, Mapping) else entry
         if entry_id is not None and entry_id in (assertion_id, uid):
             reason = entry.get("revocationReason") if isinstance(entry, Mapping) else None
-            return Finding("status", "Revocation", "failed",
-                           "The issuer has revoked this assertion" + (f": {reason}." if reason else "."), "revoked")
+            return Finding(
+                "status",
+                "Revocation",
+                "failed",
+                "The issuer has revoked this assertion" + (f": {reason}." if reason else "."),
+                "revoked",
+            )
     return Finding("status", "Revocation", "passed", "The assertion is not on the issuer's revocation list.")

@@ -160,9 +160,7 @@ def verify_proofs(
         suite = str(proof.get("cryptosuite", "")) if isinstance(proof, dict) else ""
         method = str(proof.get("verificationMethod", "")) if isinstance(proof, dict) else ""
         try:
-            checks.append(
-                _verify_one(proof, index, unsecured, proofs, resolver, accepted, expected_proof_purpose, now)
-            )
+            checks.append(_verify_one(proof, index, unsecured, proofs, resolver, accepted, expected_proof_purpose, now))
         except VCError as exc:
             checks.append(ProofCheck(suite, method, False, str(exc)))
         except Exception as exc:
@@ -247,7 +245,9 @@ def _verify_one(
 
     hash_data = _hash_data(cryptosuite, to_verify, config)
     if not cryptosuite.verify(hash_data, proof["proofValue"], method.public_key):
-        return fail("the signature does not match the document (it was changed or signed with another key).",
-                    method.controller)
-    return ProofCheck(suite_str, method_str, True, f"{label}: valid {suite_name} signature by {method_id}.",
-                      method.controller)
+        return fail(
+            "the signature does not match the document (it was changed or signed with another key).", method.controller
+        )
+    return ProofCheck(
+        suite_str, method_str, True, f"{label}: valid {suite_name} signature by {method_id}.", method.controller
+    )

@@ -172,8 +172,9 @@ def _report(checks: list[Check], **kwargs: Any) -> VerificationReport:
 
 
 def _unusable(message: str, container: str = "unknown") -> VerificationReport:
-    return _report([Check("parse", "Read the input", "failed", message, "invalid")], container=container,
-                   input_error=True)
+    return _report(
+        [Check("parse", "Read the input", "failed", message, "invalid")], container=container, input_error=True
+    )
 
 
 # -- reading the input ---------------------------------------------------------------------------------------
@@ -321,8 +322,9 @@ def _verify(data: bytes | str | Mapping[str, Any], options: VerifyOptions, *, de
             return _verify_jwt(decoded, parse, container, options, depth=depth)
     except InputError as exc:
         return _unusable(str(exc), container)
-    return _unusable("The input is not a credential this verifier reads: not JSON, a JWT, a PNG or an SVG image.",
-                     container)
+    return _unusable(
+        "The input is not a credential this verifier reads: not JSON, a JWT, a PNG or an SVG image.", container
+    )
 
 
 # -- Open Badges 2.0 ----------------------------------------------------------------------------------------
@@ -339,8 +341,14 @@ def _issuer_summary(issuer: Any) -> dict[str, Any] | None:
 
 def _from_ob2(result: ob2.Ob2Result, parse: Check, container: str) -> VerificationReport:
     checks = [parse] + [Check(f.id, f.name, f.status, f.message, f.effect) for f in result.findings]
-    return _report(checks, credential=result.assertion, format=result.kind, container=container,
-                   issuer=_issuer_summary(result.issuer), badge=result.badge)
+    return _report(
+        checks,
+        credential=result.assertion,
+        format=result.kind,
+        container=container,
+        issuer=_issuer_summary(result.issuer),
+        badge=result.badge,
+    )
 
 
 def _verify_ob2_url(url: str, container: str, options: VerifyOptions) -> VerificationReport:
@@ -348,16 +356,22 @@ def _verify_ob2_url(url: str, container: str, options: VerifyOptions) -> Verific
     try:
         answer = options.fetcher.fetch(url, accept="application/ld+json, application/json")
     except FetchError as exc:
-        parse = Check("parse", "Read the input", "warning",
-                      f"The image names the hosted assertion {url}, which could not be fetched: {exc}", "undetermined")
+        parse = Check(
+            "parse",
+            "Read the input",
+            "warning",
+            f"The image names the hosted assertion {url}, which could not be fetched: {exc}",
+            "undetermined",
+        )
         return _report([parse], format="ob2-hosted", container=container)
     text = _text_of(answer.body)
     value = _load_json(text, options)
     if not isinstance(value, dict):
         raise InputError(f"The assertion at {url} is not a JSON object.")
     parse = Check("parse", "Read the input", "passed", f"Fetched the hosted assertion {url} named by the image.")
-    result = ob2.verify_assertion(value, fetcher=options.fetcher, now=options.now,
-                                  recipient_email=options.recipient_email)
+    result = ob2.verify_assertion(
+        value, fetcher=options.fetcher, now=options.now, recipient_email=options.recipient_email
+    )
     return _from_ob2(result, parse, container)
 
 
@@ -368,8 +382,9 @@ def _verify_object(
     document: dict[str, Any], parse: Check, container: str, options: VerifyOptions, *, depth: int
 ) -> VerificationReport:
     if ob2.is_ob2_assertion(document):
-        result = ob2.verify_assertion(document, fetcher=options.fetcher, now=options.now,
-                                      recipient_email=options.recipient_email)
+        result = ob2.verify_assertion(
+            document, fetcher=options.fetcher, now=options.now, recipient_email=options.recipient_email
+        )
         return _from_ob2(result, parse, container)
     if "verifiableCredential" in document and "credentialSubject" not in document and len(document) <= 2:
         inner = document["verifiableCredential"]
@@ -384,8 +399,13 @@ def _verify_jwt(
     decoded: vcjwt.DecodedJwt, parse: Check, container: str, options: VerifyOptions, *, depth: int
 ) -> VerificationReport:
     if ob2.is_ob2_jws(decoded):
-        result = ob2.verify_assertion(decoded.payload, fetcher=options.fetcher, now=options.now,
-                                      recipient_email=options.recipient_email, jws=decoded)
+        result = ob2.verify_assertion(
+            decoded.payload,
+            fetcher=options.fetcher,
+            now=options.now,
+            recipient_email=options.recipient_email,
+            jws=decoded,
+        )
         return _from_ob2(result, parse, container)
     carried = vcjwt.credential_from_payload(decoded.payload)
     return _verify_vc(carried.credential, parse, container, options, depth=depth, jwt_info=(decoded, carried))
@@ -420,47 +440,86 @@ def _check_context_and_type(credential: dict[str, Any]) -> Check:
     if not contexts:
         return Check("context_and_type", name, "failed", "The credential has no @context.", "invalid")
     if contexts[0] not in (VC_V2, VC_V1):
-        return Check("context_and_type", name, "failed",
-                     f"The first @context is {contexts[0]!r}; a Verifiable Credential starts with {VC_V2}.", "invalid")
+        return Check(
+            "context_and_type",
+            name,
+            "failed",
+            f"The first @context is {contexts[0]!r}; a Verifiable Credential starts with {VC_V2}.",
+            "invalid",
+        )
     if "VerifiableCredential" not in types:
-        return Check("context_and_type", name, "failed",
-                     f"The type is {types or '(none)'}; it must include 'VerifiableCredential'.", "invalid")
+        return Check(
+            "context_and_type",
+            name,
+            "failed",
+            f"The type is {types or '(none)'}; it must include 'VerifiableCredential'.",
+            "invalid",
+        )
     string_contexts = [c for c in contexts if isinstance(c, str)]
     if "ClrCredential" in types and not any(c.startswith(CLR_CONTEXT_PREFIX) for c in string_contexts):
-        return Check("context_and_type", name, "failed",
-                     "A ClrCredential needs the CLR 2.0 context (https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json).",
-                     "invalid")
-    if set(types) & OB3_TYPES and "ClrCredential" not in types and not any(
-        c.startswith(OB3_CONTEXT_PREFIX) for c in string_contexts
+        return Check(
+            "context_and_type",
+            name,
+            "failed",
+            "A ClrCredential needs the CLR 2.0 context (https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json).",
+            "invalid",
+        )
+    if (
+        set(types) & OB3_TYPES
+        and "ClrCredential" not in types
+        and not any(c.startswith(OB3_CONTEXT_PREFIX) for c in string_contexts)
     ):
-        return Check("context_and_type", name, "failed",
-                     "An Open Badges 3.0 credential needs the Open Badges 3.0 context "
-                     "(https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json).", "invalid")
+        return Check(
+            "context_and_type",
+            name,
+            "failed",
+            "An Open Badges 3.0 credential needs the Open Badges 3.0 context "
+            "(https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json).",
+            "invalid",
+        )
     credential_types = OB3_TYPES | {"ClrCredential"}
     if not set(types) & credential_types and any(
         c.startswith((OB3_CONTEXT_PREFIX, CLR_CONTEXT_PREFIX)) for c in string_contexts
     ):
-        return Check("context_and_type", name, "failed",
-                     f"The credential uses the Open Badges / CLR context but its type {types} names none of "
-                     "OpenBadgeCredential, AchievementCredential, EndorsementCredential or ClrCredential.", "invalid")
+        return Check(
+            "context_and_type",
+            name,
+            "failed",
+            f"The credential uses the Open Badges / CLR context but its type {types} names none of "
+            "OpenBadgeCredential, AchievementCredential, EndorsementCredential or ClrCredential.",
+            "invalid",
+        )
     from credstack.vc import fastld
 
     try:
         fastld.check_safe(credential)  # the reference expand_safe's verdict and errors, quickly
     except UndefinedTermError as exc:
-        return Check("context_and_type", name, "failed",
-                     f"The property or type {exc.term!r} is not defined by any @context of the credential, so its "
-                     "meaning is unknown.", "invalid")
+        return Check(
+            "context_and_type",
+            name,
+            "failed",
+            f"The property or type {exc.term!r} is not defined by any @context of the credential, so its "
+            "meaning is unknown.",
+            "invalid",
+        )
     except ContextError as exc:
-        return Check("context_and_type", name, "failed",
-                     f"A @context of the credential is not one this verifier knows (remote contexts are never "
-                     f"fetched): {exc}", "invalid")
+        return Check(
+            "context_and_type",
+            name,
+            "failed",
+            f"A @context of the credential is not one this verifier knows (remote contexts are never fetched): {exc}",
+            "invalid",
+        )
     except InvalidDocument as exc:
         return Check("context_and_type", name, "failed", str(exc), "invalid")
     kind = ", ".join(t for t in types if t != "VerifiableCredential") or "VerifiableCredential"
     if contexts[0] == VC_V1:
-        return Check("context_and_type", name, "warning",
-                     f"Type {kind}, in the older VC Data Model 1.1 form; every term is defined.")
+        return Check(
+            "context_and_type",
+            name,
+            "warning",
+            f"Type {kind}, in the older VC Data Model 1.1 form; every term is defined.",
+        )
     return Check("context_and_type", name, "passed", f"Type {kind}; every term is defined by its contexts.")
 
 
@@ -470,16 +529,19 @@ def _check_schema(credential: dict[str, Any]) -> Check:
     name = "JSON schema"
     chosen = schema.schema_for(credential)
     if chosen is None:
-        return Check("schema", name, "skipped",
-                     "No Open Badges or CLR schema applies to this type of credential.")
+        return Check("schema", name, "skipped", "No Open Badges or CLR schema applies to this type of credential.")
     problems = schema.validate(credential)
     schema_name = chosen.rsplit("/", 1)[-1]
     if not problems:
         return Check("schema", name, "passed", f"The credential follows {schema_name}.")
     listed = "; ".join(str(p) for p in problems[:3]) + ("; …" if len(problems) > 3 else "")
     if VC_V1 in _contexts(credential):
-        return Check("schema", name, "warning",
-                     f"The VC 1.1 form of this credential does not follow the current {schema_name}: {listed}")
+        return Check(
+            "schema",
+            name,
+            "warning",
+            f"The VC 1.1 form of this credential does not follow the current {schema_name}: {listed}",
+        )
     return Check("schema", name, "failed", f"The credential breaks {schema_name}: {listed}", "invalid")
 
 
@@ -549,8 +611,9 @@ def _binding_check(issuer_id: str | None, vm_ids: list[str], controllers: dict[s
         if controller != issuer_id:
             problems.append(f"the key {vm_id} belongs to {controller}, not to the issuer {issuer_id}")
     if problems:
-        return Check("issuer_controller", name, "failed", "The issuer did not sign this: " + "; ".join(problems) + ".",
-                     "invalid")
+        return Check(
+            "issuer_controller", name, "failed", "The issuer did not sign this: " + "; ".join(problems) + ".", "invalid"
+        )
     if notes:
         return Check("issuer_controller", name, "warning", "; ".join(notes).capitalize() + ".")
     checked = [v for v in vm_ids if controllers.get(v) is not None or v.startswith("did:key:")]
@@ -559,20 +622,25 @@ def _binding_check(issuer_id: str | None, vm_ids: list[str], controllers: dict[s
     return Check("issuer_controller", name, "passed", f"The signing key belongs to the issuer {issuer_id}.")
 
 
-def _di_proof_checks(
-    credential: dict[str, Any], options: VerifyOptions
-) -> tuple[list[Check], Check, Check]:
+def _di_proof_checks(credential: dict[str, Any], options: VerifyOptions) -> tuple[list[Check], Check, Check]:
     """(one check per proof, key resolution, issuer controller) for Data Integrity proofs."""
     from credstack.vc import proofs
 
     raw = credential.get("proof")
     listed = raw if isinstance(raw, list) else [raw] if raw is not None else []
     if not listed:
-        missing = Check("proof", "Proof", "failed",
-                        "The credential carries no proof: nothing shows who issued it or that it is unaltered.",
-                        "invalid")
-        return ([missing], Check("key_resolution", "Signing key", "skipped", "No proof, no key."),
-                Check("issuer_controller", "Issuer controls the key", "skipped", "No proof, no key."))
+        missing = Check(
+            "proof",
+            "Proof",
+            "failed",
+            "The credential carries no proof: nothing shows who issued it or that it is unaltered.",
+            "invalid",
+        )
+        return (
+            [missing],
+            Check("key_resolution", "Signing key", "skipped", "No proof, no key."),
+            Check("issuer_controller", "Issuer controls the key", "skipped", "No proof, no key."),
+        )
     resolver = _RecordingResolver(_resolver_for(options))
     di_suites = tuple(s for s in options.accepted_suites if s != "vc-jwt")
     results = proofs.verify_proofs(credential, resolver=resolver, accepted_suites=di_suites, now=options.now)
@@ -589,9 +657,15 @@ def _di_proof_checks(
         if getattr(result, "ok", False):
             checks.append(Check(check_id, label, "passed", message or "The proof is valid."))
         elif vm_id in resolver.errors and _unreachable(resolver.errors[vm_id]):
-            checks.append(Check(check_id, label, "warning",
-                                f"Not checked: the key {vm_id} could not be obtained ({resolver.errors[vm_id]}).",
-                                "undetermined"))
+            checks.append(
+                Check(
+                    check_id,
+                    label,
+                    "warning",
+                    f"Not checked: the key {vm_id} could not be obtained ({resolver.errors[vm_id]}).",
+                    "undetermined",
+                )
+            )
         else:
             checks.append(Check(check_id, label, "failed", message or "The proof does not verify.", "invalid"))
     if not checks:
@@ -600,15 +674,23 @@ def _di_proof_checks(
     unreachable = {v: e for v, e in resolver.errors.items() if _unreachable(e)}
     wrong = {v: e for v, e in resolver.errors.items() if not _unreachable(e)}
     if wrong:
-        key_check = Check("key_resolution", "Signing key", "failed",
-                          "; ".join(f"{v} cannot be resolved: {e}" for v, e in wrong.items()), "invalid")
+        key_check = Check(
+            "key_resolution",
+            "Signing key",
+            "failed",
+            "; ".join(f"{v} cannot be resolved: {e}" for v, e in wrong.items()),
+            "invalid",
+        )
     elif unreachable:
-        key_check = Check("key_resolution", "Signing key", "warning",
-                          "; ".join(f"{v} could not be fetched, so the proof cannot be checked: {e}"
-                                    for v, e in unreachable.items()), "undetermined")
+        key_check = Check(
+            "key_resolution",
+            "Signing key",
+            "warning",
+            "; ".join(f"{v} could not be fetched, so the proof cannot be checked: {e}" for v, e in unreachable.items()),
+            "undetermined",
+        )
     elif resolver.resolved:
-        key_check = Check("key_resolution", "Signing key", "passed",
-                          "Resolved " + ", ".join(resolver.resolved) + ".")
+        key_check = Check("key_resolution", "Signing key", "passed", "Resolved " + ", ".join(resolver.resolved) + ".")
     else:
         key_check = Check("key_resolution", "Signing key", "skipped", "No key was resolved.")
     controllers = {v: _controller_of(vm) for v, vm in resolver.resolved.items()}
@@ -627,8 +709,11 @@ def _jwt_checks(
 ) -> tuple[list[Check], Check, Check]:
     if "vc-jwt" not in options.accepted_suites:
         refused = Check("proof", "Proof (JWT)", "failed", "JWT-secured credentials are not accepted here.", "invalid")
-        return ([refused], Check("key_resolution", "Signing key", "skipped", "Not checked."),
-                Check("issuer_controller", "Issuer controls the key", "skipped", "Not checked."))
+        return (
+            [refused],
+            Check("key_resolution", "Signing key", "skipped", "Not checked."),
+            Check("issuer_controller", "Issuer controls the key", "skipped", "Not checked."),
+        )
     result = vcjwt.verify_signature(decoded, resolver=_resolver_for(options), fetcher=options.fetcher)
     label = f"Proof (JWT, {result.algorithm or decoded.alg or 'no algorithm'})"
     checks: list[Check] = []
@@ -639,17 +724,31 @@ def _jwt_checks(
     else:
         checks.append(Check("proof", label, "failed", result.message, "invalid"))
     if carried.problems:
-        checks.append(Check("proof-claims", "JWT claims", "failed",
-                            "The JWT claims contradict the credential: " + " ".join(carried.problems), "invalid"))
+        checks.append(
+            Check(
+                "proof-claims",
+                "JWT claims",
+                "failed",
+                "The JWT claims contradict the credential: " + " ".join(carried.problems),
+                "invalid",
+            )
+        )
     if "proof" in credential:
-        checks.append(Check("proof-embedded", "Embedded proof", "warning",
-                            "The JWT payload also carries an embedded proof; the JWT signature is what was checked."))
+        checks.append(
+            Check(
+                "proof-embedded",
+                "Embedded proof",
+                "warning",
+                "The JWT payload also carries an embedded proof; the JWT signature is what was checked.",
+            )
+        )
 
     if result.key_resolved:
         key_check = Check("key_resolution", "Signing key", "passed", result.key_message)
     elif result.status == "unchecked":
-        key_check = Check("key_resolution", "Signing key", "warning", result.key_message or result.message,
-                          "undetermined")
+        key_check = Check(
+            "key_resolution", "Signing key", "warning", result.key_message or result.message, "undetermined"
+        )
     else:
         key_check = Check("key_resolution", "Signing key", "failed", result.key_message or result.message, "invalid")
 
@@ -658,9 +757,13 @@ def _jwt_checks(
     if not result.key_resolved:
         binding = Check("issuer_controller", name, "skipped", "Not checked: the key is not available.")
     elif "jwk" in decoded.header:
-        binding = Check("issuer_controller", name, "warning",
-                        f"The key travels inside the JWT header (jwk); nothing ties it to the issuer {issuer_id}, as "
-                        "Open Badges 3.0 permits.")
+        binding = Check(
+            "issuer_controller",
+            name,
+            "warning",
+            f"The key travels inside the JWT header (jwk); nothing ties it to the issuer {issuer_id}, as "
+            "Open Badges 3.0 permits.",
+        )
     elif issuer_id is None:
         binding = Check("issuer_controller", name, "failed", "The credential names no issuer.", "invalid")
     else:
@@ -669,11 +772,20 @@ def _jwt_checks(
         if kid.startswith(("did:key:", "did:jwk:")):
             binding = _binding_check(issuer_id, [kid], {kid: controller})
         elif controller is not None and controller != issuer_id:
-            binding = Check("issuer_controller", name, "failed",
-                            f"The key {kid} belongs to {controller}, not to the issuer {issuer_id}.", "invalid")
+            binding = Check(
+                "issuer_controller",
+                name,
+                "failed",
+                f"The key {kid} belongs to {controller}, not to the issuer {issuer_id}.",
+                "invalid",
+            )
         elif controller is None:
-            binding = Check("issuer_controller", name, "warning",
-                            f"The key {kid} does not say who controls it, so it is not tied to the issuer {issuer_id}.")
+            binding = Check(
+                "issuer_controller",
+                name,
+                "warning",
+                f"The key {kid} does not say who controls it, so it is not tied to the issuer {issuer_id}.",
+            )
         else:
             binding = Check("issuer_controller", name, "passed", f"The key {kid} belongs to the issuer {issuer_id}.")
     return checks, key_check, binding
@@ -687,11 +799,13 @@ def _check_validity(credential: Mapping[str, Any], now: datetime, carried: vcjwt
     start = vcjwt.parse_datetime(start_raw)
     end = vcjwt.parse_datetime(end_raw)
     if start_raw is not None and start is None:
-        return Check("validity_window", name, "failed", f"{start_member} ({start_raw!r}) is not a date and time.",
-                     "invalid")
+        return Check(
+            "validity_window", name, "failed", f"{start_member} ({start_raw!r}) is not a date and time.", "invalid"
+        )
     if end_raw is not None and end is None:
-        return Check("validity_window", name, "failed", f"{end_member} ({end_raw!r}) is not a date and time.",
-                     "invalid")
+        return Check(
+            "validity_window", name, "failed", f"{end_member} ({end_raw!r}) is not a date and time.", "invalid"
+        )
     if carried is not None:
         if carried.not_before is not None and (start is None or carried.not_before > start):
             start, start_member, start_raw = carried.not_before, "nbf", f"{carried.not_before:%Y-%m-%dT%H:%M:%SZ}"
@@ -699,14 +813,25 @@ def _check_validity(credential: Mapping[str, Any], now: datetime, carried: vcjwt
             end, end_member, end_raw = carried.expires, "exp", f"{carried.expires:%Y-%m-%dT%H:%M:%SZ}"
     when = f"{now:%Y-%m-%dT%H:%M:%SZ}"
     if start is not None and end is not None and end < start:
-        return Check("validity_window", name, "failed",
-                     f"The credential ends ({end_raw}) before it starts ({start_raw}).", "invalid")
+        return Check(
+            "validity_window",
+            name,
+            "failed",
+            f"The credential ends ({end_raw}) before it starts ({start_raw}).",
+            "invalid",
+        )
     if start is not None and now < start:
-        return Check("validity_window", name, "failed",
-                     f"The credential is not valid before {start_raw} (checked at {when}).", "not_yet_valid")
+        return Check(
+            "validity_window",
+            name,
+            "failed",
+            f"The credential is not valid before {start_raw} (checked at {when}).",
+            "not_yet_valid",
+        )
     if end is not None and now >= end:
-        return Check("validity_window", name, "failed",
-                     f"The credential expired on {end_raw} (checked at {when}).", "expired")
+        return Check(
+            "validity_window", name, "failed", f"The credential expired on {end_raw} (checked at {when}).", "expired"
+        )
     since = f"from {start_raw}" if start is not None else "with no start date"
     until = f"until {end_raw}" if end is not None else "with no end date"
     return Check("validity_window", name, "passed", f"Valid {since} {until} (checked at {when}).")
@@ -744,9 +869,15 @@ def _check_status(credential: Mapping[str, Any], options: VerifyOptions, depth: 
         elif kind == "1EdTechRevocationList":
             outcomes.append(_revocation_list_status(dict(entry), credential, options))
         else:
-            outcomes.append(Check("status", name, "warning",
-                                  f"The status method {kind!r} is not supported, so the status cannot be checked.",
-                                  "undetermined"))
+            outcomes.append(
+                Check(
+                    "status",
+                    name,
+                    "warning",
+                    f"The status method {kind!r} is not supported, so the status cannot be checked.",
+                    "undetermined",
+                )
+            )
     for effect in ("invalid", "revoked", "suspended", "undetermined"):
         for outcome in outcomes:
             if outcome.effect == effect:
@@ -760,8 +891,9 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
 
     name = "Revocation and suspension"
     now = options.now or datetime.now(tz=UTC)
-    checker = statuslist.StatusChecker(options.fetcher, verify_list=_status_list_verifier(options, depth),
-                                       clock=lambda: now)
+    checker = statuslist.StatusChecker(
+        options.fetcher, verify_list=_status_list_verifier(options, depth), clock=lambda: now
+    )
     result = checker.check(entry)
     if result.state is statuslist.StatusState.CANNOT_BE_CHECKED:
         return Check("status", name, "warning", f"The status cannot be checked: {result.message}", "undetermined")
@@ -770,10 +902,12 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
     if result.purpose == "revocation":
         return Check("status", name, "failed", f"The issuer has revoked this credential. {result.message}", "revoked")
     if result.purpose == "suspension":
-        return Check("status", name, "failed", f"The issuer has suspended this credential. {result.message}",
-                     "suspended")
-    return Check("status", name, "warning", f"The status list marks this credential ({result.purpose}): "
-                 f"{result.message}")
+        return Check(
+            "status", name, "failed", f"The issuer has suspended this credential. {result.message}", "suspended"
+        )
+    return Check(
+        "status", name, "warning", f"The status list marks this credential ({result.purpose}): {result.message}"
+    )
 
 
 def _revocation_list_status(entry: dict[str, Any], credential: Mapping[str, Any], options: VerifyOptions) -> Check:
@@ -785,19 +919,32 @@ def _revocation_list_status(entry: dict[str, Any], credential: Mapping[str, Any]
         answer = options.fetcher.fetch(url)
         revocation_list = _load_json(_text_of(answer.body), options)
     except FetchError as exc:
-        return Check("status", name, "warning",
-                     f"The issuer's revocation list could not be fetched, so revocation cannot be checked: {exc}",
-                     "undetermined")
+        return Check(
+            "status",
+            name,
+            "warning",
+            f"The issuer's revocation list could not be fetched, so revocation cannot be checked: {exc}",
+            "undetermined",
+        )
     except InputError as exc:
-        return Check("status", name, "warning",
-                     f"The issuer's revocation list is unreadable, so revocation cannot be checked: {exc}",
-                     "undetermined")
+        return Check(
+            "status",
+            name,
+            "warning",
+            f"The issuer's revocation list is unreadable, so revocation cannot be checked: {exc}",
+            "undetermined",
+        )
     revoked = revocation_list.get("revokedCredentials") if isinstance(revocation_list, dict) else None
     for item in revoked if isinstance(revoked, list) else []:
         if isinstance(item, Mapping) and item.get("id") == credential.get("id") and item.get("revoked", True):
             reason = item.get("revocationReason")
-            return Check("status", name, "failed",
-                         "The issuer has revoked this credential" + (f": {reason}." if reason else "."), "revoked")
+            return Check(
+                "status",
+                name,
+                "failed",
+                "The issuer has revoked this credential" + (f": {reason}." if reason else "."),
+                "revoked",
+            )
     return Check("status", name, "passed", "Not on the issuer's revocation list.")
 
 
@@ -825,9 +972,13 @@ def _check_endorsements(
     if not sources:
         return Check("endorsements", name, "skipped", "The credential carries no endorsements."), []
     if depth >= options.max_endorsement_depth:
-        return Check("endorsements", name, "warning",
-                     f"{len(sources)} endorsement(s) not checked: endorsements are followed "
-                     f"{options.max_endorsement_depth} level(s) deep at most."), []
+        return Check(
+            "endorsements",
+            name,
+            "warning",
+            f"{len(sources)} endorsement(s) not checked: endorsements are followed "
+            f"{options.max_endorsement_depth} level(s) deep at most.",
+        ), []
     reports: list[VerificationReport] = []
     inner = replace(options, recipient_email=None)
     for source in sources:
@@ -836,24 +987,39 @@ def _check_endorsements(
             report = _verify_vc(dict(source), parse, "object", inner, depth=depth + 1, jwt_info=None)
         elif isinstance(source, str) and vcjwt.looks_like_compact_jws(source):
             try:
-                report = _verify_jwt(vcjwt.decode(source), Check("parse", "Read the input", "passed",
-                                                                  "An embedded endorsement JWT."),
-                                     "jwt", inner, depth=depth + 1)
+                report = _verify_jwt(
+                    vcjwt.decode(source),
+                    Check("parse", "Read the input", "passed", "An embedded endorsement JWT."),
+                    "jwt",
+                    inner,
+                    depth=depth + 1,
+                )
             except InputError as exc:
                 report = _unusable(str(exc), "jwt")
         else:
             report = _unusable("An endorsement is neither an embedded credential nor a JWT.")
         if report.credential is not None and "EndorsementCredential" not in _types(report.credential):
-            report.checks.append(Check("context_and_type", "Endorsement type", "failed",
-                                       "This endorsement is not an EndorsementCredential.", "invalid"))
+            report.checks.append(
+                Check(
+                    "context_and_type",
+                    "Endorsement type",
+                    "failed",
+                    "This endorsement is not an EndorsementCredential.",
+                    "invalid",
+                )
+            )
             report.verdict, report.reasons = decide(report.checks)
         reports.append(report)
     good = sum(1 for r in reports if r.valid)
     if good == len(reports):
         return Check("endorsements", name, "passed", f"{good} endorsement(s), all valid."), reports
     summary = ", ".join(f"{i}: {r.verdict_text.lower()}" for i, r in enumerate(reports, 1) if not r.valid)
-    return Check("endorsements", name, "warning",
-                 f"{good} of {len(reports)} endorsement(s) are valid; the others do not count ({summary})."), reports
+    return Check(
+        "endorsements",
+        name,
+        "warning",
+        f"{good} of {len(reports)} endorsement(s) are valid; the others do not count ({summary}).",
+    ), reports
 
 
 def _check_recipient(credential: Mapping[str, Any], email: str | None) -> Check:
@@ -873,12 +1039,20 @@ def _check_recipient(credential: Mapping[str, Any], email: str | None) -> Check:
         if isinstance(s.get("email"), str):
             identities.append({"identityHash": s["email"], "hashed": False})
     if not identities:
-        return Check("recipient", name, "warning",
-                     "The credential does not identify its recipient by email address, so it cannot be checked that "
-                     f"it was awarded to {email}.", "undetermined")
+        return Check(
+            "recipient",
+            name,
+            "warning",
+            "The credential does not identify its recipient by email address, so it cannot be checked that "
+            f"it was awarded to {email}.",
+            "undetermined",
+        )
     for identity in identities:
-        as_ob2 = {"identity": identity.get("identityHash"), "hashed": identity.get("hashed"),
-                  "salt": identity.get("salt")}
+        as_ob2 = {
+            "identity": identity.get("identityHash"),
+            "hashed": identity.get("hashed"),
+            "salt": identity.get("salt"),
+        }
         if ob2.recipient_matches(as_ob2, email):
             return Check("recipient", name, "passed", f"The credential was awarded to {email}.")
     return Check("recipient", name, "failed", f"The credential was not awarded to {email}.", "invalid")
@@ -913,5 +1087,11 @@ def _verify_vc(
         endorsement_check, endorsements = _check_endorsements(credential, options, depth)
         checks.append(endorsement_check)
         checks.append(_check_recipient(credential, options.recipient_email))
-    return _report(checks, credential=credential, format="vc-jwt" if jwt_info else "vc", container=container,
-                   issuer=_issuer_summary(credential.get("issuer")), endorsements=endorsements)
+    return _report(
+        checks,
+        credential=credential,
+        format="vc-jwt" if jwt_info else "vc",
+        container=container,
+        issuer=_issuer_summary(credential.get("issuer")),
+        endorsements=endorsements,
+    )
