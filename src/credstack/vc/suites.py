@@ -152,14 +152,37 @@ def _proof_config_template(serialized: str) -> tuple[bytes, bytes] | None:
     return head, tail
 
 
+_templates: dict[tuple[Any, ...], tuple[bytes, bytes] | None] = {}
+
+
 def _templated_proof_config(proof_config: dict[str, Any]) -> bytes | None:
     created = proof_config.get("created")
     if not isinstance(created, str) or not _CREATED.fullmatch(created):
         return None
-    template = _proof_config_template(_key({**proof_config, "created": _STAND_IN}))
+    # A configuration of strings and lists of strings (what proofs hold) is keyed by a tuple, far cheaper than
+    # serialising it; anything else is not templated.
+    parts: list[Any] = []
+    for name in sorted(proof_config):
+        if name == "created":
+            continue
+        value = proof_config[name]
+        if value.__class__ is list and all(item.__class__ is str for item in value):
+            value = tuple(value)
+        elif value.__class__ is not str:
+            return None
+        parts.append((name, value))
+    key = tuple(parts)
+    if key in _templates:
+        template = _templates[key]
+    else:
+        template = _proof_config_template(_key({**proof_config, "created": _STAND_IN}))
+        if len(_templates) >= 512:
+            _templates.clear()
+        _templates[key] = template
     if template is None:
         return None
-    return template[0] + f'"{created}"{_DATE_TIME}'.encode() + template[1]
+    head, tail = template
+    return head + f'"{created}"{_DATE_TIME}'.encode() + tail
 
 
 class EddsaJcs2022:
