@@ -779,14 +779,7 @@ class EndorsementCredential(_Node):
             "name": self.name,
         }
         _put(out, "description", self.description)
-        out["issuer"] = self.issuer.to_json()
-        out["validFrom"] = format_datetime(self.valid_from)
-        _put(out, "validUntil", self.valid_until)
-        _put(out, "awardedDate", self.awarded_date)
-        out["credentialSubject"] = self.credential_subject.to_json()
-        _put_status(out, self.credential_status, allow_status_array)
-        _put(out, "credentialSchema", self.credential_schema)
-        return out
+        return _put_envelope(out, self, allow_status_array)
 
 
 @dataclass(frozen=True)
@@ -829,14 +822,7 @@ class OpenBadgeCredential(_Node):
         _put(out, "name", self.name)
         _put(out, "description", self.description)
         _put(out, "image", self.image)
-        out["issuer"] = self.issuer.to_json()
-        out["validFrom"] = format_datetime(self.valid_from)
-        _put(out, "validUntil", self.valid_until)
-        _put(out, "awardedDate", self.awarded_date)
-        out["credentialSubject"] = self.credential_subject.to_json()
-        _put(out, "evidence", self.evidence)
-        _put_status(out, self.credential_status, allow_status_array)
-        _put(out, "credentialSchema", self.credential_schema)
+        _put_envelope(out, self, allow_status_array, self.evidence)
         _put(out, "endorsement", self.endorsement)
         return out
 
@@ -922,11 +908,22 @@ class ClrCredential(_Node):
         }
         _put(out, "description", self.description)
         _put(out, "partial", self.partial)
-        out["issuer"] = self.issuer.to_json()
-        out["validFrom"] = format_datetime(self.valid_from)
-        _put(out, "validUntil", self.valid_until)
-        _put(out, "awardedDate", self.awarded_date)
-        out["credentialSubject"] = self.credential_subject.to_json()
-        _put_status(out, self.credential_status, allow_status_array)
-        _put(out, "credentialSchema", self.credential_schema)
-        return out
+        return _put_envelope(out, self, allow_status_array)
+
+
+def _put_envelope(
+    out: JsonObject,
+    credential: EndorsementCredential | OpenBadgeCredential | ClrCredential,
+    allow_status_array: bool,
+    evidence: tuple[Evidence, ...] = (),
+) -> JsonObject:
+    """The members every credential builder writes the same way, in the same order, after its own."""
+    out["issuer"] = credential.issuer.to_json()
+    out["validFrom"] = format_datetime(credential.valid_from)
+    _put(out, "validUntil", credential.valid_until)
+    _put(out, "awardedDate", credential.awarded_date)
+    out["credentialSubject"] = credential.credential_subject.to_json()
+    _put(out, "evidence", evidence)
+    _put_status(out, credential.credential_status, allow_status_array)
+    _put(out, "credentialSchema", credential.credential_schema)
+    return out

@@ -425,66 +425,26 @@ def verify_signature(
         return SignatureCheck("unchecked", message, alg, kid=kid, key_message=message)
 
     key_message = f"Key from {source}."
+
+    def outcome(status: SignatureStatus, message: str) -> SignatureCheck:
+        return SignatureCheck(status, message, alg, source, kid, controller, True, key_message)
+
+    altered = "The JWT signature does not match its content ({}): it was altered or signed with another key."
     if alg == "EdDSA":
         if not isinstance(key, ed25519.Ed25519PublicKey):
-            return SignatureCheck(
-                "invalid",
-                "The JWT says EdDSA but its key is not an Ed25519 key.",
-                alg,
-                source,
-                kid,
-                controller,
-                True,
-                key_message,
-            )
+            return outcome("invalid", "The JWT says EdDSA but its key is not an Ed25519 key.")
         try:
             key.verify(decoded.signature, decoded.signing_input)
         except InvalidSignature:
-            return SignatureCheck(
-                "invalid",
-                "The JWT signature does not match its content (EdDSA): it was altered or signed with another key.",
-                alg,
-                source,
-                kid,
-                controller,
-                True,
-                key_message,
-            )
+            return outcome("invalid", altered.format("EdDSA"))
     else:
         if not isinstance(key, rsa.RSAPublicKey):
-            return SignatureCheck(
-                "invalid",
-                "The JWT says RS256 but its key is not an RSA key.",
-                alg,
-                source,
-                kid,
-                controller,
-                True,
-                key_message,
-            )
+            return outcome("invalid", "The JWT says RS256 but its key is not an RSA key.")
         try:
             key.verify(decoded.signature, decoded.signing_input, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
-            return SignatureCheck(
-                "invalid",
-                "The JWT signature does not match its content (RS256): it was altered or signed with another key.",
-                alg,
-                source,
-                kid,
-                controller,
-                True,
-                key_message,
-            )
-    return SignatureCheck(
-        "valid",
-        f"The JWT signature ({alg}) is valid; {key_message[0].lower()}{key_message[1:]}",
-        alg,
-        source,
-        kid,
-        controller,
-        True,
-        key_message,
-    )
+            return outcome("invalid", altered.format("RS256"))
+    return outcome("valid", f"The JWT signature ({alg}) is valid; {key_message[0].lower()}{key_message[1:]}")
 
 
 # -- issuing ----------------------------------------------------------------------------------------------
