@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from credstack.catalog.demo.loader import load_demo
 from tests.platform.conftest import sign_in
@@ -28,16 +30,17 @@ def test_catalog_filter_and_detail(page: Any) -> None:
     page.get_by_label("Subject", exact=True).select_option("science")
     page.get_by_label("Grade band", exact=True).select_option("6-8")
     page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r".*subject=science.*"))
     count = page.locator(".results-count").inner_text()
     assert count.split()[0].isdigit() and int(count.split()[0]) >= 2
     cards = page.locator(".card")
     for i in range(cards.count()):
         assert "Science" in cards.nth(i).inner_text()
     page.get_by_role("link", name="Claim-Evidence-Reasoning in Science Lab Reports").click()
-    assert page.get_by_role("heading", name="How it is scored").is_visible()
+    expect(page.get_by_role("heading", name="How it is scored")).to_be_visible()
     assert page.locator("table.rubric").count() >= 3
     page.get_by_role("link", name="Version 1").click()
-    assert "superseded" in page.locator(".notice").inner_text().lower()
+    expect(page.locator(".notice")).to_contain_text(re.compile("superseded", re.IGNORECASE))
 
 
 def test_search_with_no_result_explains(page: Any) -> None:
@@ -69,7 +72,7 @@ def test_editor_keeps_input_and_shows_field_errors(page: Any) -> None:
     page.get_by_role("button", name="Save draft").click()
 
     summary = page.locator("#error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     text = summary.inner_text()
     assert "Word limit must be between 1 and 2000" in text
     assert "Choose which level counts as passing" in text
@@ -82,10 +85,10 @@ def test_editor_keeps_input_and_shows_field_errors(page: Any) -> None:
     page.locator("[id='f-submission.overview_questions.0.word_limit']").fill("300")
     page.locator("input[name='rubric.criteria.1.passing_level'][value='2']").check()
     page.get_by_role("button", name="Save draft").click()
-    assert "saved" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("saved")
     assert MicroCredential.objects.filter(slug="fraction-number-lines").exists()
     page.get_by_role("button", name="Save and publish").click()
-    assert page.get_by_role("heading", name="Fraction Number Lines").is_visible()
+    expect(page.get_by_role("heading", name="Fraction Number Lines")).to_be_visible()
 
 
 def test_register_as_learner(page: Any) -> None:
@@ -93,8 +96,8 @@ def test_register_as_learner(page: Any) -> None:
     page.get_by_label("Email address").fill("new.teacher@example.org")
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create account").click()
-    assert "too short" in page.locator(".field-error").first.inner_text()
+    expect(page.locator(".field-error").first).to_contain_text("too short")
     assert page.get_by_label("Email address").input_value() == "new.teacher@example.org"
     page.get_by_label("Password").fill("a-much-better-passphrase")
     page.get_by_role("button", name="Create account").click()
-    assert "Welcome to credstack" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("Welcome to credstack")

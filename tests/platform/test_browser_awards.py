@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from credstack.awards.models import BulkAward, BulkStatus, Credential
 from credstack.catalog.demo.loader import load_demo
@@ -52,7 +53,7 @@ def test_award_claim_and_wallet(context: Any, browser: Any, live_server: Any) ->
     admin.get_by_label("Micro-credential").select_option(slug)
     admin.get_by_label("Recipient's email").fill("not an email")
     admin.get_by_role("button", name="Award and sign").click()
-    assert "not a valid email" in admin.locator(".error-summary").inner_text()
+    expect(admin.locator(".error-summary")).to_contain_text("not a valid email")
     assert admin.get_by_label("Micro-credential").input_value() == slug  # kept
     admin.get_by_label("Recipient's email").fill(LEARNER)
     admin.get_by_role("button", name="Award and sign").click()
@@ -69,7 +70,7 @@ def test_award_claim_and_wallet(context: Any, browser: Any, live_server: Any) ->
     assert name in learner.locator(".wallet").inner_text()
     assert learner.get_by_role("link", name=re.compile("Add to LinkedIn profile")).count() == 1
     learner.get_by_role("link", name=name, exact=True).click()
-    assert learner.locator(".credential-state").inner_text().strip().startswith("Valid")
+    expect(learner.locator(".credential-state")).to_have_text(re.compile(r"^\s*Valid"))
     assert Credential.objects.get().recipient_user is not None
 
 
