@@ -256,3 +256,30 @@ def test_without_a_worker_the_run_goes_on_in_a_thread(published: MicroCredential
     done = BulkAward.objects.get(pk=job.pk)
     assert (done.status, done.issued) == (BulkStatus.DONE, 20)
     assert Credential.objects.filter(organization=org).count() == 20
+
+
+def test_the_thread_tries_again_while_the_database_is_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    calls: list[int] = []
+
+    def busy_once(bulk_id: int) -> None:
+        calls.append(bulk_id)
+        if len(calls) == 1:
+            raise OperationalError("database table is locked: awards_bulkaward")
+
+    monkeypatch.setattr(bulk, "run_bulk", busy_once)
+    monkeypatch.setattr(bulk.time, "sleep", lambda seconds: None)
+    bulk._start_in_thread(7).join(10)
+    assert calls == [7, 7]
+
+    calls.clear()
+
+    def always_busy(bulk_id: int) -> None:
+        calls.append(bulk_id)
+        raise OperationalError("database table is locked: awards_bulkaward")
+
+    monkeypatch.setattr(bulk, "run_bulk", always_busy)
+    thread = bulk._start_in_thread(8)
+    thread.join(10)
+    assert not thread.is_alive() and calls == [8] * bulk.THREAD_ATTEMPTS  # gives up, left for the page to resume

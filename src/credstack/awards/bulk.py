@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,7 +30,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -258,12 +259,24 @@ def _enqueue_on_commit(bulk_id: int, queue: str | None = None) -> None:
     transaction.on_commit(lambda: run_bulk_award.apply_async((bulk_id,), **options))
 
 
-def _start_in_thread(bulk_id: int) -> threading.Thread:
-    from credstack.awards.tasks import run_bulk_award
+THREAD_ATTEMPTS = 8
 
+
+def _start_in_thread(bulk_id: int) -> threading.Thread:
     def target() -> None:
+        # What the worker's task does, retries included: a database that is briefly busy (SQLite answers "locked"
+        # while another connection writes) is tried again with a growing pause instead of ending the run.
         try:
-            run_bulk_award.apply((bulk_id,))
+            for attempt in range(THREAD_ATTEMPTS):
+                try:
+                    run_bulk(bulk_id)
+                    return
+                except DatabaseError as exc:
+                    connections.close_all()  # a fresh connection for the next attempt
+                    if attempt + 1 == THREAD_ATTEMPTS:
+                        logger.error("bulk award %s stopped after %s attempts: %s", bulk_id, THREAD_ATTEMPTS, exc)
+                        return  # left as it is: the page offers to resume it
+                    time.sleep(min(0.2 * 2**attempt, 10.0))
         finally:
             connections.close_all()  # this thread's own database connections
 
