@@ -8,7 +8,7 @@ export CREDSTACK_HOME ?= $(CURDIR)/var
 # `make run PORT=8123` also makes the public origin (used in every URL and credential id) match.
 run: export CREDSTACK_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test bench lint fmt worker venv migrate demo clean help
+.PHONY: run test bench lint fmt worker venv native migrate demo clean help
 
 help:
 	@echo "make run    - set up, migrate, load the demo program (empty database) and serve on http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench  - benchmarks"
 	@echo "make lint   - ruff + mypy"
 	@echo "make fmt    - format with ruff"
+	@echo "make native - compile the credential core's hot path with mypyc (done by the others when needed)"
 	@echo "make worker - a Celery worker (needs REDIS_URL)"
 
 $(BIN)/.installed: requirements.lock requirements-dev.lock pyproject.toml
@@ -25,7 +26,18 @@ $(BIN)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
-venv: $(BIN)/.installed
+# The credential core's hot path compiled with mypyc (plain Python when there is no C compiler); rebuilt when
+# its source changes. See scripts/build_native.py.
+NATIVE_SOURCES := src/credstack/vc/fastld.py src/credstack/vc/hotpath.py scripts/build_native.py
+$(BIN)/.native: $(BIN)/.installed $(NATIVE_SOURCES)
+	$(BIN)/python scripts/build_native.py
+	@touch $@
+
+venv: $(BIN)/.installed $(BIN)/.native
+
+native: $(BIN)/.installed
+	$(BIN)/python scripts/build_native.py
+	@touch $(BIN)/.native
 
 migrate: venv
 	$(BIN)/credstack migrate --no-input -v 0
@@ -49,13 +61,14 @@ bench: venv
 	$(BIN)/python -m benchmarks
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
 fmt: venv
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks scripts
+	$(BIN)/ruff check --fix src tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+	python3 scripts/build_native.py --clean

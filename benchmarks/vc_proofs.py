@@ -6,6 +6,10 @@ Printed, in one run, on one core (the process is pinned to CPU 0 by ``benchmarks
   1,000 each): eddsa-rdfc-2022 sign and full verification on the fast path and on the reference path (pyld +
   RDFC-1.0, forced with ``credstack.vc.fastld.reference_path()``) and their ratio, eddsa-jcs-2022 sign and
   verification, raw Ed25519 sign and verify of the 64-byte hash data with PyNaCl (used) and ``cryptography``;
+- the rows are timed **interleaved**: 20 rounds, each timing a slice of every row in turn, so that the drift of a
+  shared machine's speed over seconds falls on all rows alike instead of on the ratio between them (the range of
+  the per-round fast/reference ratios is printed under the ratio); which implementation of the fast path ran
+  (compiled with mypyc, or plain Python) is printed with the table;
 - every iteration signs or verifies a **different** document (id, validFrom, awardedDate, recipient hash,
   status index vary; verified documents also have different ``created`` times, so their proof configurations
   are canonicalized every time): nothing keyed on a document can be reused;
@@ -24,6 +28,7 @@ Printed, in one run, on one core (the process is pinned to CPU 0 by ``benchmarks
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import multiprocessing
@@ -118,64 +123,111 @@ class Setup:
             raise AssertionError("status check failed")
 
 
-def timing_table(setup: Setup) -> dict[str, float]:
-    figures: dict[str, float] = {}
+ROUNDS = 20
+
+
+class Row:
+    """One timed row: an operation over its own documents, on the fast path or with the reference path forced."""
+
+    def __init__(self, key: str, operation: Callable[[Any], Any], items: Sequence[Any], reference: bool = False):
+        self.key = key
+        self.operation = operation
+        self.items = items
+        self.reference = reference
+        self.timings: list[int] = []
+        self.round_medians: list[float] = []
+
+
+def interleaved(rows: list[Row]) -> None:
+    """Time every row in :data:`ROUNDS` rounds, each round a slice of every row in turn.
+
+    A shared machine's speed drifts over seconds; timing the rows one after the other lets that drift into the
+    ratio between them. Interleaved, each row's median is taken over the same stretch of time.
+    """
+    clock = time.perf_counter_ns
+    for index in range(ROUNDS):
+        for row in rows:
+            chunk = row.items[index::ROUNDS]
+            timings = []
+            with fastld.reference_path() if row.reference else contextlib.nullcontext():
+                operation = row.operation
+                for item in chunk:
+                    start = clock()
+                    operation(item)
+                    timings.append(clock() - start)
+            row.timings.extend(timings)
+            row.round_medians.append(statistics.median(timings))
+
+
+def timing_table(setup: Setup) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Operations per second for every row, and the fast/reference ratio of each round (sign, verify)."""
     runs = RUNS
-
-    def step(label: str) -> None:
-        print(f"  timing {label} ({runs} runs) ...", flush=True)
-
     setup.full_verify(setup.signed(1, 10**9)[0])  # warm: contexts compiled, status list fetched and verified
-    step("fast path sign")
-    figures["fast_sign"] = median_rate(setup.sign, setup.documents(runs, 0))
-    step("fast path full verification")
-    figures["fast_verify"] = median_rate(setup.full_verify, setup.signed(runs, 100_000))
-    step("fast path canonicalization alone")
-    figures["fast_canon"] = median_rate(fastld.to_nquads, setup.documents(runs, 200_000))
-
     with fastld.reference_path():
-        step("reference path sign")
-        figures["ref_sign"] = median_rate(setup.sign, setup.documents(runs, 300_000))
-        step("reference path full verification")
-        figures["ref_verify"] = median_rate(setup.full_verify, setup.signed(runs, 400_000))
-    step("reference path canonicalization alone")
-    figures["ref_canon"] = median_rate(jsonld.to_nquads, setup.documents(runs, 500_000))
+        setup.full_verify(setup.signed(1, 10**9 + 1)[0])
 
-    step("eddsa-jcs-2022 sign")
-    figures["jcs_sign"] = median_rate(lambda doc: setup.sign(doc, "eddsa-jcs-2022"), setup.documents(runs, 600_000))
-    step("eddsa-jcs-2022 full verification")
-    figures["jcs_verify"] = median_rate(setup.full_verify, setup.signed(runs, 700_000, "eddsa-jcs-2022"))
-
-    step("raw Ed25519")
     import nacl.bindings
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     seed = bytes(range(32))
     messages = [os.urandom(64) for _ in range(runs)]
     public, secret = nacl.bindings.crypto_sign_seed_keypair(seed)
-    figures["nacl_sign"] = median_rate(lambda m: nacl.bindings.crypto_sign(m, secret), messages)
-    signed = {m: nacl.bindings.crypto_sign(m, secret) for m in messages}
-    figures["nacl_verify"] = median_rate(lambda m: nacl.bindings.crypto_sign_open(signed[m], public), messages)
+    nacl_signed = {m: nacl.bindings.crypto_sign(m, secret) for m in messages}
     private = Ed25519PrivateKey.from_private_bytes(seed)
     public_key = private.public_key()
-    figures["openssl_sign"] = median_rate(private.sign, messages)
     signatures = {m: private.sign(m) for m in messages}
-    figures["openssl_verify"] = median_rate(lambda m: public_key.verify(signatures[m], m), messages)
-    return figures
+
+    print(f"  preparing {runs:,} different documents per row ...", flush=True)
+    rows = [
+        Row("fast_sign", setup.sign, setup.documents(runs, 0)),
+        Row("ref_sign", setup.sign, setup.documents(runs, 300_000), reference=True),
+        Row("fast_verify", setup.full_verify, setup.signed(runs, 100_000)),
+        Row("ref_verify", setup.full_verify, setup.signed(runs, 400_000), reference=True),
+        Row("fast_canon", fastld.to_nquads, setup.documents(runs, 200_000)),
+        Row("ref_canon", jsonld.to_nquads, setup.documents(runs, 500_000)),
+        Row("jcs_sign", lambda doc: setup.sign(doc, "eddsa-jcs-2022"), setup.documents(runs, 600_000)),
+        Row("jcs_verify", setup.full_verify, setup.signed(runs, 700_000, "eddsa-jcs-2022")),
+        Row("nacl_sign", lambda m: nacl.bindings.crypto_sign(m, secret), messages),
+        Row("nacl_verify", lambda m: nacl.bindings.crypto_sign_open(nacl_signed[m], public), messages),
+        Row("openssl_sign", private.sign, messages),
+        Row("openssl_verify", lambda m: public_key.verify(signatures[m], m), messages),
+    ]
+    print(f"  timing {len(rows)} rows x {runs:,} runs, interleaved in {ROUNDS} rounds ...", flush=True)
+    interleaved(rows)
+    by_key = {row.key: row for row in rows}
+    figures = {row.key: 1e9 / statistics.median(row.timings) for row in rows}
+    ratios = {
+        kind: [
+            reference / fast
+            for fast, reference in zip(
+                by_key[f"fast_{kind}"].round_medians, by_key[f"ref_{kind}"].round_medians, strict=True
+            )
+        ]
+        for kind in ("sign", "verify")
+    }
+    return figures, ratios
 
 
-def print_table(setup: Setup, figures: dict[str, float]) -> None:
+def print_table(setup: Setup, figures: dict[str, float], ratios: dict[str, list[float]]) -> None:
     def row(label: str, sign: float, verify: float, note: str = "") -> None:
         print(f"  {label:<46}{sign:>12,.0f}{verify:>14,.0f}  {note}")
 
     print(f"\nreference credential: benchmarks/data/reference-credential.json, {setup.size:,} bytes (compact JSON)")
-    print(f"one core, medians of {RUNS:,} runs each, a different document every run\n")
+    print(
+        f"one core, medians of {RUNS:,} runs each (interleaved in {ROUNDS} rounds), a different document every run; "
+        f"fast path: {fastld.IMPLEMENTATION}\n"
+    )
     print(f"  {'':<46}{'sign/s':>12}{'verify/s':>14}")
     row("eddsa-rdfc-2022, fast path (vc.fastld)", figures["fast_sign"], figures["fast_verify"])
     row("eddsa-rdfc-2022, reference path (pyld+RDFC)", figures["ref_sign"], figures["ref_verify"])
     ratio_sign = figures["fast_sign"] / figures["ref_sign"]
     ratio_verify = figures["fast_verify"] / figures["ref_verify"]
     print(f"  {'ratio fast / reference':<46}{ratio_sign:>11.1f}x{ratio_verify:>13.1f}x")
+    spread = {kind: (min(values), max(values)) for kind, values in ratios.items()}
+    print(
+        f"  {'  the same ratio per round, lowest-highest':<46}"
+        f"{spread['sign'][0]:>6.1f}-{spread['sign'][1]:.1f}x{spread['verify'][0]:>8.1f}-{spread['verify'][1]:.1f}x"
+    )
     row("eddsa-jcs-2022", figures["jcs_sign"], figures["jcs_verify"])
     row("raw Ed25519, PyNaCl/libsodium (used)", figures["nacl_sign"], figures["nacl_verify"])
     row("raw Ed25519, cryptography/OpenSSL", figures["openssl_sign"], figures["openssl_verify"])
@@ -329,8 +381,8 @@ def run() -> None:
     print(f"setting up (runs per row {RUNS:,}, sign loop {SIGN_LOOP:,}, differential {DIFFERENTIAL:,}) ...", flush=True)
     setup = Setup()
     fastld.reset_stats()
-    figures = timing_table(setup)
-    print_table(setup, figures)
+    figures, ratios = timing_table(setup)
+    print_table(setup, figures, ratios)
 
     differential = None
     if DIFFERENTIAL > 0:

@@ -131,3 +131,18 @@ def test_jcs_floats_in_the_json_dumps_range(number: float) -> None:
     from credstack.vc import suites
 
     assert suites._jcs({"n": number}) == rfc8785.dumps({"n": number})
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.sampled_from([0.0, -0.0, 1.0, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 123456789012345680.0])
+)
+def test_canonical_double_as_pyld(number: float) -> None:
+    import re
+
+    from credstack.vc import fastld
+
+    pyld_form = re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{float(number):1.15E}")
+    assert fastld._canonical_double(number) == pyld_form

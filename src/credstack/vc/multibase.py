@@ -6,11 +6,8 @@ public keys (``ed25519-pub``, 0xed, bytes ``ed 01``) and private keys (``ed25519
 bytes ``80 26``).
 
 Written here rather than taken from the ``multiformats`` package: the whole need is a handful of
-lines, and that package is not a dependency. Base58 is written here too, for speed (every proof value is
-encoded when signing and decoded twice when verifying; the ``base58`` package converts one character at a time
-with ``bytes.index``): the same results as ``base58.b58encode`` / ``b58decode`` — leading zero bytes as
-leading ``1``, trailing ASCII whitespace ignored when decoding, the same ``ValueError`` message for a character
-outside the alphabet — ten digits at a time. ``tests/vc/test_fast_base58.py`` checks the equivalence.
+lines, and that package is not a dependency. Base58 itself lives in :mod:`credstack.vc.hotpath` (written for
+speed, and compiled with the rest of the hot path).
 """
 
 from __future__ import annotations
@@ -19,53 +16,14 @@ import base64
 import binascii
 
 from credstack.vc.errors import InputError
+from credstack.vc.hotpath import B58_ALPHABET as B58_ALPHABET
+from credstack.vc.hotpath import b58decode as b58decode
+from credstack.vc.hotpath import b58encode as b58encode
 
 ED25519_PUB = 0xED
 ED25519_PRIV = 0x1300
 
 _MAX_VARINT_BYTES = 9
-
-
-B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {char: index for index, char in enumerate(B58_ALPHABET)}
-_B58_CHUNK = 58**10  # ten base58 digits fit in a machine word
-_B58_PAIRS = [a + b for a in B58_ALPHABET for b in B58_ALPHABET]  # two digits at a time
-
-
-def b58encode(data: bytes) -> str:
-    """base58 (Bitcoin alphabet) of ``data``, as ``base58.b58encode(data).decode()``."""
-    stripped = data.lstrip(b"\0")
-    number = int.from_bytes(stripped, "big")
-    parts: list[str] = []
-    pairs = _B58_PAIRS
-    while number:
-        number, chunk = divmod(number, _B58_CHUNK)
-        for _ in range(5):
-            chunk, pair = divmod(chunk, 3364)
-            parts.append(pairs[pair])
-    text = "".join(reversed(parts)).lstrip("1")
-    return "1" * (len(data) - len(stripped)) + text
-
-
-def b58decode(text: str) -> bytes:
-    """The bytes of base58 ``text``, as ``base58.b58decode(text)``; ``ValueError`` for a foreign character."""
-    text = text.rstrip(" \t\n\r\x0b\x0c")
-    stripped = text.lstrip("1")
-    index = _B58_INDEX
-    number = 0
-    try:
-        head = len(stripped) % 10
-        for char in stripped[:head]:
-            number = number * 58 + index[char]
-        for start in range(head, len(stripped), 10):
-            chunk = 0
-            for char in stripped[start : start + 10]:
-                chunk = chunk * 58 + index[char]
-            number = number * _B58_CHUNK + chunk
-    except KeyError as exc:
-        raise ValueError(f"Invalid character {exc.args[0]!r}") from None
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
-    return b"\0" * (len(text) - len(stripped)) + body
 
 
 def encode_base58btc(data: bytes) -> str:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 
 from credstack.vc.did import Resolver
 from credstack.vc.errors import ProofError, VCError
+from credstack.vc.hotpath import copy_json
 from credstack.vc.keys import Signer
 from credstack.vc.suites import (
     DEFAULT_SUITE,
@@ -80,19 +80,6 @@ def _matching_previous(proofs: Sequence[Any], previous: Any) -> list[dict[str, A
     return matching
 
 
-def _copy_json(value: Any) -> Any:
-    """A deep copy of JSON data (dict, list, str, numbers, bool, None) — several times faster than
-    :func:`copy.deepcopy`, which signing paid on every credential; anything else is deep-copied."""
-    kind = value.__class__
-    if kind is dict:
-        return {key: _copy_json(item) for key, item in value.items()}
-    if kind is list:
-        return [_copy_json(item) for item in value]
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return value
-    return copy.deepcopy(value)
-
-
 def _hash_data(suite: Cryptosuite, unsecured: dict[str, Any], config: dict[str, Any]) -> bytes:
     if (not suite.proof_keeps_context or "@context" not in config) and "@context" in unsecured:
         config = {"@context": unsecured["@context"], **{k: v for k, v in config.items() if k != "@context"}}
@@ -112,7 +99,7 @@ def add_proof(
 ) -> dict[str, Any]:
     """Return a copy of ``doc`` with a new proof appended (the input is not changed)."""
     cryptosuite = get_suite(suite)
-    unsecured: dict[str, Any] = _copy_json(doc)
+    unsecured: dict[str, Any] = copy_json(doc)
     existing = _proof_list(unsecured.pop("proof", None))
 
     config: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": cryptosuite.name}

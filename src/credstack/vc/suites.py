@@ -30,6 +30,7 @@ import rfc8785
 
 from credstack.vc import fastld, jsonld, multibase
 from credstack.vc.errors import InputError, InvalidDocument, ProofError
+from credstack.vc.hotpath import plain_json
 from credstack.vc.keys import Signer, verify_ed25519
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -205,35 +206,8 @@ class EddsaJcs2022:
         return _eddsa_verify(hash_data, proof_value, public_key)
 
 
-_JCS_INT_MAX = 2**53 - 1
-
-
-def _plain_json(value: Any) -> bool:
-    """True when ``json.dumps`` canonicalizes ``value`` exactly as RFC 8785 (see the module doc)."""
-    kind = value.__class__
-    if kind is dict:
-        for key, item in value.items():
-            if key.__class__ is not str or (not key.isascii() and key and max(key) >= "\ud800"):
-                return False
-            if item.__class__ is not str and not _plain_json(item):
-                return False
-        return True
-    if kind is list:
-        for item in value:
-            if item.__class__ is not str and not _plain_json(item):
-                return False
-        return True
-    if kind is str or kind is bool or value is None:
-        return True
-    if kind is int:
-        return bool(-_JCS_INT_MAX <= value <= _JCS_INT_MAX)
-    if kind is float:
-        return bool(1e-4 <= abs(value) < 1e16 and not value.is_integer())
-    return False
-
-
 def _jcs(value: Any) -> bytes:
-    if _plain_json(value):
+    if plain_json(value):
         try:
             return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
         except UnicodeEncodeError:

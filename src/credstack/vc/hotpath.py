@@ -1,0 +1,112 @@
+"""The small functions every signature and verification runs, kept together so they can be compiled.
+
+A deep copy of JSON data (signing copies the document it is given), the test for JSON that the standard
+library's encoder canonicalizes exactly as RFC 8785 (eddsa-jcs-2022), and base58 (every proof value). They are
+plain Python, and ``scripts/build_native.py`` compiles this module with mypyc like :mod:`credstack.vc.fastld`
+(:mod:`credstack.vc.native` swaps the build in when it is of this very source); the callers import them from
+here.
+
+Base58 is written here rather than taken from the ``base58`` package, for speed: that package converts one
+character at a time with ``bytes.index``. The results are those of ``base58.b58encode`` / ``b58decode`` —
+leading zero bytes as leading ``1``, trailing ASCII whitespace ignored when decoding, the same ``ValueError``
+message for a character outside the alphabet — ten digits at a time. ``tests/vc/test_fast_primitives.py`` checks
+the equivalence.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from credstack.vc import native
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data (dict, list, str, numbers, bool, None) — several times faster than
+    :func:`copy.deepcopy`, which signing paid on every credential; anything else is deep-copied."""
+    kind = value.__class__
+    if kind is dict:
+        return {key: copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_json(item) for item in value]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
+_JCS_INT_MAX = 2**53 - 1
+_FIRST_SURROGATE = chr(0xD800)  # sorting by code point equals sorting by UTF-16 code unit below it
+
+
+def plain_json(value: Any) -> bool:
+    """True when ``json.dumps`` canonicalizes ``value`` exactly as RFC 8785 (see :mod:`credstack.vc.suites`)."""
+    kind = value.__class__
+    if kind is dict:
+        for key, item in value.items():
+            if key.__class__ is not str or (not key.isascii() and key and max(key) >= _FIRST_SURROGATE):
+                return False
+            if item.__class__ is not str and not plain_json(item):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            if item.__class__ is not str and not plain_json(item):
+                return False
+        return True
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return bool(-_JCS_INT_MAX <= value <= _JCS_INT_MAX)
+    if kind is float:
+        return bool(1e-4 <= abs(value) < 1e16 and not value.is_integer())
+    return False
+
+
+B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {char: index for index, char in enumerate(B58_ALPHABET)}
+_B58_CHUNK = 58**10  # ten base58 digits fit in a machine word
+_B58_PAIRS = [a + b for a in B58_ALPHABET for b in B58_ALPHABET]  # two digits at a time
+
+
+def b58encode(data: bytes) -> str:
+    """base58 (Bitcoin alphabet) of ``data``, as ``base58.b58encode(data).decode()``."""
+    stripped = data.lstrip(b"\0")
+    number = int.from_bytes(stripped, "big")
+    parts: list[str] = []
+    pairs = _B58_PAIRS
+    while number:
+        number, chunk = divmod(number, _B58_CHUNK)
+        for _ in range(5):
+            chunk, pair = divmod(chunk, 3364)
+            parts.append(pairs[pair])
+    text = "".join(reversed(parts)).lstrip("1")
+    return "1" * (len(data) - len(stripped)) + text
+
+
+def b58decode(text: str) -> bytes:
+    """The bytes of base58 ``text``, as ``base58.b58decode(text)``; ``ValueError`` for a foreign character."""
+    text = text.rstrip(" \t\n\r\x0b\x0c")
+    stripped = text.lstrip("1")
+    index = _B58_INDEX
+    number = 0
+    try:
+        head = len(stripped) % 10
+        for char in stripped[:head]:
+            number = number * 58 + index[char]
+        for start in range(head, len(stripped), 10):
+            chunk = 0
+            for char in stripped[start : start + 10]:
+                chunk = chunk * 58 + index[char]
+            number = number * _B58_CHUNK + chunk
+    except KeyError as exc:
+        raise ValueError(f"Invalid character {exc.args[0]!r}") from None
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\0" * (len(text) - len(stripped)) + body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the compiled build (scripts/build_native.py): the same source compiled with mypyc, used when it is current
+
+#: which implementation runs: "pure Python", or "compiled (mypyc)" once native.install swapped in the build
+IMPLEMENTATION = native.PURE
+native.install(__name__, __file__)
