@@ -1,6 +1,6 @@
 """Compile the hot path of the credential core (``credstack.vc.fastld``, ``credstack.vc.hotpath``) with mypyc.
 
-Why: turning a credential into canonical N-Quads, copying it and encoding its proof value is pure Python on
+Why: turning a credential into canonical N-Quads, checking it for JCS and encoding its proof value is pure Python on
 the path of every signature and verification; mypyc (the mypy project's compiler, already a development
 dependency) compiles the same type-checked source to a C extension that runs it about a third faster. Nothing
 else changes: the source of truth stays the ``.py`` files.
@@ -69,7 +69,9 @@ def build() -> int:
     config = work / "mypy.ini"
     # mypy's checks run on the copy as they run on fastld.py in `make lint`; the project's Django plugin is
     # not needed for the credential core, which never imports Django.
-    config.write_text("[mypy]\npython_version = 3.11\nignore_missing_imports = True\n")
+    config.write_text(
+        f"[mypy]\npython_version = 3.11\nignore_missing_imports = True\ncache_dir = {work / 'mypy-cache'}\n"
+    )
     previous = Path.cwd()
     try:
         os.chdir(SRC)

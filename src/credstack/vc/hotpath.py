@@ -1,10 +1,9 @@
 """The small functions every signature and verification runs, kept together so they can be compiled.
 
-A deep copy of JSON data (signing copies the document it is given), the test for JSON that the standard
-library's encoder canonicalizes exactly as RFC 8785 (eddsa-jcs-2022), and base58 (every proof value). They are
-plain Python, and ``scripts/build_native.py`` compiles this module with mypyc like :mod:`credstack.vc.fastld`
-(:mod:`credstack.vc.native` swaps the build in when it is of this very source); the callers import them from
-here.
+The test for JSON that the standard library's encoder canonicalizes exactly as RFC 8785 (eddsa-jcs-2022),
+and base58 (every proof value). They are plain Python, and ``scripts/build_native.py`` compiles this module with
+mypyc like :mod:`credstack.vc.fastld` (:mod:`credstack.vc.native` swaps the build in when it is of this very
+source); the callers import them from here.
 
 Base58 is written here rather than taken from the ``base58`` package, for speed: that package converts one
 character at a time with ``bytes.index``. The results are those of ``base58.b58encode`` / ``b58decode`` —
@@ -15,23 +14,9 @@ the equivalence.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from credstack.vc import native
-
-
-def copy_json(value: Any) -> Any:
-    """A deep copy of JSON data (dict, list, str, numbers, bool, None) — several times faster than
-    :func:`copy.deepcopy`, which signing paid on every credential; anything else is deep-copied."""
-    kind = value.__class__
-    if kind is dict:
-        return {key: copy_json(item) for key, item in value.items()}
-    if kind is list:
-        return [copy_json(item) for item in value]
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return value
-    return copy.deepcopy(value)
 
 
 _JCS_INT_MAX = 2**53 - 1
