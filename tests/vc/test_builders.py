@@ -6,7 +6,6 @@ import base64
 import hashlib
 import itertools
 import json
-import string
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -14,6 +13,7 @@ import base58
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.vc.credential_strategies import MOMENTS, ob3_credentials, profiles
 
 from credstack.vc.builders import (
     CLR_V2_CONTEXT,
@@ -362,179 +362,8 @@ def test_digest_multibase() -> None:
 
 # --- property: builders only produce schema-valid documents --------------------------------------------
 
-TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=24)
-OPTIONAL_TEXT = st.none() | TEXT
-SEGMENT = st.text(alphabet=string.ascii_letters + string.digits + "-._~", min_size=1, max_size=10)
-IRI = st.one_of(
-    st.builds(lambda s: f"https://credstack.example/{s}", SEGMENT),
-    st.builds(lambda u: f"urn:uuid:{u}", st.uuids()),
-    st.builds(lambda s: f"did:example:{s}", SEGMENT),
-)
-OPTIONAL_IRI = st.none() | IRI
-ZONES = st.builds(
-    timezone,
-    st.timedeltas(min_value=timedelta(hours=-14), max_value=timedelta(hours=14)),
-)
-MOMENTS = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=ZONES)
-NUMBERS = st.none() | st.floats(min_value=0, max_value=1000, allow_nan=False, allow_infinity=False)
-LANG = st.none() | st.sampled_from(["en", "fr", "de-DE", "zh-Hant-TW", "pt-BR"])
-
-images = st.none() | st.builds(Image, IRI, OPTIONAL_TEXT)
-alignments = st.lists(
-    st.builds(
-        Alignment,
-        TEXT,
-        IRI,
-        st.none() | st.sampled_from(["CFItem", "ceasn:Competency", "CTDL", "ext:Skill"]),
-        OPTIONAL_TEXT,
-        OPTIONAL_TEXT,
-        OPTIONAL_TEXT,
-    ),
-    max_size=3,
-).map(tuple)
-profiles = st.builds(
-    Profile,
-    id=IRI,
-    name=OPTIONAL_TEXT,
-    url=OPTIONAL_IRI,
-    email=OPTIONAL_TEXT,
-    description=OPTIONAL_TEXT,
-    image=images,
-    parent_org=st.none() | st.builds(Profile, id=IRI, name=OPTIONAL_TEXT),
-)
-levels = st.lists(
-    st.builds(
-        RubricCriterionLevel,
-        IRI,
-        TEXT,
-        OPTIONAL_TEXT,
-        OPTIONAL_TEXT,
-        OPTIONAL_TEXT,
-        alignments,
-    ),
-    max_size=4,
-).map(tuple)
-result_descriptions = st.lists(
-    st.builds(
-        ResultDescription,
-        id=IRI,
-        name=TEXT,
-        result_type=st.sampled_from(["RubricCriterionLevel", "RubricCriterion", "Status", "ext:Stars"]),
-        rubric_criterion_level=levels,
-        required_level=OPTIONAL_IRI,
-        alignment=alignments,
-    ),
-    max_size=3,
-).map(tuple)
-
-
-@st.composite
-def achievements(draw: st.DrawFn) -> Achievement:
-    return Achievement(
-        id=draw(IRI),
-        name=draw(TEXT),
-        description=draw(TEXT),
-        criteria=draw(st.builds(Criteria, OPTIONAL_TEXT, IRI) | st.builds(Criteria, TEXT, OPTIONAL_IRI)),
-        achievement_type=draw(st.none() | st.sampled_from(["MicroCredential", "Badge", "Course", "ext:Micro"])),
-        image=draw(images),
-        alignment=draw(alignments),
-        result_description=draw(result_descriptions),
-        related=draw(st.lists(st.builds(Related, IRI, OPTIONAL_TEXT, LANG), max_size=2).map(tuple)),
-        credits_available=draw(NUMBERS),
-        tags=draw(st.lists(TEXT, max_size=4).map(tuple)),
-        version=draw(OPTIONAL_TEXT),
-        creator=draw(st.none() | profiles),
-        in_language=draw(LANG),
-    )
-
-
-@st.composite
-def credentials(draw: st.DrawFn) -> OpenBadgeCredential:
-    ach = draw(achievements())
-    criteria_ids = [rd.id for rd in ach.result_description] or [draw(IRI)]
-    results = draw(
-        st.lists(
-            st.builds(
-                Result,
-                st.sampled_from(criteria_ids),
-                OPTIONAL_IRI,
-                st.none() | st.sampled_from(["Completed", "InProgress", "Failed"]),
-                OPTIONAL_TEXT,
-                alignments,
-            ),
-            max_size=4,
-        ).map(tuple)
-    )
-    subject_id = draw(OPTIONAL_IRI)
-    emails = draw(st.lists(st.emails(), min_size=0 if subject_id else 1, max_size=2))
-    start = draw(st.none() | MOMENTS)
-    subject = AchievementSubject(
-        achievement=ach,
-        id=subject_id,
-        identifier=tuple(IdentityObject.for_email(email, draw(st.none() | TEXT)) for email in emails),
-        result=results,
-        credits_earned=draw(NUMBERS),
-        activity_start_date=start,
-        activity_end_date=None if start is None else start + draw(st.timedeltas(timedelta(0), timedelta(days=400))),
-    )
-    evidence = draw(
-        st.lists(
-            st.builds(
-                Evidence,
-                id=OPTIONAL_IRI,
-                name=OPTIONAL_TEXT,
-                description=OPTIONAL_TEXT,
-                narrative=OPTIONAL_TEXT,
-                genre=OPTIONAL_TEXT,
-                audience=OPTIONAL_TEXT,
-                digest_multibase=st.none() | st.binary(max_size=64).map(digest_multibase),
-            ),
-            max_size=4,
-        ).map(tuple)
-    )
-    valid_from = draw(MOMENTS)
-    valid_until = draw(st.none() | st.timedeltas(timedelta(seconds=1), timedelta(days=3650)))
-    status = draw(
-        st.lists(
-            st.builds(
-                StatusEntry,
-                st.sampled_from(["revocation", "suspension"]),
-                st.integers(0, 2**20),
-                IRI,
-            ),
-            max_size=1,
-        ).map(tuple)
-    )
-    endorsement = draw(
-        st.lists(
-            st.builds(
-                EndorsementCredential,
-                id=IRI,
-                issuer=profiles,
-                valid_from=MOMENTS,
-                name=TEXT,
-                credential_subject=st.builds(EndorsementSubject, IRI, OPTIONAL_TEXT),
-                description=OPTIONAL_TEXT,
-            ),
-            max_size=2,
-        ).map(tuple)
-    )
-    return OpenBadgeCredential(
-        id=draw(IRI),
-        issuer=draw(profiles),
-        valid_from=valid_from,
-        credential_subject=subject,
-        name=draw(OPTIONAL_TEXT),
-        description=draw(OPTIONAL_TEXT),
-        valid_until=None if valid_until is None else valid_from + valid_until,
-        awarded_date=draw(st.none() | MOMENTS),
-        image=draw(images),
-        evidence=evidence,
-        credential_status=status,
-        credential_schema=draw(st.sampled_from([(), (CredentialSchema(),)])),
-        endorsement=endorsement,
-        credential_type=draw(st.sampled_from(["OpenBadgeCredential", "AchievementCredential"])),
-    )
+# the generators the differential tests of the fast path draw from (tests/vc/credential_strategies.py)
+credentials = ob3_credentials
 
 
 @settings(
