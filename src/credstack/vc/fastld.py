@@ -13,7 +13,8 @@ algorithms on the document:
   coercion (``@id``, ``@vocab``, a datatype), whether it carries a scoped context, whether it needs a
   construct this module does not implement. The contexts a document reaches through type-scoped and
   property-scoped contexts are compiled the same way, lazily, and memoised on the context they were applied
-  to. Nothing keyed on a document is ever cached.
+  to. Nothing keyed on a whole document is cached; the N-Quads forms of IRIs and string literals, which repeat
+  from credential to credential, are remembered per string in bounded tables.
 - **Document to quads.** :class:`_Converter` walks the document once, mirroring pyld 3.3's
   ``_expand``/``_expand_object``/``_expand_value``/``_create_node_map``/``_object_to_rdf`` step by step
   (same order of context switches: revert of type-scoped contexts, property-scoped contexts applied twice,
@@ -85,12 +86,37 @@ def _iri_term(iri: str) -> str:
 # N-Quads escapes; a subset of pyld's absolute-IRI pattern (no "," in the scheme)
 _plain_absolute = re.compile(r'([A-Za-z][A-Za-z0-9+.-]*):[^\x00-\x20\s<>"{}|^`\\]*').fullmatch
 
+# The same IRIs come back in credential after credential (issuer, achievement, rubric, status list, schema): the
+# test above is remembered per string, (scheme, "<iri>") or _NOT_PLAIN, in a table that starts afresh when full.
+MAX_PLAIN_IRIS = 8192
+_NOT_PLAIN = ("", "")
+_plain_iris: dict[str, tuple[str, str]] = {}
+
 
 def _escape(value: str) -> str:
     """:func:`credstack.vc.jsonld.escape_literal`, skipped when nothing needs escaping."""
     if value.isprintable() and '"' not in value and "\\" not in value:
         return value
     return value.translate(_LITERAL_ESCAPES)
+
+
+# String literals repeat too (names, descriptions, criteria, rubric levels): their N-Quads form, remembered per
+# string in a table that starts afresh when full.
+MAX_LITERALS = 8192
+MAX_REMEMBERED_LENGTH = 256  # longer strings are not remembered: the tables stay a few megabytes at most
+_literals: dict[str, str] = {}
+
+
+def _literal(value: str) -> str:
+    """``"value"`` with the N-Quads escapes of :func:`_escape`."""
+    literal = _literals.get(value)
+    if literal is None:
+        literal = '"' + _escape(value) + '"'
+        if len(value) <= MAX_REMEMBERED_LENGTH:
+            if len(_literals) >= MAX_LITERALS:
+                _literals.clear()
+            _literals[value] = literal
+    return literal
 
 
 # how many compiled contexts may exist (each bundled list and every context reached from it through scoped
@@ -546,10 +572,18 @@ class _Converter:
 
     def iri(self, ctx: _Ctx, value: str, *, vocab: bool) -> tuple[str, str | None]:
         """An IRI value (a node's @id, an @id/@vocab-coerced string) as (IRI, N-Quads term or None)."""
-        match = _plain_absolute(value)
-        if match is not None and match.group(1) not in ctx.prefixes and not (vocab and value in ctx.terms):
+        plain = _plain_iris.get(value)
+        if plain is None:
+            match = _plain_absolute(value)
+            plain = (match.group(1), "<" + value + ">") if match is not None else _NOT_PLAIN
+            if len(value) <= MAX_REMEMBERED_LENGTH:
+                if len(_plain_iris) >= MAX_PLAIN_IRIS:
+                    _plain_iris.clear()
+                _plain_iris[value] = plain
+        scheme, term = plain
+        if term and scheme not in ctx.prefixes and not (vocab and value in ctx.terms):
             # already an absolute IRI needing no escapes: what pyld's _expand_iri returns unchanged
-            return value, "<" + value + ">"
+            return value, term
         iri = ctx.expand_iri(value, vocab=vocab)
         if iri is None or iri.startswith(("@", "_:")) or not _safe_absolute(iri):
             raise _Unsupported("IRI: keyword, blank node or relative (safe mode)")
@@ -595,9 +629,9 @@ class _Converter:
         type_values: list[str] = []
         if type_key is not None:
             raw_types = element[type_key]
-            if raw_types.__class__ is str:
+            if type(raw_types) is str:
                 type_values = [raw_types]
-            elif raw_types.__class__ is list and all(t.__class__ is str for t in raw_types):
+            elif type(raw_types) is list and all(type(t) is str for t in raw_types):
                 type_values = raw_types
             else:
                 raise _Unsupported("@type value")
@@ -616,7 +650,7 @@ class _Converter:
         subject: str | None
         if id_key is not None:
             raw_id = element[id_key]
-            if raw_id.__class__ is not str:
+            if type(raw_id) is not str:
                 raise _Unsupported("@id value")
             node_id, subject = self.iri(active, raw_id, vocab=False)
         else:
@@ -644,16 +678,16 @@ class _Converter:
                 term = active.expand_key(name)
             kind = term.kind
             if kind == _PROP:
-                if value.__class__ is str and term.plain_string:
+                if type(value) is str and term.plain_string:
                     # the common case: a string literal of a term without coercion or scoped context
                     if subject is not None:
-                        quad = (subject, term.predicate, '"' + _escape(value) + '"', graph)
+                        quad = (subject, term.predicate, _literal(value), graph)
                         known = seen.get(quad)
                         if known is None:
                             seen[quad] = value
                         elif known != value:
                             raise _Unsupported("different values giving the same quad")
-                elif term.plain and value.__class__ is not list and value.__class__ is not dict:
+                elif term.plain and type(value) is not list and type(value) is not dict:
                     # a scalar of a plain term (its term context is this context)
                     if value is not None:
                         obj, value_key = self.scalar_object(active, term, value)
@@ -773,13 +807,13 @@ class _Converter:
         """The RDF term of a scalar (None: skipped as relative) and pyld's duplicate key of its value."""
         datatype = term.datatype
         coerce = term.coerce
-        if value.__class__ is str:
+        if type(value) is str:
             if coerce == "@id" or coerce == "@vocab":
                 return self.iri(ctx, value, vocab=coerce == "@vocab")[1], "i"
             if datatype is None:
                 if ctx.language or term.language:
                     raise _Unsupported("language")
-                return '"' + _escape(value) + '"', value
+                return _literal(value), value
         if datatype is not None and (not _safe_absolute(datatype) or datatype.startswith("_:")):
             raise _Unsupported("datatype")
         if isinstance(value, bool):
@@ -832,6 +866,9 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
     Quick path (RDFC-1.0 4.4 with every first-degree hash unique, so 4.4.3 step 5 issues every label and the
     N-degree steps never run): hash each blank node's quads with ``_:a`` / ``_:z`` (4.6), label in hash
     order, serialise, sort. Quads without blank nodes are serialised once.
+
+    ``quads`` are distinct (as :func:`document_quads` gives them): distinct quads are distinct lines under a
+    one-to-one labelling, so the lines are sorted without being deduplicated.
     """
     lines: list[str] = []
     blank: list[tuple[str, str, str, str]] = []
@@ -864,7 +901,8 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
             else:
                 found.append(quad)
     if not by_node:
-        return "".join(sorted(set(lines)))
+        lines.sort()
+        return "".join(lines)
     sha256 = hashlib.sha256
     hashes: dict[str, str] = {}
     for node, node_quads in by_node.items():
@@ -898,7 +936,8 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
             lines.append(f"{s} {p} {o} {g} .\n")
         else:
             lines.append(f"{s} {p} {o} .\n")
-    return "".join(sorted(set(lines)))
+    lines.sort()
+    return "".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------------------

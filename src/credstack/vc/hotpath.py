@@ -25,17 +25,17 @@ _FIRST_SURROGATE = chr(0xD800)  # sorting by code point equals sorting by UTF-16
 
 def plain_json(value: Any) -> bool:
     """True when ``json.dumps`` canonicalizes ``value`` exactly as RFC 8785 (see :mod:`credstack.vc.suites`)."""
-    kind = value.__class__
+    kind = type(value)
     if kind is dict:
         for key, item in value.items():
-            if key.__class__ is not str or (not key.isascii() and key and max(key) >= _FIRST_SURROGATE):
+            if type(key) is not str or (not key.isascii() and key and max(key) >= _FIRST_SURROGATE):
                 return False
-            if item.__class__ is not str and not plain_json(item):
+            if type(item) is not str and not plain_json(item):
                 return False
         return True
     if kind is list:
         for item in value:
-            if item.__class__ is not str and not plain_json(item):
+            if type(item) is not str and not plain_json(item):
                 return False
         return True
     if kind is str or kind is bool or value is None:
