@@ -18,7 +18,6 @@ from typing import Any
 
 from credstack.vc import native
 
-
 _JCS_INT_MAX = 2**53 - 1
 _FIRST_SURROGATE = chr(0xD800)  # sorting by code point equals sorting by UTF-16 code unit below it
 
