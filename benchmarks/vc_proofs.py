@@ -298,10 +298,14 @@ def differential_worker(seed: int, counter: Any, target: int, cpu: int | None, r
     disagreements: list[str] = []
     started = time.monotonic()
     round_ = 0
-    while counter.value < target:
-        _compare_round(seed * 1000 + round_, 250, counter, target, tally, disagreements, started)
-        round_ += 1
-    results.put({"tally": dict(tally), "disagreements": disagreements})
+    error = None
+    try:
+        while counter.value < target:
+            _compare_round(seed * 1000 + round_, 250, counter, target, tally, disagreements, started)
+            round_ += 1
+    except Exception as exc:  # a generator fault: reported by finish(), and the other workers go on
+        error = f"{type(exc).__name__}: {exc}"
+    results.put({"tally": dict(tally), "disagreements": disagreements, "error": error})
 
 
 class Differential:
@@ -326,10 +330,13 @@ class Differential:
     def finish(self) -> None:
         tally: Counter[str] = Counter()
         disagreements: list[str] = []
+        errors: list[str] = []
         for _ in self.processes:
             result = self.results.get()
             tally.update(result["tally"])
             disagreements += result["disagreements"]
+            if result["error"]:
+                errors.append(result["error"])
         for process in self.processes:
             process.join()
         print(
@@ -340,6 +347,8 @@ class Differential:
             print(f"  {label:<24}{tally[label]:>8,}")
         for doc in disagreements:
             print(f"  DISAGREEMENT: {doc}")
+        for error in errors:
+            print(f"  A DIFFERENTIAL WORKER STOPPED (the others went on): {error}")
 
 
 # --- memory -----------------------------------------------------------------------------------------------------

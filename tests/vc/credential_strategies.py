@@ -392,7 +392,9 @@ def mutated(draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]]) -> dict[st
             target = draw(st.sampled_from(objects))
             current = target.get("type")
             extra = draw(st.lists(TYPES, min_size=1, max_size=2))
-            target["type"] = ([current] if isinstance(current, str) else list(current or [])) + extra
+            # a type an earlier mutation replaced may be any value: keep it beside the new ones
+            before = current if isinstance(current, list) else [] if current is None else [current]
+            target["type"] = before + extra
         elif kind == "id":
             target = draw(st.sampled_from(objects))
             target["id"] = draw(IRI | ODD_IRI)
