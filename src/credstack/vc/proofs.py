@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,20 @@ def format_datetime(value: dt.datetime) -> str:
     if value.tzinfo is None:
         raise ProofError("created must be timezone-aware.")
     return value.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_now_cache: tuple[int, str] = (-1, "")
+
+
+def _now_text() -> str:
+    """The current UTC second as :func:`format_datetime` writes it (formatted once per second)."""
+    global _now_cache
+    second = int(time.time())
+    cached_second, text = _now_cache
+    if cached_second != second:
+        text = format_datetime(dt.datetime.fromtimestamp(second, dt.UTC))
+        _now_cache = (second, text)
+    return text
 
 
 def parse_datetime(value: Any) -> dt.datetime:
@@ -112,9 +127,10 @@ def add_proof(
     if proof_id is not None:
         config["id"] = proof_id
     if created is None:
-        created = dt.datetime.now(dt.UTC)
-    config["created"] = format_datetime(created) if isinstance(created, dt.datetime) else created
-    parse_datetime(config["created"])
+        config["created"] = _now_text()
+    else:
+        config["created"] = format_datetime(created) if isinstance(created, dt.datetime) else created
+        parse_datetime(config["created"])
     if expires is not None:
         config["expires"] = format_datetime(expires) if isinstance(expires, dt.datetime) else expires
         parse_datetime(config["expires"])

@@ -153,16 +153,27 @@ def _proof_config_template(serialized: str) -> tuple[bytes, bytes] | None:
     return head, tail
 
 
+def _jcs_proof_config_template(proof_config: dict[str, Any]) -> tuple[bytes, bytes] | None:
+    # JCS sorts keys whatever their values, and a date of these characters needs no escaping: the canonical
+    # configuration with the stand-in, split where the stand-in is, takes any date.
+    canonical = _jcs(proof_config)
+    if canonical.count(_STAND_IN.encode()) != 1:
+        return None
+    head, tail = canonical.split(f'"{_STAND_IN}"'.encode())
+    return head, tail
+
+
 _templates: dict[tuple[Any, ...], tuple[bytes, bytes] | None] = {}
 
 
-def _templated_proof_config(proof_config: dict[str, Any]) -> bytes | None:
+def _templated_proof_config(proof_config: dict[str, Any], suite: str = "eddsa-rdfc-2022") -> bytes | None:
+    """The canonical proof configuration of ``suite`` from a template per everything-but-``created``, or None."""
     created = proof_config.get("created")
     if not isinstance(created, str) or not _CREATED.fullmatch(created):
         return None
     # A configuration of strings and lists of strings (what proofs hold) is keyed by a tuple, far cheaper than
     # serialising it; anything else is not templated.
-    parts: list[Any] = []
+    parts: list[Any] = [suite]
     for name in sorted(proof_config):
         if name == "created":
             continue
@@ -176,13 +187,19 @@ def _templated_proof_config(proof_config: dict[str, Any]) -> bytes | None:
     if key in _templates:
         template = _templates[key]
     else:
-        template = _proof_config_template(_key({**proof_config, "created": _STAND_IN}))
+        stand_in = {**proof_config, "created": _STAND_IN}
+        if suite == "eddsa-jcs-2022":
+            template = _jcs_proof_config_template(stand_in)
+        else:
+            template = _proof_config_template(_key(stand_in))
         if len(_templates) >= 512:
             _templates.clear()
         _templates[key] = template
     if template is None:
         return None
     head, tail = template
+    if suite == "eddsa-jcs-2022":
+        return head + f'"{created}"'.encode() + tail
     return head + f'"{created}"{_DATE_TIME}'.encode() + tail
 
 
@@ -194,7 +211,9 @@ class EddsaJcs2022:
         return _jcs(document)
 
     def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
-        return _jcs(proof_config)
+        # every proof has its own created: the rest is canonicalized once (see _templated_proof_config)
+        templated = _templated_proof_config(proof_config, self.name)
+        return templated if templated is not None else _jcs(proof_config)
 
     def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
         return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()
