@@ -68,7 +68,7 @@ def test_template_equals_the_reference(created: str, context: Any, with_id: bool
 
 @settings(max_examples=300, deadline=None)
 @given(created=created_values, context=st.sampled_from(CONTEXTS), with_id=st.booleans())
-def test_jcs_template_equals_rfc8785(created: str, context: Any, with_id: bool) -> None:
+def test_jcs_proof_config_equals_rfc8785(created: str, context: Any, with_id: bool) -> None:
     import rfc8785
 
     from credstack.vc.suites import EddsaJcs2022
@@ -83,6 +83,4 @@ def test_jcs_template_equals_rfc8785(created: str, context: Any, with_id: bool) 
     }
     if with_id:
         config["id"] = "urn:uuid:00000000-0000-4000-8000-000000000001"
-    if _CREATED.fullmatch(created):
-        assert _templated_proof_config(config, "eddsa-jcs-2022") is not None
     assert EddsaJcs2022().canonize_proof_config(config) == rfc8785.dumps(config)

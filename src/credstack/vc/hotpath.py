@@ -1,7 +1,7 @@
 """The small functions every signature and verification runs, kept together so they can be compiled.
 
-The test for JSON that the standard library's encoder canonicalizes exactly as RFC 8785 (eddsa-jcs-2022),
-and base58 (every proof value). They are plain Python, and ``scripts/build_native.py`` compiles this module with
+The tests for JSON that orjson and the standard library's encoder canonicalize exactly as RFC 8785
+(eddsa-jcs-2022), and base58 (every proof value). They are plain Python, and ``scripts/build_native.py`` compiles this module with
 mypyc like :mod:`credstack.vc.fastld` (:mod:`credstack.vc.native` swaps the build in when it is of this very
 source); the callers import them from here.
 
@@ -16,25 +16,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from mypy_extensions import i64
+
 from credstack.vc import native
 
 _JCS_INT_MAX = 2**53 - 1
 _FIRST_SURROGATE = chr(0xD800)  # sorting by code point equals sorting by UTF-16 code unit below it
 
 
-def plain_json(value: Any) -> bool:
-    """True when ``json.dumps`` canonicalizes ``value`` exactly as RFC 8785 (see :mod:`credstack.vc.suites`)."""
+#: nesting deeper than this is not plain (compiled code has no recursion limit; JSON text parses to < 1,000 levels)
+MAX_DEPTH = 500
+
+
+def plain_json(value: Any, depth: int = 0) -> bool:
+    """True when orjson canonicalizes ``value`` as RFC 8785 does, given keys below U+D800 (see ``suites``).
+
+    That is JSON made of strings, integers within ±(2**53 − 1), non-integral floats from 1e-4 to 1e16, booleans,
+    null, objects with string keys and arrays. The characters of keys are :func:`keys_below_surrogates`' concern.
+    """
+    if depth > MAX_DEPTH:
+        return False
     kind = type(value)
+    # typed locals let the compiled build iterate dicts and lists directly (on Any it goes the generic way)
     if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str or (not key.isascii() and key and max(key) >= _FIRST_SURROGATE):
-                return False
-            if type(item) is not str and not plain_json(item):
+        mapping: dict[Any, Any] = value
+        for key, item in mapping.items():
+            if type(key) is not str or (type(item) is not str and not plain_json(item, depth + 1)):
                 return False
         return True
     if kind is list:
-        for item in value:
-            if type(item) is not str and not plain_json(item):
+        items: list[Any] = value
+        for item in items:
+            if type(item) is not str and not plain_json(item, depth + 1):
                 return False
         return True
     if kind is str or kind is bool or value is None:
@@ -44,6 +57,24 @@ def plain_json(value: Any) -> bool:
     if kind is float:
         return bool(1e-4 <= abs(value) < 1e16 and not value.is_integer())
     return False
+
+
+def keys_below_surrogates(value: Any) -> bool:
+    """True when no object key in ``value`` has a character from U+D800 up (code point order = UTF-16 order)."""
+    kind = type(value)
+    if kind is dict:
+        mapping: dict[str, Any] = value
+        for key, item in mapping.items():
+            if not key.isascii() and key and max(key) >= _FIRST_SURROGATE:
+                return False
+            if type(item) is not str and not keys_below_surrogates(item):
+                return False
+    elif kind is list:
+        items: list[Any] = value
+        for item in items:
+            if type(item) is not str and not keys_below_surrogates(item):
+                return False
+    return True
 
 
 B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -60,12 +91,12 @@ def b58encode(data: bytes) -> str:
     parts: list[str] = []
     pairs = _B58_PAIRS
     while number:
-        number, chunk = divmod(number, _B58_CHUNK)
-        chunk, low = divmod(chunk, 3364)
-        high, middle = divmod(chunk, 3364)
-        parts.append(pairs[low])
-        parts.append(pairs[middle])
-        parts.append(B58_ALPHABET[high])
+        number, remainder = divmod(number, _B58_CHUNK)
+        chunk: i64 = remainder  # a machine integer in the compiled build: the two small divisions are native
+        rest: i64 = chunk // 3364
+        parts.append(pairs[chunk % 3364])
+        parts.append(pairs[rest % 3364])
+        parts.append(B58_ALPHABET[rest // 3364])
     text = "".join(reversed(parts)).lstrip("1")
     return "1" * (len(data) - len(stripped)) + text
 

@@ -11,11 +11,13 @@ machinery in :mod:`credstack.vc.proofs` only talks to this interface.
   goes to the reference path of :mod:`credstack.vc.jsonld` by itself). ``EddsaRdfc2022(fast=False)`` or a
   ``with reference_path():`` block uses the reference path only (the oracle of the tests, the benchmark).
 - ``eddsa-jcs-2022``: RFC 8785 JSON canonicalization; the proof keeps the ``@context``. JSON made only of
-  strings, integers within ±(2**53 − 1), non-integral floats from 1e-4 to 1e16 (where Python's shortest
-  ``repr`` is the ECMAScript form), booleans, null, objects with keys below U+D800 and arrays — every credential
-  the platform writes — is serialised by the standard library's C encoder (``json.dumps`` with sorted keys and no
-  spaces escapes exactly as RFC 8785 does, and sorting by code point equals sorting by UTF-16 code unit below
-  U+D800); anything else (other floats, above all) goes through ``rfc8785``. Tested for equality.
+  strings, integers within ±(2**53 − 1), non-integral floats from 1e-4 to 1e16, booleans, null, objects with
+  keys below U+D800 and arrays — every credential the platform writes — is serialised by orjson with sorted keys,
+  ten times faster than the standard library here. That is RFC 8785's output: orjson escapes exactly the
+  characters RFC 8785 escapes, the same way; it writes those floats in ECMAScript's form (the shortest
+  round-trip digits, no exponent in that range); and it sorts keys by code point, which equals sorting by UTF-16
+  code unit below U+D800. Anything else (other floats, above all) goes through ``rfc8785``. Tested for equality
+  with ``rfc8785`` on generated JSON and floats.
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ import re
 from functools import lru_cache
 from typing import Any, Protocol
 
+import orjson
 import rfc8785
 
 from credstack.vc import fastld, jsonld, multibase
 from credstack.vc.errors import InputError, InvalidDocument, ProofError
-from credstack.vc.hotpath import plain_json
+from credstack.vc.hotpath import keys_below_surrogates, plain_json
 from credstack.vc.keys import Signer, verify_ed25519
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -153,27 +156,17 @@ def _proof_config_template(serialized: str) -> tuple[bytes, bytes] | None:
     return head, tail
 
 
-def _jcs_proof_config_template(proof_config: dict[str, Any]) -> tuple[bytes, bytes] | None:
-    # JCS sorts keys whatever their values, and a date of these characters needs no escaping: the canonical
-    # configuration with the stand-in, split where the stand-in is, takes any date.
-    canonical = _jcs(proof_config)
-    if canonical.count(_STAND_IN.encode()) != 1:
-        return None
-    head, tail = canonical.split(f'"{_STAND_IN}"'.encode())
-    return head, tail
-
-
 _templates: dict[tuple[Any, ...], tuple[bytes, bytes] | None] = {}
 
 
-def _templated_proof_config(proof_config: dict[str, Any], suite: str = "eddsa-rdfc-2022") -> bytes | None:
-    """The canonical proof configuration of ``suite`` from a template per everything-but-``created``, or None."""
+def _templated_proof_config(proof_config: dict[str, Any]) -> bytes | None:
+    """The canonical (RDFC-1.0) proof configuration from a template per everything-but-``created``, or None."""
     created = proof_config.get("created")
     if not isinstance(created, str) or not _CREATED.fullmatch(created):
         return None
     # A configuration of strings and lists of strings (what proofs hold) is keyed by a tuple, far cheaper than
     # serialising it; anything else is not templated.
-    parts: list[Any] = [suite]
+    parts: list[Any] = []
     for name in sorted(proof_config):
         if name == "created":
             continue
@@ -187,19 +180,13 @@ def _templated_proof_config(proof_config: dict[str, Any], suite: str = "eddsa-rd
     if key in _templates:
         template = _templates[key]
     else:
-        stand_in = {**proof_config, "created": _STAND_IN}
-        if suite == "eddsa-jcs-2022":
-            template = _jcs_proof_config_template(stand_in)
-        else:
-            template = _proof_config_template(_key(stand_in))
+        template = _proof_config_template(_key({**proof_config, "created": _STAND_IN}))
         if len(_templates) >= 512:
             _templates.clear()
         _templates[key] = template
     if template is None:
         return None
     head, tail = template
-    if suite == "eddsa-jcs-2022":
-        return head + f'"{created}"'.encode() + tail
     return head + f'"{created}"{_DATE_TIME}'.encode() + tail
 
 
@@ -211,9 +198,7 @@ class EddsaJcs2022:
         return _jcs(document)
 
     def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
-        # every proof has its own created: the rest is canonicalized once (see _templated_proof_config)
-        templated = _templated_proof_config(proof_config, self.name)
-        return templated if templated is not None else _jcs(proof_config)
+        return _jcs(proof_config)  # about a microsecond: no template needed, unlike RDFC
 
     def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
         return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()
@@ -228,12 +213,15 @@ class EddsaJcs2022:
 def _jcs(value: Any) -> bytes:
     if plain_json(value):
         try:
-            return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        except UnicodeEncodeError:
-            pass  # a lone surrogate: rfc8785 says so below
+            canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass  # a lone surrogate, or nesting deeper than orjson goes: rfc8785 decides below
+        else:
+            if canonical.isascii() or keys_below_surrogates(value):
+                return canonical
     try:
         return rfc8785.dumps(value)
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+    except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as exc:
         raise InvalidDocument(f"The document cannot be canonicalized with JCS (RFC 8785): {exc}") from exc
 
 
