@@ -14,7 +14,8 @@ algorithms on the document:
   construct this module does not implement. The contexts a document reaches through type-scoped and
   property-scoped contexts are compiled the same way, lazily, and memoised on the context they were applied
   to. Nothing keyed on a whole document is cached; the N-Quads forms of IRIs and string literals, which repeat
-  from credential to credential, are remembered per string in bounded tables.
+  from credential to credential, are remembered per string in bounded tables, and so are the first-degree
+  hashes of blank nodes, per hash input.
 - **Document to quads.** :class:`_Converter` walks the document once, mirroring pyld 3.3's
   ``_expand``/``_expand_object``/``_expand_value``/``_create_node_map``/``_object_to_rdf`` step by step
   (same order of context switches: revert of type-scoped contexts, property-scoped contexts applied twice,
@@ -860,6 +861,14 @@ def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 # RDFC-1.0
 
 
+# A blank node's first-degree hash input is the same from credential to credential wherever the node describes
+# something they share (an alignment, an issuer's image, a rubric result): its sha256 is remembered per input,
+# in a bounded table (a few megabytes at most).
+MAX_FIRST_DEGREE_HASHES = 2048
+MAX_REMEMBERED_HASH_INPUT = 2048
+_first_degree_hashes: dict[str, str] = {}
+
+
 def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
     """RDFC-1.0 canonical N-Quads; quick when first-degree hashes are unique, else the full algorithm.
 
@@ -919,7 +928,15 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
             else:
                 hashed.append(f"{s} {p} {o} .\n")
         hashed.sort()
-        hashes[sha256("".join(hashed).encode("utf-8")).hexdigest()] = node
+        hash_input = "".join(hashed)
+        digest = _first_degree_hashes.get(hash_input)
+        if digest is None:
+            digest = sha256(hash_input.encode("utf-8")).hexdigest()
+            if len(hash_input) <= MAX_REMEMBERED_HASH_INPUT:
+                if len(_first_degree_hashes) >= MAX_FIRST_DEGREE_HASHES:
+                    _first_degree_hashes.clear()
+                _first_degree_hashes[hash_input] = digest
+        hashes[digest] = node
     if len(hashes) != len(by_node):
         with _STATS.lock:
             _STATS.n_degree += 1
