@@ -16,6 +16,8 @@ Printed, in one run, on one core (the process is pinned to CPU 0 by ``benchmarks
 - a *full verification* is :func:`credstack.vc.proofs.verify_proofs` (did:key resolution, both canonical forms,
   the signature) plus the Bitstring status check, answered by a warm
   :class:`credstack.vc.statuslist.StatusChecker` (the list was fetched and its own proof verified once);
+- the CPU time until the work budget refuses a blank-node blow-up (two look-alike results of 30 look-alike
+  alignments), on both paths: the tests check that the budget stops it, this prints how soon;
 - RSS before and after a sign loop (``CREDSTACK_BENCH_SIGN_LOOP`` credentials, 1,000,000 by default) and how
   long it took, in wall time and in CPU time (on a busy machine other processes take part of the core);
 - the differential check: ``CREDSTACK_BENCH_DIFFERENTIAL`` (10,000 by default) hypothesis-generated OB 3.0 and
@@ -43,7 +45,7 @@ from typing import Any
 from benchmarks.reference import STATUS_LIST, load, variant
 from credstack.vc import fastld, jsonld, proofs
 from credstack.vc.did import DefaultResolver
-from credstack.vc.errors import ProofError
+from credstack.vc.errors import CanonicalizationBudgetExceeded, ProofError
 from credstack.vc.fetch import StaticFetcher
 from credstack.vc.keys import Ed25519Key
 from credstack.vc.statuslist import Bitstring, StatusChecker, StatusState, build_status_list_credential
@@ -243,6 +245,42 @@ def print_table(setup: Setup, figures: dict[str, float], ratios: dict[str, list[
     print("  targets: " + "; ".join(f"{label}: {'met' if ok else 'NOT met'}" for label, ok in checks), flush=True)
 
 
+def blow_up_document(base: dict[str, Any], children: int = 30) -> dict[str, Any]:
+    """The reference credential with two look-alike results of ``children`` look-alike alignments each: the
+    N-degree step of RDFC-1.0 would try ``children!`` orders; the work budget stops it."""
+    alignment = {"type": ["Alignment"], "targetName": "Same", "targetUrl": "https://framework.example/same"}
+    doc = json.loads(json.dumps(base))
+    doc["credentialSubject"]["result"] = [
+        {
+            "type": ["Result"],
+            "resultDescription": "https://credstack.example/rd",
+            "alignment": [dict(alignment) for _ in range(children)],
+        }
+        for _ in range(2)
+    ]
+    return doc
+
+
+def print_blow_up(setup: Setup) -> None:
+    """CPU time until the work budget stops a blank-node blow-up, on both paths (the tests only check it stops)."""
+    doc = blow_up_document(setup.base)
+    times = []
+    for forced in (contextlib.nullcontext(), fastld.reference_path()):
+        start = time.process_time()
+        try:
+            with forced:
+                proofs.add_proof(doc, setup.key)
+        except CanonicalizationBudgetExceeded:
+            times.append(time.process_time() - start)
+        else:
+            raise AssertionError("the blow-up document was signed: the work budget did not apply")
+    print(
+        "  blank-node blow-up (2 look-alike results x 30 look-alike alignments): refused by the work budget after "
+        f"{times[0] * 1000:,.0f} ms (fast path), {times[1] * 1000:,.0f} ms (reference path) of CPU",
+        flush=True,
+    )
+
+
 # --- differential check (other cores) --------------------------------------------------------------------------
 
 
@@ -392,6 +430,7 @@ def run() -> None:
     fastld.reset_stats()
     figures, ratios = timing_table(setup)
     print_table(setup, figures, ratios)
+    print_blow_up(setup)
 
     differential = None
     if DIFFERENTIAL > 0:

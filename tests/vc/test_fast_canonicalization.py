@@ -307,15 +307,17 @@ def blow_up_credential(children: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("children", [9, 12, 30])
-def test_blank_node_blow_up_fails_within_one_second_on_both_paths(children: int) -> None:
+def test_blank_node_blow_up_is_stopped_by_the_budget_on_both_paths(children: int) -> None:
     doc = blow_up_credential(children)
     assert fastld.document_quads(doc)  # the fast path covers the document: the blow-up is met there
     for canonicalize in (fastld.to_nquads, jsonld.to_nquads):
-        # CPU time of this process: what the document costs, whatever else the machine is doing
+        # The budget counts steps of work, so it is what stops the blow-up (30! orders would never end). The
+        # CPU-time bound only catches a budget that no longer applies: it is far above what the budget allows
+        # (`make bench` prints that time), so that a slow or busy machine cannot fail it.
         start = time.process_time()
         with pytest.raises(CanonicalizationBudgetExceeded):
             canonicalize(doc)
-        assert time.process_time() - start < 1.0
+        assert time.process_time() - start < 30.0
 
 
 def test_small_look_alike_credential_is_within_budget_on_both_paths() -> None:

@@ -143,11 +143,14 @@ def _blow_up(n: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("n", [8, 12, 30])
-def test_blank_node_blow_up_fails_within_one_second(n: int) -> None:
-    start = time.process_time()  # CPU time: what the document costs, not how busy the machine is
+def test_blank_node_blow_up_is_stopped_by_the_budget(n: int) -> None:
+    # The budget counts steps of work: it is what stops n! orders. The CPU-time bound only catches a budget that
+    # no longer applies; it is far above what the budget allows (`make bench` prints that time), so a slow or busy
+    # machine cannot fail it.
+    start = time.process_time()
     with pytest.raises(CanonicalizationBudgetExceeded):
         jsonld.to_nquads(_blow_up(n))
-    assert time.process_time() - start < 1.0
+    assert time.process_time() - start < 30.0
 
 
 def test_small_symmetric_graph_is_within_budget() -> None:
