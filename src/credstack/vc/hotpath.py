@@ -112,10 +112,10 @@ def b58decode(text: str) -> bytes:
         for char in stripped[:head]:
             number = number * 58 + index[char]
         for start in range(head, len(stripped), 10):
-            chunk = 0
+            chunk: i64 = 0  # below 58**10 < 2**63: a machine integer in the compiled build
             for char in stripped[start : start + 10]:
                 chunk = chunk * 58 + index[char]
-            number = number * _B58_DECODE_CHUNK + chunk
+            number = number * _B58_DECODE_CHUNK + int(chunk)
     except KeyError as exc:
         raise ValueError(f"Invalid character {exc.args[0]!r}") from None
     body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
