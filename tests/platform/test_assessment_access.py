@@ -228,3 +228,31 @@ def test_evidence_added_after_a_return_stays_private_until_resubmitted(sub: Subm
     assert client_for(sub.learner).get(f"/evidence/{item.pk}/").status_code == 200
     actions.do_submit_submission(submission=sub, actor=sub.learner)
     assert client.get(f"/evidence/{item.pk}/").status_code == 200
+
+
+def test_admin_releases_a_claim_another_assessor_left_standing(sub: Submission, assessor: User, make_user: Any) -> None:
+    admin = admin_of(sub.organization)
+    other = make_user("assessor-b@example.org")
+    do_add_member(organization=sub.organization, user=other, role=Role.ASSESSOR, actor=admin)
+    client_for(assessor).post(f"/review/org-a/{sub.pk}/", {"action": "claim"})
+    sub.refresh_from_db()
+    assert sub.claimed_by == assessor
+
+    # Another assessor sees who holds it and since when, but cannot take it away, not even by posting.
+    other_client = client_for(other)
+    page = other_client.get(f"/review/org-a/{sub.pk}/").content.decode()
+    assert "they claimed it" in page and "Release their claim" not in page
+    refused = other_client.post(f"/review/org-a/{sub.pk}/", {"action": "release"}, follow=True)
+    assert "Another assessor holds this submission." in refused.content.decode()
+    sub.refresh_from_db()
+    assert sub.claimed_by == assessor
+
+    # The organization admin gets the button, and using it puts the submission back in the queue.
+    admin_client = client_for(admin)
+    assert "Release their claim" in admin_client.get(f"/review/org-a/{sub.pk}/").content.decode()
+    released = admin_client.post(f"/review/org-a/{sub.pk}/", {"action": "release"}, follow=True)
+    assert released.redirect_chain[-1][0] == "/review/org-a/"
+    assert f"{sub.reference} is back in the queue." in released.content.decode()
+    sub.refresh_from_db()
+    assert sub.claimed_by is None and sub.status == "submitted"
+    assert "Release their claim" not in admin_client.get(f"/review/org-a/{sub.pk}/").content.decode()

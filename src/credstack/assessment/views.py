@@ -30,7 +30,7 @@ from credstack.assessment.models import (
 from credstack.catalog.definition import ARTIFACT_KINDS, rubric_passes
 from credstack.catalog.models import MicroCredential
 from credstack.organizations.models import Organization
-from credstack.organizations.permissions import can_assess
+from credstack.organizations.permissions import can_assess, is_org_admin
 
 TEXT_PREVIEW_BYTES = 200_000
 
@@ -378,6 +378,10 @@ def _review_context(
         "mine": mine,
         "refusal": actions.review_refusal(request.user, submission),
         "claimable": submission.status in ("submitted", "in_review") and submission.claimed_by_id is None,
+        # an admin can give back a claim another assessor left standing (do_release_submission checks it again)
+        "can_release_claim": (
+            submission.claimed_by_id not in (None, request.user.pk) and is_org_admin(request.user, org)
+        ),
         "verdict": {"passes": passes, "reasons": reasons},
         "earlier": earlier,
         "due": actions.expected_review_by(submission),
