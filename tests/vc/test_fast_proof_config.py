@@ -29,6 +29,20 @@ created_values = st.one_of(
 )
 
 
+def proof_config(suite: str, created: str, context: Any, with_id: bool) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "@context": context,
+        "type": "DataIntegrityProof",
+        "cryptosuite": suite,
+        "created": created,
+        "verificationMethod": f"did:key:{KEY}#{KEY}",
+        "proofPurpose": "assertionMethod",
+    }
+    if with_id:
+        config["id"] = "urn:uuid:00000000-0000-4000-8000-000000000001"
+    return config
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     created=created_values,
@@ -37,16 +51,7 @@ created_values = st.one_of(
     with_expires=st.booleans(),
 )
 def test_template_equals_the_reference(created: str, context: Any, with_id: bool, with_expires: bool) -> None:
-    config: dict[str, Any] = {
-        "@context": context,
-        "type": "DataIntegrityProof",
-        "cryptosuite": "eddsa-rdfc-2022",
-        "created": created,
-        "verificationMethod": f"did:key:{KEY}#{KEY}",
-        "proofPurpose": "assertionMethod",
-    }
-    if with_id:
-        config["id"] = "urn:uuid:00000000-0000-4000-8000-000000000001"
+    config = proof_config("eddsa-rdfc-2022", created, context, with_id)
     if with_expires:
         config["expires"] = (datetime(2030, 1, 1, tzinfo=UTC) + timedelta(days=1)).isoformat()
     suite = EddsaRdfc2022()
@@ -73,14 +78,5 @@ def test_jcs_proof_config_equals_rfc8785(created: str, context: Any, with_id: bo
 
     from credstack.vc.suites import EddsaJcs2022
 
-    config: dict[str, Any] = {
-        "@context": context,
-        "type": "DataIntegrityProof",
-        "cryptosuite": "eddsa-jcs-2022",
-        "created": created,
-        "verificationMethod": f"did:key:{KEY}#{KEY}",
-        "proofPurpose": "assertionMethod",
-    }
-    if with_id:
-        config["id"] = "urn:uuid:00000000-0000-4000-8000-000000000001"
+    config = proof_config("eddsa-jcs-2022", created, context, with_id)
     assert EddsaJcs2022().canonize_proof_config(config) == rfc8785.dumps(config)
