@@ -253,7 +253,7 @@ ISSUE_MACHINE = {"ref_sign": 180.0, "ref_verify": 180.0, "nacl_sign": 50_000.0}
 def print_scaled(figures: dict[str, float]) -> None:
     """The same run on the scale of the issue's machine (the targets are absolute, set there).
 
-    A shared VM runs slower or faster from one minute to the next (its reference path has run at 80 to 260
+    A shared VM runs slower or faster from one minute to the next (its reference path has run at 60 to 260
     signatures/s here): the fast rows are put on the issue's scale by the reference path measured in this very
     run, and by the raw Ed25519 signature. The targets above stay as measured; this only says what they mean.
     """

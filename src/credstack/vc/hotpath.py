@@ -1,9 +1,9 @@
 """The small functions every signature and verification runs, kept together so they can be compiled.
 
-The tests for JSON that orjson canonicalizes exactly as RFC 8785 (eddsa-jcs-2022) and that holds nothing but JSON
-types (the subtree table of :mod:`credstack.vc.fastld`), and base58 (every proof value). They are plain Python,
-and ``scripts/build_native.py`` compiles this module with mypyc like :mod:`credstack.vc.fastld`
-(:mod:`credstack.vc.native` swaps the build in when it is of this very source); the callers import them from here.
+The tests for JSON that orjson canonicalizes exactly as RFC 8785 (eddsa-jcs-2022), and base58 (every proof value).
+They are plain Python, and ``scripts/build_native.py`` compiles this module with mypyc like
+:mod:`credstack.vc.fastld` (:mod:`credstack.vc.native` swaps the build in when it is of this very source); the
+callers import them from here.
 
 Base58 is written here rather than taken from the ``base58`` package, for speed: that package converts one
 character at a time with ``bytes.index``. The results are those of ``base58.b58encode`` / ``b58decode`` —
@@ -60,7 +60,10 @@ def plain_json(value: Any, depth: int = 0) -> bool:
 
 
 def keys_below_surrogates(value: Any) -> bool:
-    """True when no object key in ``value`` has a character from U+D800 up (code point order = UTF-16 order)."""
+    """True when no object key in ``value`` has a character from U+D800 up (code point order = UTF-16 order).
+
+    For JSON :func:`plain_json` accepted (string keys, nesting no deeper than ``MAX_DEPTH``).
+    """
     kind = type(value)
     if kind is dict:
         mapping: dict[str, Any] = value
