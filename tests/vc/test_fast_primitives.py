@@ -7,6 +7,7 @@ import base58
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.vc.credential_strategies import credential_documents
 
 from credstack.vc import multibase
 from credstack.vc.errors import InputError
@@ -148,3 +149,24 @@ def test_canonical_double_as_pyld(number: float) -> None:
 
     pyld_form = re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{float(number):1.15E}")
     assert fastld._canonical_double(number) == pyld_form
+
+
+@settings(max_examples=150, deadline=None)
+@given(credential_documents)
+def test_jcs_of_generated_credentials_as_rfc8785(doc: dict[str, object]) -> None:
+    """Credential-shaped JSON (unicode, control characters, numbers, nesting, mutations): the bytes eddsa-jcs-2022
+    hashes are rfc8785's, or both refuse the document."""
+    import rfc8785
+
+    from credstack.vc import suites
+    from credstack.vc.errors import InvalidDocument
+
+    try:
+        expected: bytes | str = rfc8785.dumps(doc)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        expected = "error"
+    try:
+        got: bytes | str = suites._jcs(doc)
+    except InvalidDocument:
+        got = "error"
+    assert got == expected
