@@ -262,3 +262,68 @@ def test_issued_credential_passes_credstack_verify(issued: Credential, tmp_path:
     assert vc_main(["verify", str(credential), "--json", "--recipient", "learner@example.org", *args]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["verdict"] == "valid" and {c["id"]: c["status"] for c in report["checks"]}["status"] == "passed"
+
+
+def test_an_organization_that_does_not_publish_suspension_issues_strict_ob3_status(
+    published: MicroCredentialVersion, client: Client
+) -> None:
+    org = published.organization
+    admin = admin_of(org)
+    # The issuer profile page is where the choice is made.
+    client.force_login(admin)
+    form = client.get(f"/manage/{org.slug}/profile/")
+    assert form.status_code == 200 and "Publish suspension in credentials" in form.content.decode()
+    posted = {
+        "name": org.name,
+        "url": org.url,
+        "email": org.email,
+        "description": org.description,
+        "turnaround_days": org.turnaround_days,
+        "second_review": org.second_review,
+        "second_review_sample_percent": org.second_review_sample_percent,
+    }  # publish_suspension left unticked
+    assert client.post(f"/manage/{org.slug}/profile/", posted).status_code == 302
+    org.refresh_from_db()
+    assert org.publish_suspension is False
+
+    credential = award(org)
+    doc = credential.document
+    # One status entry, as the single object of the OB 3.0 schema: valid under its strict rule too.
+    assert isinstance(doc["credentialStatus"], dict) and doc["credentialStatus"]["statusPurpose"] == "revocation"
+    assert schema.validate(doc, strict_status=True) == []
+    assert check(doc).verdict == "valid"
+    assert not credential.publishes_suspension
+    manage = client.get(f"/manage/{org.slug}/credentials/{credential.public_id}/").content.decode()
+    assert "verifiers elsewhere still report it valid" in manage
+    # Suspension is kept on the platform; revocation still shows everywhere.
+    actions.do_suspend_credential(credential=credential, reason="Under review", actor=admin)
+    credential.refresh_from_db()
+    assert credential.state == "suspended" and check(doc).verdict == "valid"
+    actions.do_unsuspend_credential(credential=credential, actor=admin)
+    actions.do_revoke_credential(credential=credential, reason="Plagiarised evidence", actor=admin)
+    assert check(doc).verdict == "revoked"
+
+    # The issuing API follows the same choice.
+    api_doc = actions.issue_credential_document(
+        org,
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "achievement": {
+                    "id": "https://example.org/a/1",
+                    "type": ["Achievement"],
+                    "name": "A",
+                    "description": "d",
+                    "criteria": {"narrative": "n"},
+                },
+            },
+        },
+        actor=None,
+    )
+    assert api_doc["credentialStatus"]["statusPurpose"] == "revocation"
+    assert check(api_doc).verdict == "valid"

@@ -417,7 +417,8 @@ def issue_credential_document(
     """Sign a caller-supplied credential as ``organization``: its issuer, status entries and proof added.
 
     The credential must use the VC 2.0 context first and may not carry a proof of its own; the platform
-    sets ``credentialStatus`` itself (the revocation and suspension entries it serves), replacing any the
+    sets ``credentialStatus`` itself (the revocation and, unless the organization does not publish suspension,
+    the suspension entries it serves), replacing any the
     caller sent; ``issuer`` is set to the organization (or must already be it); an ``id`` and
     ``validFrom`` are added when missing. It is recorded (origin ``api``), so it can be revoked and
     suspended like any other.
@@ -450,9 +451,10 @@ def issue_credential_document(
     document.setdefault("validFrom", b.format_datetime(now))
     key = do_ensure_signing_key(organization=organization, actor=actor)
     ((status_list, index),) = statuslists.reserve_indexes(organization, 1)
-    document["credentialStatus"] = [
-        b.StatusEntry(p, index, status_list.url(p)).to_json() for p in ("revocation", "suspension")
-    ]
+    entries = documents.status_entries(
+        organization, documents.StatusSlot(status_list.url("revocation"), status_list.url("suspension"), index)
+    )
+    document["credentialStatus"] = [entry.to_json() for entry in entries] if len(entries) > 1 else entries[0].to_json()
     try:
         signed = add_proof(document, key.signer(), suite=suite)
     except (VCError, ValueError, TypeError) as exc:

@@ -6,7 +6,8 @@ and JSON-LD safe by construction. Two decisions worth knowing:
 - ``credentialStatus`` holds two ``BitstringStatusListEntry`` objects (revocation and suspension), the
   VC 2.0 array form. The OB 3.0 JSON schema allows a single object, so our schema check accepts an array
   whose every entry is a valid OB 3.0 ``CredentialStatus`` (see :mod:`credstack.vc.schema`); the choice and
-  its trade-off are described in docs/architecture.md ("Status").
+  its trade-off are described in docs/architecture.md ("Status"). An organization that does not publish
+  suspension (``Organization.publish_suspension``) gets the single revocation object instead.
 - The recipient is a salted sha256 ``IdentityObject`` of the email address (lower-cased before hashing);
   the learner's name is added as a plain ``name`` IdentityObject only when the learner chooses so, and
   their DID as ``credentialSubject.id`` when they gave one.
@@ -209,12 +210,18 @@ def build(award: Award) -> dict[str, Any]:
         description=version.summary,
         image=b.Image(id=_absolute(version.image.url), caption=version.name) if version.image else None,
         evidence=evidence(award.evidence),
-        credential_status=(
-            b.StatusEntry("revocation", award.status.index, award.status.revocation_url),
-            b.StatusEntry("suspension", award.status.index, award.status.suspension_url),
-        ),
+        credential_status=status_entries(award.organization, award.status),
     )
     return credential.to_json(allow_status_array=True)
+
+
+def status_entries(organization: Organization, slot: StatusSlot) -> tuple[b.StatusEntry, ...]:
+    """Revocation and suspension, or revocation alone when the organization does not publish suspension (one
+    entry is written as the single object the OB 3.0 schema describes)."""
+    revocation = b.StatusEntry("revocation", slot.index, slot.revocation_url)
+    if not organization.publish_suspension:
+        return (revocation,)
+    return (revocation, b.StatusEntry("suspension", slot.index, slot.suspension_url))
 
 
 def sign(document: dict[str, Any], signer: Ed25519Key, *, suite: str = "eddsa-rdfc-2022") -> dict[str, Any]:

@@ -142,6 +142,13 @@ class Credential(models.Model):
         return name if isinstance(name, str) else "Credential"
 
     @property
+    def publishes_suspension(self) -> bool:
+        """Whether the credential as issued carries a suspension status entry (verifiers elsewhere can see it)."""
+        entries = self.document.get("credentialStatus") if isinstance(self.document, dict) else None
+        entries = entries if isinstance(entries, list) else [entries]
+        return any(isinstance(e, dict) and e.get("statusPurpose") == "suspension" for e in entries)
+
+    @property
     def state(self) -> str:
         from django.utils import timezone
 

@@ -21,6 +21,7 @@ PROFILE_FIELDS = (
     "turnaround_days",
     "second_review",
     "second_review_sample_percent",
+    "publish_suspension",
 )
 
 

@@ -44,7 +44,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         else:
             profile = {
                 f: form.cleaned_data.get(f)
-                for f in ("url", "email", "description", "turnaround_days", "parent")
+                for f in ("url", "email", "description", "turnaround_days", "publish_suspension", "parent")
                 if form.cleaned_data.get(f) not in (None, "")
             }
             created = actions.do_create_organization(slug=obj.slug, name=obj.name, actor=request.user, **profile)

@@ -19,6 +19,7 @@ class ProfileForm(forms.ModelForm):
             "turnaround_days",
             "second_review",
             "second_review_sample_percent",
+            "publish_suspension",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 

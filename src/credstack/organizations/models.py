@@ -38,6 +38,16 @@ class Organization(models.Model):
     second_review_sample_percent = models.PositiveSmallIntegerField(
         default=20, help_text="With a sampled second review: the share of passes sampled, in percent."
     )
+    publish_suspension = models.BooleanField(
+        "publish suspension in credentials",
+        default=True,
+        help_text=(
+            "Ticked: credentials carry two status entries, revocation and suspension (the VC 2.0 list form), so "
+            "verifiers anywhere see a suspension. Unticked: one entry, revocation only — the single object the "
+            "Open Badges 3.0 schema describes, which strict OB 3.0 validators require; a suspension then shows "
+            "only on this platform. Applies to credentials issued from now on."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
