@@ -205,27 +205,31 @@ def test_local_fetcher_answers_platform_documents(issued: Credential) -> None:
             fetcher.fetch(refused)
 
 
+#: a caller's unsigned credential for POST /credentials/issue (issue_credential_document)
+API_CREDENTIAL: dict[str, Any] = {
+    "@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ],
+    "type": ["VerifiableCredential", "OpenBadgeCredential"],
+    "name": "Attendance",
+    "credentialSubject": {
+        "type": ["AchievementSubject"],
+        "id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        "achievement": {
+            "id": "https://example.org/a/1",
+            "type": ["Achievement"],
+            "name": "A",
+            "description": "d",
+            "criteria": {"narrative": "n"},
+        },
+    },
+}
+
+
 def test_issue_credential_document_for_the_api(org_a: Organization) -> None:
     do_ensure_signing_key(organization=org_a)
-    unsigned = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Attendance",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
-            "achievement": {
-                "id": "https://example.org/a/1",
-                "type": ["Achievement"],
-                "name": "A",
-                "description": "d",
-                "criteria": {"narrative": "n"},
-            },
-        },
-    }
+    unsigned = API_CREDENTIAL
     signed = actions.issue_credential_document(org_a, unsigned, actor=None)
     assert signed["issuer"]["id"] == DID and len(signed["credentialStatus"]) == 2
     assert check(signed).verdict == "valid"
@@ -304,26 +308,6 @@ def test_an_organization_that_does_not_publish_suspension_issues_strict_ob3_stat
     assert check(doc).verdict == "revoked"
 
     # The issuing API follows the same choice.
-    api_doc = actions.issue_credential_document(
-        org,
-        {
-            "@context": [
-                "https://www.w3.org/ns/credentials/v2",
-                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-            ],
-            "type": ["VerifiableCredential", "OpenBadgeCredential"],
-            "credentialSubject": {
-                "type": ["AchievementSubject"],
-                "achievement": {
-                    "id": "https://example.org/a/1",
-                    "type": ["Achievement"],
-                    "name": "A",
-                    "description": "d",
-                    "criteria": {"narrative": "n"},
-                },
-            },
-        },
-        actor=None,
-    )
+    api_doc = actions.issue_credential_document(org, API_CREDENTIAL, actor=None)
     assert api_doc["credentialStatus"]["statusPurpose"] == "revocation"
     assert check(api_doc).verdict == "valid"
