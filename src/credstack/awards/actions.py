@@ -454,7 +454,7 @@ def issue_credential_document(
     entries = documents.status_entries(
         organization, documents.StatusSlot(status_list.url("revocation"), status_list.url("suspension"), index)
     )
-    document["credentialStatus"] = [entry.to_json() for entry in entries] if len(entries) > 1 else entries[0].to_json()
+    document["credentialStatus"] = b.status_json(entries, allow_array=True)
     try:
         signed = add_proof(document, key.signer(), suite=suite)
     except (VCError, ValueError, TypeError) as exc:

@@ -713,18 +713,22 @@ def _contexts(base: list[str], schemas: Sequence[CredentialSchema]) -> list[str]
     return base
 
 
-def _put_status(out: JsonObject, entries: tuple[StatusEntry, ...], allow_array: bool) -> None:
-    if not entries:
-        return
+def status_json(entries: tuple[StatusEntry, ...], *, allow_array: bool = False) -> Any:
+    """``credentialStatus`` for ``entries``: one entry as the single object OB 3.0 describes, several as the VC 2.0
+    list (only with ``allow_array``)."""
     if len(entries) == 1:
-        out["credentialStatus"] = entries[0].to_json()
-        return
+        return entries[0].to_json()
     if not allow_array:
         raise ValueError(
             "OB 3.0 allows one credentialStatus (its JSON schema has a single object); pass "
             "allow_status_array=True to emit the VC 2.0 list form anyway."
         )
-    out["credentialStatus"] = [entry.to_json() for entry in entries]
+    return [entry.to_json() for entry in entries]
+
+
+def _put_status(out: JsonObject, entries: tuple[StatusEntry, ...], allow_array: bool) -> None:
+    if entries:
+        out["credentialStatus"] = status_json(entries, allow_array=allow_array)
 
 
 def _check_window(valid_from: datetime, valid_until: datetime | None) -> None:
