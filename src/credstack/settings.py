@@ -266,3 +266,9 @@ CREDSTACK_VERIFIER_RATE_LIMIT = os.environ.get("CREDSTACK_VERIFIER_RATE_LIMIT", 
 CREDSTACK_VERIFIER_RATE_LIMIT_EXEMPT = frozenset(
     a.strip() for a in os.environ.get("CREDSTACK_VERIFIER_RATE_LIMIT_EXEMPT", "").split(",") if a.strip()
 )
+
+# OAuth 2.0 client credentials (credstack.organizations.oauth): how long an access token from /oauth/token lives.
+_oauth_seconds = os.environ.get("CREDSTACK_OAUTH_TOKEN_SECONDS", "3600").strip()
+CREDSTACK_OAUTH_TOKEN_SECONDS = int(_oauth_seconds) if _oauth_seconds.isdigit() else 0
+if not 60 <= CREDSTACK_OAUTH_TOKEN_SECONDS <= 86400:
+    raise ImproperlyConfigured("CREDSTACK_OAUTH_TOKEN_SECONDS must be between 60 and 86400 (one day).")

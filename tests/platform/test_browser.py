@@ -101,3 +101,29 @@ def test_register_as_learner(page: Any) -> None:
     page.get_by_label("Password").fill("a-much-better-passphrase")
     page.get_by_role("button", name="Create account").click()
     expect(page.locator(".messages")).to_contain_text("Welcome to credstack")
+
+
+def test_admin_creates_an_oauth_client_and_its_secret_gets_a_token(page: Any) -> None:
+    sign_in(page, "admin@northfield.example.org")
+    page.goto("/manage/northfield-usd/")
+    page.get_by_label("What is this client for?").fill("Interop test harness")
+    page.get_by_role("button", name="Create OAuth client").click()
+    expect(page.get_by_role("heading", name=re.compile("OAuth client .* created"))).to_be_visible()
+    client_id = page.locator("dt:text-is('Client id') + dd").inner_text().strip()
+    secret = page.locator("code.secret").inner_text().strip()
+    answer = page.request.post(
+        "/oauth/token",
+        form={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    assert answer.status == 200 and answer.json()["token_type"] == "Bearer"
+    page.get_by_role("link", name="Back to the dashboard").click()
+    listed = page.locator("#oauth-h + p + ul")
+    expect(listed).to_contain_text("Interop test harness")
+    expect(listed).not_to_contain_text(secret)
+    page.get_by_role("button", name="Revoke OAuth client Interop test harness").click()
+    expect(page.locator(".messages")).to_contain_text("its tokens no longer work")
+    refused = page.request.post(
+        "/oauth/token",
+        form={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    assert refused.status == 401 and refused.json()["error"] == "invalid_client"

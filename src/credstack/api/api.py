@@ -18,13 +18,15 @@ from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
+from ninja.security.base import AuthBase
 
 from credstack.catalog import actions
 from credstack.catalog.achievement import OB3_CONTEXT, achievement
 from credstack.catalog.definition import DefinitionError
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion, VersionStatus
 from credstack.catalog.views import search_versions
-from credstack.organizations.models import ApiKey, Organization, Role
+from credstack.organizations import oauth
+from credstack.organizations.models import OAUTH_SCOPES, ApiKey, OAuthAccessToken, Organization, Role
 from credstack.organizations.permissions import is_org_admin
 
 PROBLEM = "application/problem+json"
@@ -47,6 +49,23 @@ class ApiKeyAuth(HttpBearer):
         if key is not None:
             request.api_key = key  # type: ignore[attr-defined]
         return key
+
+
+class OAuthTokenAuth(AuthBase):
+    """``Authorization: Bearer cst_…``: an access token from ``/oauth/token`` (OAuth 2.0 client credentials)."""
+
+    openapi_type = "oauth2"
+    # A relative reference (allowed by OpenAPI 3), so the document is right whatever the host.
+    openapi_flows = {"clientCredentials": {"tokenUrl": "/oauth/token", "scopes": OAUTH_SCOPES}}
+
+    def __call__(self, request: HttpRequest) -> OAuthAccessToken | None:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        token = oauth.access_token(value.strip())
+        if token is not None:
+            request.oauth_token = token  # type: ignore[attr-defined]
+        return token
 
 
 api = NinjaAPI(

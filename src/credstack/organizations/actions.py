@@ -1,8 +1,11 @@
-"""Organization actions: profile, members, API keys."""
+"""Organization actions: profile, members, API keys, OAuth 2.0 clients and their access tokens."""
 
 from __future__ import annotations
 
+import datetime
+import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +14,16 @@ from django.utils import timezone
 
 from credstack.accounts.models import User
 from credstack.core import audit
-from credstack.organizations.models import ApiKey, Membership, Organization, Role
+from credstack.organizations.models import (
+    OAUTH_SCOPES,
+    ApiKey,
+    Membership,
+    OAuthAccessToken,
+    OAuthClient,
+    Organization,
+    Role,
+    hash_secret,
+)
 
 PROFILE_FIELDS = (
     "name",
@@ -108,3 +120,91 @@ def do_revoke_api_key(*, key: ApiKey, actor: Any) -> None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         audit.record("organization.api_key_revoked", key, actor=actor, organization=key.organization)
+
+
+# --- OAuth 2.0 client credentials (RFC 6749 section 4.4) ------------------------------------------
+
+
+def do_create_oauth_client(
+    *, organization: Organization, name: str, actor: Any, scopes: str = "issue:credentials"
+) -> tuple[OAuthClient, str]:
+    """Return the client row and its raw secret, which is shown once and never stored."""
+    unknown = sorted(set(scopes.split()) - set(OAUTH_SCOPES))
+    if unknown or not scopes.split():
+        raise ValidationError({"scopes": [f"Choose scopes among {', '.join(OAUTH_SCOPES)}."]})
+    secret = "css_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        client = OAuthClient.objects.create(
+            organization=organization,
+            name=name or "OAuth client",
+            client_id="csc_" + secrets.token_hex(12),
+            secret_hash=hash_secret(secret),
+            scopes=" ".join(sorted(set(scopes.split()))),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit.record(
+            "organization.oauth_client_created",
+            client,
+            actor=actor,
+            organization=organization,
+            name=client.name,
+            client_id=client.client_id,
+        )
+    return client, secret
+
+
+def do_revoke_oauth_client(*, client: OAuthClient, actor: Any) -> None:
+    """Revoke the client; its access tokens stop working at once (they are deleted)."""
+    with transaction.atomic():
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+        client.tokens.all().delete()
+        audit.record("organization.oauth_client_revoked", client, actor=actor, organization=client.organization)
+
+
+@dataclass(frozen=True)
+class OAuthError(Exception):
+    """A refused token request, in RFC 6749 section 5.2's terms (``error`` code and a description)."""
+
+    error: str
+    description: str
+
+    def __str__(self) -> str:
+        return f"{self.error}: {self.description}"
+
+
+#: Compared against when the client id is unknown, so a wrong id costs as long as a wrong secret.
+_NO_CLIENT_HASH = hash_secret(secrets.token_urlsafe(32))
+
+
+def do_grant_client_credentials(
+    *, client_id: str, client_secret: str, scope: str | None, lifetime_seconds: int
+) -> tuple[OAuthAccessToken, str]:
+    """Authenticate the client and grant it an access token; return the row and the raw token.
+
+    ``scope`` absent grants every scope the client has; a scope it does not have is refused
+    (``invalid_scope``). The client's expired tokens are deleted here, so the table stays small.
+    Raises :class:`OAuthError`.
+    """
+    client = (
+        OAuthClient.objects.select_related("organization").filter(client_id=client_id, revoked_at__isnull=True).first()
+    )
+    stored = client.secret_hash if client is not None else _NO_CLIENT_HASH
+    if not hmac.compare_digest(stored, hash_secret(client_secret)) or client is None:
+        raise OAuthError("invalid_client", "The client id or secret is wrong, or the client was revoked.")
+    requested = frozenset(scope.split()) if scope and scope.strip() else client.scope_set
+    if not requested <= client.scope_set:
+        missing = " ".join(sorted(requested - client.scope_set))
+        raise OAuthError("invalid_scope", f"This client may not be granted: {missing}.")
+    raw = "cst_" + secrets.token_urlsafe(32)  # the prefix oauth.access_token() looks for
+    now = timezone.now()
+    with transaction.atomic():
+        client.tokens.filter(expires_at__lte=now).delete()
+        token = OAuthAccessToken.objects.create(
+            client=client,
+            token_hash=hash_secret(raw),
+            scope=" ".join(sorted(requested)),
+            expires_at=now + datetime.timedelta(seconds=lifetime_seconds),
+        )
+        OAuthClient.objects.filter(pk=client.pk).update(last_token_at=now)
+    return token, raw

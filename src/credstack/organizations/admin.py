@@ -11,7 +11,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from credstack.organizations import actions
-from credstack.organizations.models import ApiKey, Membership, Organization
+from credstack.organizations.models import ApiKey, Membership, OAuthClient, Organization
 
 
 class MembershipInline(admin.TabularInline):
@@ -95,3 +95,33 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for key in queryset.filter(revoked_at__isnull=True):
             actions.do_revoke_api_key(key=key, actor=request.user)
         messages.success(request, "Revoked.")
+
+
+@admin.register(OAuthClient)
+class OAuthClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "client_id", "scopes", "created_at", "last_token_at", "revoked_at"]
+    list_filter = ["organization"]
+    readonly_fields = [
+        "organization",
+        "name",
+        "client_id",
+        "scopes",
+        "created_by",
+        "created_at",
+        "last_token_at",
+        "revoked_at",
+    ]
+    exclude = ["secret_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # clients are created on the organization dashboard or the CLI, where the secret is shown once
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected OAuth clients")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[OAuthClient]) -> None:
+        for client in queryset.filter(revoked_at__isnull=True):
+            actions.do_revoke_oauth_client(client=client, actor=request.user)
+        messages.success(request, "Revoked; their access tokens no longer work.")

@@ -31,3 +31,8 @@ class AddMemberForm(forms.Form):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=100, label="What is this key for?")
+
+
+class OAuthClientForm(forms.Form):
+    # Its own field name, so its input's id does not clash with the API key form's on the same page.
+    client_name = forms.CharField(max_length=100, label="What is this client for?")

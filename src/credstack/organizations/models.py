@@ -14,6 +14,12 @@ from django.db import models
 from django.urls import reverse
 
 
+def hash_secret(raw: str) -> str:
+    """The sha256 (hex) under which a key, client secret or access token is stored. The raw values are
+    256-bit random strings, so a plain hash (no salt, no stretching) cannot be reversed."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 class Organization(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
@@ -119,4 +125,52 @@ class ApiKey(models.Model):
 
     @staticmethod
     def hash_key(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return hash_secret(raw)
+
+
+#: The OAuth 2.0 scopes an organization's client may be granted. ``issue:credentials`` is the W3C VC API's
+#: name for signing with ``POST /credentials/issue``.
+OAUTH_SCOPES = {"issue:credentials": "Sign credentials as the organization (POST /credentials/issue)"}
+
+
+class OAuthClient(models.Model):
+    """An OAuth 2.0 confidential client of an organization (RFC 6749 client credentials grant).
+
+    Like an API key it acts for the organization alone; unlike one, it trades its secret at
+    ``/oauth/token`` for short-lived access tokens, which is what integrations and the W3C test harnesses
+    expect. Only the secret's sha256 is stored; the secret is shown once.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="oauth_clients")
+    name = models.CharField(max_length=100)
+    client_id = models.CharField(max_length=40, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.CharField(max_length=200, default="issue:credentials", help_text="Space-separated scopes.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_token_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+
+class OAuthAccessToken(models.Model):
+    """An access token granted to an :class:`OAuthClient`; only its sha256 is stored."""
+
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"token of {self.client} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scope.split())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from credstack.organizations import views
+from credstack.organizations import oauth, views
 
 app_name = "organizations"
 
@@ -14,4 +14,12 @@ urlpatterns = [
     path("manage/<slug:org_slug>/members/<int:membership_id>/remove/", views.remove_member, name="remove_member"),
     path("manage/<slug:org_slug>/api-keys/", views.create_api_key, name="create_api_key"),
     path("manage/<slug:org_slug>/api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="revoke_api_key"),
+    path("manage/<slug:org_slug>/oauth-clients/", views.create_oauth_client, name="create_oauth_client"),
+    path(
+        "manage/<slug:org_slug>/oauth-clients/<int:client_pk>/revoke/",
+        views.revoke_oauth_client,
+        name="revoke_oauth_client",
+    ),
+    path("oauth/token", oauth.token, name="oauth_token"),
+    path(".well-known/oauth-authorization-server", oauth.metadata, name="oauth_metadata"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,8 +18,8 @@ from credstack.catalog.actions import validate_image
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion, VersionStatus
 from credstack.core.models import AuditEvent
 from credstack.organizations import actions
-from credstack.organizations.forms import AddMemberForm, ApiKeyForm, ProfileForm
-from credstack.organizations.models import ApiKey, Membership, Organization
+from credstack.organizations.forms import AddMemberForm, ApiKeyForm, OAuthClientForm, ProfileForm
+from credstack.organizations.models import ApiKey, Membership, OAuthClient, Organization
 from credstack.organizations.permissions import managed_organizations, require_org_admin
 
 
@@ -85,6 +86,10 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
             "member_form": AddMemberForm(),
             "api_keys": ApiKey.objects.filter(organization=org, revoked_at__isnull=True).order_by("-created_at"),
             "api_key_form": ApiKeyForm(),
+            "oauth_clients": OAuthClient.objects.filter(organization=org, revoked_at__isnull=True).order_by(
+                "-created_at"
+            ),
+            "oauth_client_form": OAuthClientForm(),
             # Review activity stays out of this list: it would put learners' names next to their submissions
             # on a page that admins who also assess read (blind review).
             "events": AuditEvent.objects.filter(organization=org)
@@ -173,4 +178,32 @@ def revoke_api_key(request: HttpRequest, org_slug: str, key_id: int) -> HttpResp
     key = get_object_or_404(ApiKey, pk=key_id, organization=org, revoked_at__isnull=True)
     actions.do_revoke_api_key(key=key, actor=request.user)
     messages.success(request, f"API key {key.name} revoked.")
+    return redirect("organizations:dashboard", org.slug)
+
+
+@login_required
+@require_POST
+def create_oauth_client(request: HttpRequest, org_slug: str) -> HttpResponse:
+    org = _admin_org(request, org_slug)
+    form = OAuthClientForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the OAuth client a name.")
+        return redirect("organizations:dashboard", org.slug)
+    client, secret = actions.do_create_oauth_client(
+        organization=org, name=form.cleaned_data["client_name"], actor=request.user
+    )
+    return render(
+        request,
+        "organizations/oauth_client_created.html",
+        {"org": org, "client": client, "secret": secret, "token_url": settings.CREDSTACK_BASE_URL + "/oauth/token"},
+    )
+
+
+@login_required
+@require_POST
+def revoke_oauth_client(request: HttpRequest, org_slug: str, client_pk: int) -> HttpResponse:
+    org = _admin_org(request, org_slug)
+    client = get_object_or_404(OAuthClient, pk=client_pk, organization=org, revoked_at__isnull=True)
+    actions.do_revoke_oauth_client(client=client, actor=request.user)
+    messages.success(request, f"OAuth client {client.name} revoked; its tokens no longer work.")
     return redirect("organizations:dashboard", org.slug)

@@ -26,8 +26,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from credstack.api.api import PROBLEM, ApiKeyAuth, problem
-from credstack.organizations.models import Role
+from credstack.api.api import PROBLEM, ApiKeyAuth, OAuthTokenAuth, problem
+from credstack.organizations.models import ApiKey, OAuthAccessToken, Role
 from credstack.verifier import conformance, limits, service
 
 vc_api = NinjaAPI(
@@ -62,7 +62,13 @@ def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
 
 @vc_api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return problem(401, "Authentication required", "Send an organization API key as a Bearer token.")
+    response = problem(
+        401,
+        "Authentication required",
+        "Send an organization API key, or an access token from /oauth/token, as a Bearer token.",
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="credstack"'
+    return response
 
 
 @vc_api.exception_handler(HttpError)
@@ -287,26 +293,37 @@ class IssuedOut(Schema):
     verifiableCredential: dict[str, Any]
 
 
-issuing = Router(tags=["issuing (W3C VC API)"], auth=ApiKeyAuth())
+issuing = Router(tags=["issuing (W3C VC API)"], auth=[ApiKeyAuth(), OAuthTokenAuth()])
 issuing.add_decorator(guarded, mode="view")
 
 
 @issuing.post(
     "/credentials/issue",
     response={201: IssuedOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 413: ProblemOut, 429: ProblemOut},
-    summary="Sign a credential as the API key's organization (W3C VC API)",
+    summary="Sign a credential as the organization of the API key or OAuth client (W3C VC API)",
     operation_id="issueCredential",
 )
 def issue_credential(request: HttpRequest, payload: IssueCredentialIn) -> HttpResponse:
-    """201 with the signed credential: the organization as issuer, a revocation and a suspension
-    ``BitstringStatusListEntry`` whose lists the platform serves, and a ``DataIntegrityProof`` by the
+    """201 with the signed credential: the organization as issuer, a revocation and (unless the organization
+    does not publish suspension) a suspension ``BitstringStatusListEntry`` whose lists the platform serves,
+    and a ``DataIntegrityProof`` by the
     organization's did:web key. A credential that breaks the VC Data Model 2.0 gets 400 problem details with
     one message per member, and nothing is recorded."""
     from credstack.awards.actions import issue_credential_document
 
-    key = request.api_key  # type: ignore[attr-defined]
-    if key.role != Role.ADMIN:
-        return problem(403, "This API key may not issue credentials", "Issuing needs an organization admin key.")
+    caller = request.auth  # type: ignore[attr-defined]
+    if isinstance(caller, ApiKey):
+        if caller.role != Role.ADMIN:
+            return problem(403, "This API key may not issue credentials", "Issuing needs an organization admin key.")
+        organization, actor = caller.organization, caller.created_by
+    elif isinstance(caller, OAuthAccessToken):
+        if "issue:credentials" not in caller.scope_set:
+            return problem(
+                403, "This access token may not issue credentials", "Ask /oauth/token for scope issue:credentials."
+            )
+        organization, actor = caller.client.organization, caller.client.created_by
+    else:  # the router's auth lets nothing else through
+        return problem(401, "Authentication required")
     options = payload.options or IssueOptionsIn(cryptosuite=None, suite=None)
     suite = options.cryptosuite or options.suite or "eddsa-rdfc-2022"
     problems = conformance.vc2_problems(payload.credential)
@@ -315,9 +332,7 @@ def issue_credential(request: HttpRequest, payload: IssueCredentialIn) -> HttpRe
     if problems:
         return problem(400, "The credential cannot be issued", " ".join(problems.values()), errors=problems)
     try:
-        signed = issue_credential_document(
-            key.organization, dict(payload.credential), suite=suite, actor=key.created_by
-        )
+        signed = issue_credential_document(organization, dict(payload.credential), suite=suite, actor=actor)
     except ValidationError as exc:
         errors = {k: " ".join(v) for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {}
         return problem(400, "The credential cannot be issued", " ".join(exc.messages), errors=errors)
