@@ -154,6 +154,27 @@ def test_malformed_requests_get_clear_errors(oauth_client: tuple[OAuthClient, st
     assert not OAuthAccessToken.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "headers"),
+    [
+        ("grant_type=client_credentials", "application/x-www-form-urlencoded", {"Authorization": "Basic \xe9t\xe9"}),
+        ('{"grant_type": "client_credentials", "client_id": "x", "client_secret": "\\ud800"}', "application/json", {}),
+        ("[" * 4000 + "]" * 4000, "application/json", {}),
+        ("grant_type=client_credentials&client_id=%00&client_secret=x", "application/x-www-form-urlencoded", {}),
+        ("grant_type=client_credentials", "multipart/form-data", {}),
+        ("grant_type=client_credentials", "application/x-www-form-urlencoded; charset=latin-1", {}),
+    ],
+    ids=["non-ascii-basic", "lone-surrogate", "deep-json", "nul", "multipart-without-boundary", "latin-1-charset"],
+)
+def test_unreadable_token_requests_get_an_oauth_error_not_a_crash(
+    db: Any, body: str, content_type: str, headers: dict[str, str]
+) -> None:
+    response = Client(headers=headers).post("/oauth/token", body, content_type=content_type)
+    assert response.status_code in (400, 401), response.content
+    assert response.json()["error"] in ("invalid_request", "invalid_client")
+    assert not OAuthAccessToken.objects.exists()
+
+
 def test_token_requests_are_rate_limited(settings: Any, oauth_client: tuple[OAuthClient, str]) -> None:
     settings.CREDSTACK_VERIFIER_RATE_LIMIT = "2/minute"
     client, secret = oauth_client
@@ -177,6 +198,34 @@ def test_revoking_the_client_ends_its_tokens(org_a: Organization, oauth_client: 
     assert refused.status_code == 401 and refused["WWW-Authenticate"].startswith("Bearer")
     assert ask_token({"grant_type": "client_credentials"}, basic(client.client_id, secret)).status_code == 401
     assert not Credential.objects.exists()
+
+
+def test_a_token_of_a_revoked_client_is_refused_even_if_it_was_not_deleted(
+    oauth_client: tuple[OAuthClient, str],
+) -> None:
+    client, secret = oauth_client
+    bearer = Client(headers={"Authorization": f"Bearer {_token(client, secret)}"})
+    OAuthClient.objects.update(revoked_at=timezone.now())
+    refused = issue(bearer, UNSIGNED)
+    assert refused.status_code == 401 and 'error="invalid_token"' in refused["WWW-Authenticate"]
+    assert not Credential.objects.exists()
+
+
+def test_a_token_without_the_issue_scope_may_not_issue(oauth_client: tuple[OAuthClient, str]) -> None:
+    client, secret = oauth_client
+    bearer = Client(headers={"Authorization": f"Bearer {_token(client, secret)}"})
+    OAuthAccessToken.objects.update(scope="")
+    refused = issue(bearer, UNSIGNED)
+    assert refused.status_code == 403
+    assert 'error="insufficient_scope"' in refused["WWW-Authenticate"]
+    assert not Credential.objects.exists()
+
+
+def test_a_token_opens_only_the_issue_route(org_a: Organization, oauth_client: tuple[OAuthClient, str]) -> None:
+    client, secret = oauth_client
+    bearer = Client(headers={"Authorization": f"Bearer {_token(client, secret)}"})
+    assert bearer.get("/api/orgs/org-a/microcredentials").status_code == 401
+    assert bearer.get("/api/submissions").status_code == 401
 
 
 def test_an_expired_token_is_refused_and_cleared(oauth_client: tuple[OAuthClient, str]) -> None:
@@ -214,7 +263,7 @@ def test_the_dashboard_creates_lists_and_revokes_clients(org_a: Organization, or
     admin = Client()
     assert admin.login(email=admin_of(org_a).email, password=PASSWORD)
     created = admin.post("/manage/org-a/oauth-clients/", {"client_name": "Test harness"})
-    assert created.status_code == 200
+    assert created.status_code == 200 and "no-store" in created["Cache-Control"]
     html = created.content.decode()
     client = OAuthClient.objects.get(organization=org_a)
     secret = html.split('<code class="secret">', 1)[1].split("</code>", 1)[0]

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from credstack.accounts.models import User
 from credstack.core import audit
@@ -177,6 +178,7 @@ class OAuthError(Exception):
 _NO_CLIENT_HASH = hash_secret(secrets.token_urlsafe(32))
 
 
+@sensitive_variables("client_secret", "raw")
 def do_grant_client_credentials(
     *, client_id: str, client_secret: str, scope: str | None, lifetime_seconds: int
 ) -> tuple[OAuthAccessToken, str]:

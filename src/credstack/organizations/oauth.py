@@ -20,14 +20,16 @@ for flows this platform does not offer.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import urllib.parse
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from credstack.organizations.actions import OAuthError, do_grant_client_credentials
 from credstack.organizations.models import OAUTH_SCOPES, OAuthAccessToken, hash_secret
@@ -70,25 +72,44 @@ def _error(error: str, description: str, *, status: int | None = None) -> HttpRe
     return _no_store(response)
 
 
+def _usable(value: str) -> bool:
+    """Text a database can store and compare: encodable as UTF-8 (no lone surrogates), without NUL."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _parameters(request: HttpRequest) -> dict[str, str]:
     """The request's parameters, from a form body (RFC 6749; multipart too) or, as many clients send, JSON."""
     content_type = request.content_type or ""
     if content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise OAuthError("invalid_request", "The body is not valid JSON.") from None
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             raise OAuthError("invalid_request", "Send the parameters as a JSON object of strings, or as a form.")
-        return data
-    if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        parameters: dict[str, str] = data
+    elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        try:
+            form = request.POST
+            repeated = sorted(k for k, values in form.lists() if len(values) > 1)
+        except (MultiPartParserError, BadRequest, RequestDataTooBig, UnicodeDecodeError, LookupError):
+            raise OAuthError("invalid_request", "The form body cannot be read.") from None
+        if repeated:
+            raise OAuthError("invalid_request", f"A parameter may appear only once: {', '.join(repeated)}.")
+        parameters = {k: form[k] for k in form}
+    else:
         raise OAuthError(
             "invalid_request", "Send the parameters as application/x-www-form-urlencoded (RFC 6749) or JSON."
         )
-    repeated = sorted(k for k, values in request.POST.lists() if len(values) > 1)
-    if repeated:
-        raise OAuthError("invalid_request", f"A parameter may appear only once: {', '.join(repeated)}.")
-    return {k: request.POST[k] for k in request.POST}
+    if not all(_usable(k) and _usable(v) for k, v in parameters.items()):
+        raise OAuthError("invalid_request", "A parameter holds a NUL or text that is not valid Unicode.")
+    return parameters
 
 
 def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
@@ -100,13 +121,14 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
             raise OAuthError("invalid_client", "Authenticate the client with HTTP Basic or in the form body.")
         return None
     try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+        decoded = base64.b64decode(value.strip().encode("ascii"), validate=True).decode("utf-8")
+    except ValueError:  # not ASCII, not base64 (binascii.Error), not UTF-8: all ValueErrors
         raise OAuthError("invalid_client", "The Basic credentials are not valid base64 of id:secret.") from None
     client_id, colon, secret = decoded.partition(":")
-    if not colon:
+    client_id, secret = urllib.parse.unquote_plus(client_id), urllib.parse.unquote_plus(secret)
+    if not colon or not _usable(client_id) or not _usable(secret):
         raise OAuthError("invalid_client", "The Basic credentials must be client_id:client_secret.")
-    return urllib.parse.unquote_plus(client_id), urllib.parse.unquote_plus(secret)
+    return client_id, secret
 
 
 def _audiences() -> set[str]:
@@ -115,6 +137,8 @@ def _audiences() -> set[str]:
 
 
 @csrf_exempt
+@sensitive_post_parameters("client_secret")
+@sensitive_variables("client_secret", "basic", "parameters", "raw")
 def token(request: HttpRequest) -> HttpResponse:
     """RFC 6749 section 4.4.2: trade the client's credentials for an access token."""
     if request.method != "POST":

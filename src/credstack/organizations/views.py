@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from credstack.accounts.models import User
@@ -159,6 +160,7 @@ def remove_member(request: HttpRequest, org_slug: str, membership_id: int) -> Ht
     return redirect("organizations:dashboard", org.slug)
 
 
+@never_cache  # the page shows the key once: no browser or proxy may keep it
 @login_required
 @require_POST
 def create_api_key(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -181,6 +183,7 @@ def revoke_api_key(request: HttpRequest, org_slug: str, key_id: int) -> HttpResp
     return redirect("organizations:dashboard", org.slug)
 
 
+@never_cache  # the page shows the secret once: no browser or proxy may keep it
 @login_required
 @require_POST
 def create_oauth_client(request: HttpRequest, org_slug: str) -> HttpResponse:

@@ -67,7 +67,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
         "Authentication required",
         "Send an organization API key, or an access token from /oauth/token, as a Bearer token.",
     )
-    response["WWW-Authenticate"] = 'Bearer realm="credstack"'
+    # RFC 6750 section 3: say the token was not accepted when one was sent.
+    sent = request.headers.get("Authorization", "").lower().startswith("bearer ")
+    response["WWW-Authenticate"] = 'Bearer realm="credstack"' + (', error="invalid_token"' if sent else "")
     return response
 
 
@@ -318,9 +320,13 @@ def issue_credential(request: HttpRequest, payload: IssueCredentialIn) -> HttpRe
         organization, actor = caller.organization, caller.created_by
     elif isinstance(caller, OAuthAccessToken):
         if "issue:credentials" not in caller.scope_set:
-            return problem(
+            refused = problem(
                 403, "This access token may not issue credentials", "Ask /oauth/token for scope issue:credentials."
             )
+            refused["WWW-Authenticate"] = (
+                'Bearer realm="credstack", error="insufficient_scope", scope="issue:credentials"'
+            )
+            return refused
         organization, actor = caller.client.organization, caller.client.created_by
     else:  # the router's auth lets nothing else through
         return problem(401, "Authentication required")
