@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "credstack.verifier",
     "credstack.signing",
     "credstack.awards",
+    "credstack.pathways",
     "credstack.api",
 ]
 

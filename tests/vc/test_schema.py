@@ -178,3 +178,14 @@ def test_status_array_of_valid_entries_is_accepted() -> None:
     del broken["credentialStatus"][1]["type"]
     problems = validate(broken)
     assert problems and all(p.path.startswith("credentialStatus/1") or p.path == "credentialStatus/1" for p in problems)
+
+    # Gathered in a CLR, the same credential is judged the same way, at its place in the CLR.
+    clr = load("clr20-simple.json")
+    clr["credentialSubject"]["verifiableCredential"] = [doc]
+    assert validate(clr) == []
+    assert any(p.path.startswith("credentialSubject/verifiableCredential/0") for p in validate(clr, strict_status=True))
+    clr["credentialSubject"]["verifiableCredential"] = [broken]
+    problems = validate(clr)
+    assert problems and all(
+        p.path.startswith("credentialSubject/verifiableCredential/0/credentialStatus/1") for p in problems
+    )

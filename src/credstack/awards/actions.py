@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from credstack.awards import documents, statuslists
 from credstack.awards.models import Credential, Origin, StatusList, WalletSettings
+from credstack.awards.signals import credentials_issued
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion
 from credstack.core import audit
 from credstack.core.mail import send_after_commit
@@ -67,7 +68,7 @@ class AwardRequest:
     """One credential to issue. ``source`` is its idempotency key; ``valid_until=None`` follows the version's
     expiry policy unless ``no_expiry``."""
 
-    version: MicroCredentialVersion
+    version: MicroCredentialVersion | None
     email: str
     source: str
     origin: str
@@ -78,6 +79,8 @@ class AwardRequest:
     awarded_at: datetime | None = None
     valid_until: datetime | None = None
     public_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    #: With ``version=None``: the achievement awarded (a completed stack's), built by its owner.
+    achievement: b.Achievement | None = None
 
     @property
     def credential_id(self) -> str:
@@ -92,7 +95,7 @@ def evidence_page_url(public_id: uuid.UUID, number: int) -> str:
 def _valid_until(request: AwardRequest, awarded_at: datetime) -> datetime | None:
     if request.valid_until is not None:
         return request.valid_until
-    months = request.version.expiry_months
+    months = request.version.expiry_months if request.version is not None else None
     return add_months(awarded_at, months) if months else None
 
 
@@ -131,7 +134,7 @@ def issue_awards(
             recipient = documents.Recipient(
                 email=request.email, salt=secrets.token_hex(16), name=name if show_name else "", did=did
             )
-            credits = request.version.credits_available
+            credits = request.version.credits_available if request.version is not None else None
             award = documents.Award(
                 credential_id=request.credential_id,
                 organization=organization,
@@ -143,6 +146,7 @@ def issue_awards(
                 levels=request.levels,
                 evidence=request.evidence,
                 credits_earned=credits,
+                achievement=request.achievement,
             )
             document = documents.sign(documents.build(award), signer)
             rows.append(
@@ -191,10 +195,13 @@ def issue_awards(
                 source=row.source,
                 origin=row.origin,
                 email=row.recipient_email,
-                achievement=row.version.achievement_id if row.version else None,
+                achievement=row.document["credentialSubject"]["achievement"]["id"],
             )
         if on_recorded is not None:
             on_recorded(found)
+        if created:
+            issued = list(created)
+            transaction.on_commit(lambda: credentials_issued.send(sender=Credential, credentials=issued))
         if notify:
             mailable = [c.pk for c in created if c.recipient_email]
             if mailable:

@@ -1,4 +1,5 @@
-"""Building the OpenBadgeCredential of an award from the catalog version it was earned under.
+"""Building the OpenBadgeCredential of an award from the catalog version it was earned under (or, for a
+completed stack, from the stack's achievement).
 
 Everything goes through the typed builders of :mod:`credstack.vc.builders`, so the result is schema-valid
 and JSON-LD safe by construction. Two decisions worth knowing:
@@ -172,7 +173,7 @@ class Award:
 
     credential_id: str
     organization: Organization
-    version: MicroCredentialVersion
+    version: MicroCredentialVersion | None
     recipient: Recipient
     awarded_at: datetime
     valid_until: datetime | None
@@ -180,6 +181,8 @@ class Award:
     levels: dict[str, str] = field(default_factory=dict)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     credits_earned: Decimal | None = None
+    #: For an award not earned under a catalog version (a completed stack): the achievement itself.
+    achievement: b.Achievement | None = None
 
 
 def identifiers(recipient: Recipient) -> tuple[b.IdentityObject, ...]:
@@ -192,11 +195,14 @@ def identifiers(recipient: Recipient) -> tuple[b.IdentityObject, ...]:
 def build(award: Award) -> dict[str, Any]:
     """The unsigned credential of ``award``."""
     version = award.version
+    earned = achievement(version) if version is not None else award.achievement
+    if earned is None:
+        raise ValueError("An award needs a catalog version or an achievement.")
     subject = b.AchievementSubject(
-        achievement=achievement(version),
+        achievement=earned,
         id=award.recipient.did or None,
         identifier=identifiers(award.recipient),
-        result=results(version, award.levels),
+        result=results(version, award.levels) if version is not None else (),
         credits_earned=float(award.credits_earned) if award.credits_earned is not None else None,
     )
     credential = b.OpenBadgeCredential(
@@ -206,9 +212,9 @@ def build(award: Award) -> dict[str, Any]:
         valid_until=award.valid_until,
         awarded_date=award.awarded_at,
         credential_subject=subject,
-        name=version.name,
-        description=version.summary,
-        image=b.Image(id=_absolute(version.image.url), caption=version.name) if version.image else None,
+        name=earned.name,
+        description=earned.description,
+        image=earned.image,
         evidence=evidence(award.evidence),
         credential_status=status_entries(award.organization, award.status),
     )

@@ -62,6 +62,7 @@ class Origin(models.TextChoices):
     MANUAL = "manual", "Manual award"
     BULK = "bulk", "Bulk award"
     API = "api", "Signed through the API"
+    STACK = "stack", "Stack completed"
 
 
 class CredentialQuerySet(models.QuerySet["Credential"]):

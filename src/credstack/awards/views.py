@@ -27,6 +27,7 @@ from credstack.awards.statuslists import status_document
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import is_org_admin, require_org_admin
+from credstack.pathways.actions import learner_progress
 from credstack.signing.views import json_document
 from credstack.vc.baking import bake_png, bake_svg
 
@@ -258,6 +259,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
         {
             "rows": [{"c": c, "linkedin": linkedin_url(c)} for c in credentials],
             "unclaimed": actions.unclaimed_for(_me(request)),
+            "stacks": learner_progress(_me(request)),
             "choices": choices,
             "errors": {},
             "typed": {"did": choices.did if choices else "", "show_name": choices.show_name if choices else False},

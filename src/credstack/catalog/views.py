@@ -109,6 +109,7 @@ def detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
                 r for r in (m.published_version() for m in version.related.select_related("organization")) if r
             ],
             "can_manage": is_org_admin(request.user, mc.organization),
+            "stacks": mc.stacks.filter(status="published").select_related("organization").order_by("name"),
         },
     )
 

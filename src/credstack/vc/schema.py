@@ -15,7 +15,8 @@ must not pass silently.
 suspension) although the 1EdTech schemas describe one object: :func:`validate` then checks the document
 once per entry, each in the single-object form the schema knows, so every entry must be a valid
 ``CredentialStatus`` and nothing else about the document is relaxed. ``strict_status=True`` keeps the
-schema's single-object rule.
+schema's single-object rule. The same holds for the credentials a CLR gathers: each one with a list is
+checked on its own, and the CLR with that list cut to its first entry.
 """
 
 from __future__ import annotations
@@ -199,6 +200,34 @@ def _problems(errors: Iterable[ValidationError], schema_id: str) -> list[SchemaP
     return sorted(found, key=lambda problem: (problem.path, problem.message))
 
 
+def _nested_status_lists(doc: Mapping[str, Any]) -> tuple[list[SchemaProblem] | None, Mapping[str, Any]]:
+    """A CLR whose gathered credentials carry ``credentialStatus`` lists: each such credential validated on its
+    own (every entry checked, as for a credential alone), and the CLR with those lists cut to their first
+    entry, for the CLR schema. ``(None, doc)`` when no gathered credential has a list."""
+    subject = doc.get("credentialSubject")
+    gathered = subject.get("verifiableCredential") if isinstance(subject, Mapping) else None
+    if not isinstance(gathered, list) or not any(
+        isinstance(c, Mapping) and isinstance(c.get("credentialStatus"), list) and c.get("credentialStatus")
+        for c in gathered
+    ):
+        return None, doc
+    assert isinstance(subject, Mapping)
+    problems: list[SchemaProblem] = []
+    cut: list[Any] = []
+    for number, credential in enumerate(gathered):
+        status = credential.get("credentialStatus") if isinstance(credential, Mapping) else None
+        if isinstance(credential, Mapping) and isinstance(status, list) and status:
+            prefix = f"credentialSubject/verifiableCredential/{number}/"
+            problems += [
+                SchemaProblem(prefix + p.path, p.message, p.schema)
+                for p in validate(credential, schema_id=OB_ACHIEVEMENT_CREDENTIAL_SCHEMA)
+            ]
+            cut.append({**credential, "credentialStatus": status[0]})
+        else:
+            cut.append(credential)
+    return problems, {**doc, "credentialSubject": {**subject, "verifiableCredential": cut}}
+
+
 def validate(doc: object, *, schema_id: str | None = None, strict_status: bool = False) -> list[SchemaProblem]:
     """Validate ``doc`` against the bundled schema for its type; an empty list means valid.
 
@@ -220,6 +249,11 @@ def validate(doc: object, *, schema_id: str | None = None, strict_status: bool =
         ]
     if chosen not in _schemas():
         raise KeyError(f"No bundled schema has the $id {chosen!r}.")
+    if not strict_status and chosen == CLR_CREDENTIAL_SCHEMA:
+        nested_problems, doc = _nested_status_lists(doc)
+        if nested_problems is not None:
+            found_all = set(nested_problems) | set(validate(doc, schema_id=chosen))
+            return sorted(found_all, key=lambda problem: (problem.path, problem.message))
     status = doc.get("credentialStatus")
     if not strict_status and isinstance(status, list) and status:
         found: set[SchemaProblem] = set()

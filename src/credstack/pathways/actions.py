@@ -1,0 +1,452 @@
+"""Stack actions: define, publish and retire stacks; follow a learner's progress; award completed stacks.
+
+Every issued credential re-evaluates the stacks its micro-credential belongs to, for its learner
+(:func:`do_evaluate_stacks`, run by a task after the award commits). A learner who holds enough standing
+credentials of a published stack's micro-credentials gets the stack's own Open Badges 3.0 credential,
+issued through :func:`credstack.awards.actions.issue_awards` like any other award (signed, with status
+entries, mailed, idempotent): its achievement is the stack, its evidence the credentials that completed it.
+Publishing a stack evaluates everyone who already holds one of its micro-credentials.
+
+The learner is identified by the email address their credentials were awarded to, and by their account
+once they claimed them: credentials awarded to either count, and one learner gets a stack once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from credstack.awards import documents
+from credstack.awards.actions import AwardRequest, add_months, issue_awards
+from credstack.awards.models import Credential, Origin
+from credstack.catalog.models import MicroCredential, MicroCredentialVersion, VersionStatus
+from credstack.core import audit
+from credstack.organizations.models import Organization
+from credstack.pathways.models import STACK_ACHIEVEMENT_TYPES, Stack, StackAward, StackRequirement, StackStatus
+from credstack.vc import builders as b
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_COMPONENTS = 30
+
+
+# --- the definition ----------------------------------------------------------------------------------
+
+
+def _version_for_display(micro_credential: MicroCredential) -> MicroCredentialVersion | None:
+    """The version learners see: the published one, else the newest that was ever public."""
+    return (
+        micro_credential.versions.filter(status=VersionStatus.PUBLISHED).first()
+        or micro_credential.versions.exclude(status=VersionStatus.DRAFT).order_by("-version").first()
+    )
+
+
+def component_name(micro_credential: MicroCredential) -> str:
+    version = _version_for_display(micro_credential)
+    return version.name if version is not None else micro_credential.slug
+
+
+def rule_text(stack: Stack, names: list[str] | None = None) -> str:
+    """ "Earn all 3 of these micro-credentials: A; B; C." (or "any 2 of these 3")."""
+    names = names if names is not None else [component_name(m) for m in stack.requirements()]
+    total, needed = len(names), stack.needed
+    head = f"Earn all {total}" if needed >= total else f"Earn any {needed} of these {total}"
+    return f"{head} micro-credentials from {stack.organization.name}: {'; '.join(names)}."
+
+
+def clean_stack(organization: Organization, data: Mapping[str, Any], *, stack: Stack | None = None) -> dict[str, Any]:
+    """Validate a stack definition; the cleaned values, or ``ValidationError`` keyed by field.
+
+    ``micro_credentials`` is a list of the organization's micro-credential slugs, each with a published
+    version, in the order learners should see them.
+    """
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+
+    def text(name: str, limit: int, required: bool) -> str:
+        value = str(data.get(name) or "").strip()
+        if required and not value:
+            errors[name] = "Required."
+        elif len(value) > limit:
+            errors[name] = f"At most {limit} characters."
+        return value
+
+    out["name"] = text("name", 120, True)
+    out["summary"] = text("summary", 500, True)
+    out["criteria_narrative"] = text("criteria_narrative", 5000, False)
+    slug = str(data.get("slug") or "").strip() or slugify(out["name"])[:80]
+    if not SLUG.match(slug) or len(slug) > 80:
+        errors["slug"] = "Lower-case letters, digits and single hyphens (for example science-specialist)."
+    elif Stack.objects.filter(organization=organization, slug=slug).exclude(pk=stack.pk if stack else -1).exists():
+        errors["slug"] = f"{organization.name} already has a stack called {slug}."
+    out["slug"] = slug
+    achievement_type = str(data.get("achievement_type") or "Certificate")
+    if achievement_type not in dict(STACK_ACHIEVEMENT_TYPES):
+        errors["achievement_type"] = f"Choose one of {', '.join(dict(STACK_ACHIEVEMENT_TYPES))}."
+    out["achievement_type"] = achievement_type
+
+    raw = data.get("micro_credentials") or []
+    slugs = [raw] if isinstance(raw, str) else list(raw)
+    slugs = list(dict.fromkeys(str(s).strip() for s in slugs if str(s).strip()))
+    found = {
+        mc.slug: mc
+        for mc in MicroCredential.objects.filter(organization=organization, slug__in=slugs)
+        if mc.published_version() is not None
+    }
+    unknown = [s for s in slugs if s not in found]
+    if unknown:
+        errors["micro_credentials"] = f"Not a published micro-credential of {organization.name}: {', '.join(unknown)}."
+    elif len(slugs) < 2:
+        errors["micro_credentials"] = "A stack needs at least two micro-credentials."
+    elif len(slugs) > MAX_COMPONENTS:
+        errors["micro_credentials"] = f"At most {MAX_COMPONENTS} micro-credentials."
+    out["micro_credentials"] = [found[s] for s in slugs if s in found]
+
+    out["required_count"] = _small_number(data.get("required_count"), "required_count", errors)
+    if out["required_count"] is not None and not errors.get("micro_credentials"):
+        if not 1 <= out["required_count"] <= len(slugs):
+            errors["required_count"] = f"Between 1 and {len(slugs)}, or empty for all of them."
+    out["validity_months"] = _small_number(data.get("validity_months"), "validity_months", errors)
+    if out["validity_months"] is not None and not 1 <= out["validity_months"] <= 120:
+        errors["validity_months"] = "Between 1 and 120 months, or empty for no expiry."
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+    return out
+
+
+def _small_number(value: Any, name: str, errors: dict[str, str]) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 4:
+        errors[name] = "A whole number."
+        return None
+    return int(text)
+
+
+def _save_definition(stack: Stack, values: dict[str, Any]) -> None:
+    for name in ("name", "summary", "criteria_narrative", "slug", "achievement_type", "required_count"):
+        setattr(stack, name, values[name])
+    stack.validity_months = values["validity_months"]
+    stack.save()
+    stack.stack_requirements.all().delete()
+    StackRequirement.objects.bulk_create(
+        StackRequirement(stack=stack, micro_credential=mc, position=i)
+        for i, mc in enumerate(values["micro_credentials"])
+    )
+
+
+def do_create_stack(*, organization: Organization, data: Mapping[str, Any], actor: Any) -> Stack:
+    values = clean_stack(organization, data)
+    with transaction.atomic():
+        stack = Stack(organization=organization)
+        _save_definition(stack, values)
+        audit.record("stack.created", stack, actor=actor, organization=organization, slug=stack.slug)
+    return stack
+
+
+def do_update_stack(*, stack: Stack, data: Mapping[str, Any], actor: Any) -> Stack:
+    if stack.status != StackStatus.DRAFT:
+        raise ValidationError(
+            {"stack": ["A published stack is frozen: learners work toward it. Retire it and create a new one."]}
+        )
+    values = clean_stack(stack.organization, data, stack=stack)
+    with transaction.atomic():
+        _save_definition(stack, values)
+        audit.record("stack.updated", stack, actor=actor, organization=stack.organization, slug=stack.slug)
+    return stack
+
+
+def do_publish_stack(*, stack: Stack, actor: Any) -> Stack:
+    """Open the stack; everyone who already holds one of its micro-credentials is evaluated after commit."""
+    if stack.status != StackStatus.DRAFT:
+        raise ValidationError({"stack": [f"Only a draft can be published; this stack is {stack.status}."]})
+    closed = [component_name(m) for m in stack.requirements() if m.published_version() is None]
+    if closed:
+        raise ValidationError({"micro_credentials": [f"No longer published: {', '.join(closed)}."]})
+    with transaction.atomic():
+        stack.status, stack.published_at = StackStatus.PUBLISHED, timezone.now()
+        stack.save(update_fields=["status", "published_at"])
+        audit.record("stack.published", stack, actor=actor, organization=stack.organization, slug=stack.slug)
+        from credstack.pathways.tasks import evaluate_stack_holders
+
+        stack_id = stack.pk
+        transaction.on_commit(lambda: evaluate_stack_holders.delay(stack_id))
+    return stack
+
+
+def do_retire_stack(*, stack: Stack, actor: Any) -> Stack:
+    """No new awards; the stack credentials already awarded stand."""
+    if stack.status != StackStatus.PUBLISHED:
+        raise ValidationError({"stack": [f"Only a published stack can be retired; this stack is {stack.status}."]})
+    with transaction.atomic():
+        stack.status, stack.retired_at = StackStatus.RETIRED, timezone.now()
+        stack.save(update_fields=["status", "retired_at"])
+        audit.record("stack.retired", stack, actor=actor, organization=stack.organization, slug=stack.slug)
+    return stack
+
+
+def do_delete_stack(*, stack: Stack, actor: Any) -> None:
+    """Only a draft, which nobody could have earned, may be deleted."""
+    if stack.status != StackStatus.DRAFT:
+        raise ValidationError({"stack": ["Only a draft can be deleted; retire a published stack instead."]})
+    with transaction.atomic():
+        audit.record("stack.deleted", stack, actor=actor, organization=stack.organization, slug=stack.slug)
+        stack.delete()
+
+
+# --- a learner's progress ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A learner as their credentials name them: the email they were awarded to, and their account if any."""
+
+    email: str
+    user: Any = None
+
+    def credentials(self, prefix: str = "") -> Q:
+        """Credentials of this learner (``prefix`` for a related credential, e.g. ``"credential__"``)."""
+        mine = Q(**{f"{prefix}recipient_email__iexact": self.email}) if self.email else Q(pk__in=[])
+        if self.user is not None:
+            mine |= Q(**{f"{prefix}recipient_user": self.user})
+        return mine
+
+    @classmethod
+    def of(cls, credential: Credential) -> Holder:
+        return cls(email=credential.recipient_email.strip().lower(), user=credential.recipient_user)
+
+    @classmethod
+    def for_user(cls, user: Any) -> Holder:
+        return cls(email=str(user.email).strip().lower(), user=user)
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    micro_credential: MicroCredential
+    name: str
+    url: str
+    credential: Credential | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    stack: Stack
+    rows: tuple[ProgressRow, ...]
+    needed: int
+    awarded: Credential | None
+
+    @property
+    def earned(self) -> int:
+        return sum(1 for r in self.rows if r.credential is not None)
+
+    @property
+    def complete(self) -> bool:
+        return self.earned >= self.needed
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.awarded is not None else min(100, round(100 * self.earned / max(self.needed, 1)))
+
+
+def standing_components(stack: Stack, holder: Holder) -> dict[int, Credential]:
+    """The holder's standing credential for each of the stack's micro-credentials (the newest), by id."""
+    now = timezone.now()
+    found = (
+        Credential.objects.filter(holder.credentials())
+        .filter(
+            organization=stack.organization,
+            version__micro_credential__in=stack.micro_credentials.all(),
+            revoked_at__isnull=True,
+            suspended_at__isnull=True,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .select_related("version__micro_credential")
+        .order_by("awarded_at")
+    )
+    return {c.version.micro_credential_id: c for c in found if c.version is not None}
+
+
+def stack_credential(stack: Stack, holder: Holder) -> Credential | None:
+    """The stack credential this learner was awarded, if any (revoked ones included: they are not re-awarded)."""
+    award = (
+        StackAward.objects.filter(holder.credentials("credential__"), stack=stack).select_related("credential").first()
+    )
+    return award.credential if award is not None else None
+
+
+def progress(stack: Stack, holder: Holder) -> Progress:
+    held = standing_components(stack, holder)
+    rows = tuple(
+        ProgressRow(
+            micro_credential=mc,
+            name=component_name(mc),
+            url=f"/catalog/{stack.organization.slug}/{mc.slug}/",
+            credential=held.get(mc.pk),
+        )
+        for mc in stack.requirements()
+    )
+    return Progress(stack=stack, rows=rows, needed=stack.needed, awarded=stack_credential(stack, holder))
+
+
+def learner_progress(user: Any) -> list[Progress]:
+    """The published stacks this learner has started (or completed), most advanced first."""
+    holder = Holder.for_user(user)
+    mc_ids = set(
+        Credential.objects.filter(holder.credentials(), revoked_at__isnull=True, version__isnull=False).values_list(
+            "version__micro_credential_id", flat=True
+        )
+    )
+    stacks = (
+        Stack.objects.filter(Q(micro_credentials__in=mc_ids) | Q(awards__credential__recipient_user=user))
+        .filter(status__in=[StackStatus.PUBLISHED, StackStatus.RETIRED])
+        .select_related("organization")
+        .distinct()
+    )
+    found = [progress(stack, holder) for stack in stacks]
+    found = [p for p in found if p.awarded is not None or (p.stack.status == StackStatus.PUBLISHED and p.earned)]
+    return sorted(found, key=lambda p: (p.awarded is None, -p.percent, p.stack.name))
+
+
+# --- awarding ------------------------------------------------------------------------------------------
+
+
+def stack_achievement(stack: Stack) -> b.Achievement:
+    """The stack as an Open Badges 3.0 Achievement: its page as id, its rule as criteria."""
+    org = stack.organization
+    return b.Achievement(
+        id=stack.achievement_id,
+        name=stack.name,
+        description=stack.summary,
+        criteria=b.Criteria(id=stack.achievement_id, narrative=stack.criteria_narrative or rule_text(stack)),
+        achievement_type=stack.achievement_type,
+        creator=b.Profile(id=org.issuer_id, name=org.name),
+    )
+
+
+def _evidence(components: Iterable[Credential]) -> list[dict[str, Any]]:
+    return [
+        {
+            "url": c.credential_id,
+            "name": c.title,
+            "description": f"Micro-credential awarded by {c.organization.name} on {c.awarded_at:%Y-%m-%d}.",
+            "genre": "Credential",
+        }
+        for c in components
+    ]
+
+
+def _award(stack: Stack, holder: Holder, components: list[Credential], actor: Any) -> Credential:
+    valid_until = add_months(timezone.now(), stack.validity_months) if stack.validity_months else None
+    request = AwardRequest(
+        version=None,
+        achievement=stack_achievement(stack),
+        email=holder.email,
+        user=holder.user,
+        source=f"stack:{stack.pk}:{holder.email}"[:120],
+        origin=Origin.STACK,
+        evidence=_evidence(components),
+        valid_until=valid_until,
+    )
+
+    def record(found: dict[str, Credential]) -> None:
+        award, created = StackAward.objects.get_or_create(stack=stack, credential=found[request.source])
+        if created:
+            award.components.set(components)
+            audit.record(
+                "stack.awarded",
+                stack,
+                actor=actor,
+                organization=stack.organization,
+                email=holder.email,
+                credential=award.credential.credential_id,
+            )
+
+    (credential,) = issue_awards(stack.organization, [request], actor=actor, on_recorded=record)
+    return credential
+
+
+def do_evaluate_stacks(*, credentials: Iterable[Credential], actor: Any = None) -> list[Credential]:
+    """Award every published stack these credentials' learners have now completed; the new stack credentials."""
+    awarded: list[Credential] = []
+    seen: set[tuple[int, str]] = set()
+    for credential in credentials:
+        if credential.version is None or not credential.recipient_email:
+            continue
+        holder = Holder.of(credential)
+        stacks = Stack.objects.filter(
+            status=StackStatus.PUBLISHED, micro_credentials=credential.version.micro_credential_id
+        ).select_related("organization")
+        for stack in stacks:
+            if (stack.pk, holder.email) in seen:
+                continue
+            seen.add((stack.pk, holder.email))
+            if stack_credential(stack, holder) is not None:
+                continue
+            held = standing_components(stack, holder)
+            if len(held) >= stack.needed:
+                order = [mc.pk for mc in stack.requirements()]
+                components = [held[pk] for pk in order if pk in held]
+                awarded.append(_award(stack, holder, components, actor))
+    return awarded
+
+
+def holders_of(stack: Stack) -> list[Credential]:
+    """One standing credential per learner who holds any of the stack's micro-credentials (for evaluation)."""
+    by_email: dict[str, Credential] = {}
+    for credential in (
+        Credential.objects.filter(
+            organization=stack.organization,
+            version__micro_credential__in=stack.micro_credentials.all(),
+            revoked_at__isnull=True,
+        )
+        .exclude(recipient_email="")
+        .select_related("version", "recipient_user")
+        .order_by("awarded_at")
+    ):
+        by_email.setdefault(credential.recipient_email.strip().lower(), credential)
+    return list(by_email.values())
+
+
+# --- the learner's record ------------------------------------------------------------------------------
+
+
+def clr_document(award: StackAward) -> dict[str, Any]:
+    """A CLR 2.0 ClrCredential (unsigned) gathering the stack credential and the credentials that completed it.
+
+    The signed credentials go in as issued (each keeps its own proof and status); the achievements and
+    ``isParentOf`` associations say how they fit together.
+    """
+    import uuid
+
+    stack, stack_cred = award.stack, award.credential
+    components = list(award.components.select_related("version__micro_credential__organization").order_by("awarded_at"))
+    achievements = [stack_achievement(stack)] + [
+        documents.achievement(c.version) for c in components if c.version is not None
+    ]
+    unique = list({a.id: a for a in achievements}.values())
+    identity = b.IdentityObject.for_email(stack_cred.recipient_email.strip().lower(), uuid.uuid4().hex)
+    clr = b.ClrCredential(
+        id=f"urn:uuid:{uuid.uuid4()}",
+        issuer=documents.issuer_profile(stack.organization),
+        valid_from=timezone.now(),
+        awarded_date=stack_cred.awarded_at,
+        name=f"{stack.name}: comprehensive learner record",
+        description=f"The {stack.name} credential and the micro-credentials that completed it.",
+        credential_subject=b.ClrSubject(
+            identifier=(identity,),
+            verifiable_credential=(stack_cred.document, *[c.document for c in components]),
+            achievement=tuple(unique),
+            association=tuple(
+                b.Association("isParentOf", stack.achievement_id, a.id) for a in unique if a.id != stack.achievement_id
+            ),
+        ),
+    )
+    return clr.to_json()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from credstack.pathways import views
+
+app_name = "pathways"
+
+urlpatterns = [
+    path("stacks/", views.stack_list, name="list"),
+    path("stacks/<slug:org_slug>/<slug:slug>/", views.detail, name="detail"),
+    path("stacks/<slug:org_slug>/<slug:slug>/clr.json", views.clr, name="clr"),
+    path("manage/<slug:org_slug>/stacks/", views.manage, name="manage"),
+    path("manage/<slug:org_slug>/stacks/new/", views.new, name="new"),
+    path("manage/<slug:org_slug>/stacks/<slug:slug>/edit/", views.edit, name="edit"),
+    path("manage/<slug:org_slug>/stacks/<slug:slug>/publish/", views.publish, name="publish"),
+    path("manage/<slug:org_slug>/stacks/<slug:slug>/retire/", views.retire, name="retire"),
+    path("manage/<slug:org_slug>/stacks/<slug:slug>/delete/", views.delete, name="delete"),
+]

@@ -1,0 +1,295 @@
+"""Stacks: micro-credentials that add up to a bigger credential, awarded automatically when complete."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from credstack.awards.actions import do_award_credential, do_revoke_credential, do_suspend_credential
+from credstack.awards.models import Credential, Origin
+from credstack.catalog import actions as catalog
+from credstack.catalog.models import MicroCredentialVersion
+from credstack.organizations.models import Organization
+from credstack.pathways import actions
+from credstack.pathways.models import Stack, StackAward, StackStatus
+from credstack.vc import schema
+from tests.platform.conftest import admin_of, client_for
+from tests.platform.test_verifier_issue import verify
+
+LEARNER = "teacher@example.org"
+
+
+def publish(org: Organization, definition: dict[str, Any], slug: str, name: str) -> MicroCredentialVersion:
+    data = copy.deepcopy(definition)
+    data["name"] = name
+    version = catalog.do_create_micro_credential(organization=org, data=data, slug=slug, actor=admin_of(org))
+    return catalog.do_publish_version(version=version, actor=admin_of(org))
+
+
+@pytest.fixture
+def three(org_a: Organization, definition: dict[str, Any]) -> list[MicroCredentialVersion]:
+    return [
+        publish(org_a, definition, "cer-lab", "Claim-Evidence-Reasoning"),
+        publish(org_a, definition, "lab-safety", "Lab Safety Routines"),
+        publish(org_a, definition, "inquiry", "Inquiry Questions"),
+    ]
+
+
+def make_stack(org: Organization, slugs: list[str], *, publish_it: bool = True, **extra: Any) -> Stack:
+    data = {"name": "Science Teaching Specialist", "summary": "Three science practices.", "micro_credentials": slugs}
+    stack = actions.do_create_stack(organization=org, data={**data, **extra}, actor=admin_of(org))
+    return actions.do_publish_stack(stack=stack, actor=admin_of(org)) if publish_it else stack
+
+
+def award(org: Organization, slug: str, email: str = LEARNER) -> Credential:
+    return do_award_credential(
+        organization=org, data={"email": email, "achievement": slug}, actor=admin_of(org), notify=False
+    )
+
+
+def stack_credentials() -> list[Credential]:
+    return list(Credential.objects.filter(origin=Origin.STACK))
+
+
+def test_completing_a_stack_awards_its_credential(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    stack = make_stack(org_a, ["cer-lab", "lab-safety", "inquiry"])
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    assert stack_credentials() == []
+    progress = actions.progress(stack, actions.Holder(LEARNER))
+    assert (progress.earned, progress.needed, progress.complete) == (2, 3, False)
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "inquiry")
+    (earned,) = stack_credentials()
+    document = earned.document
+    assert document["credentialSubject"]["achievement"]["id"] == stack.achievement_id
+    assert document["credentialSubject"]["achievement"]["achievementType"] == "Certificate"
+    assert "Earn all 3" in document["credentialSubject"]["achievement"]["criteria"]["narrative"]
+    assert [e["name"] for e in document["evidence"]] == [
+        "Claim-Evidence-Reasoning",
+        "Lab Safety Routines",
+        "Inquiry Questions",
+    ]
+    assert verify(document).status_code == 200, verify(document).json()
+    assert schema.validate(document) == []
+    assert earned.recipient_email == LEARNER and earned.version is None and earned.title == stack.name
+    assert StackAward.objects.get().components.count() == 3
+    assert actions.progress(stack, actions.Holder(LEARNER)).awarded == earned
+
+
+def test_a_stack_is_awarded_once(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    make_stack(org_a, ["cer-lab", "lab-safety"], required_count="")
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        first = award(org_a, "lab-safety")
+    again = actions.do_evaluate_stacks(credentials=[first])
+    assert again == [] and len(stack_credentials()) == 1
+
+
+def test_n_of_m_and_only_standing_credentials_count(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    stack = make_stack(org_a, ["cer-lab", "lab-safety", "inquiry"], required_count="2")
+    with django_capture_on_commit_callbacks(execute=True):
+        revoked = award(org_a, "cer-lab")
+        do_revoke_credential(credential=revoked, reason="Issued in error.", actor=admin_of(org_a))
+        suspended = award(org_a, "lab-safety")
+        do_suspend_credential(credential=suspended, reason="Under review.", actor=admin_of(org_a))
+        award(org_a, "inquiry")
+    assert stack_credentials() == []
+    assert actions.progress(stack, actions.Holder(LEARNER)).earned == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab", email="TEACHER@example.org")  # the same learner, however the address is written
+    (earned,) = stack_credentials()
+    assert "Earn any 2 of these 3" in earned.document["credentialSubject"]["achievement"]["criteria"]["narrative"]
+
+
+def test_other_learners_credentials_do_not_count(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    make_stack(org_a, ["cer-lab", "lab-safety"])
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety", email="someone-else@example.org")
+    assert stack_credentials() == []
+
+
+def test_publishing_awards_learners_who_already_completed_it(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"], publish_it=False)
+    assert stack_credentials() == []  # a draft awards nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_publish_stack(stack=stack, actor=admin_of(org_a))
+    (earned,) = stack_credentials()
+    assert earned.recipient_email == LEARNER
+    assert len(mail.outbox) == 1 and stack.name in mail.outbox[0].subject
+
+
+def test_a_retired_stack_awards_nothing_new(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"])
+    actions.do_retire_stack(stack=stack, actor=admin_of(org_a))
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    assert stack_credentials() == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"summary": "x" * 501}, "summary"),
+        ({"micro_credentials": ["cer-lab"]}, "micro_credentials"),
+        ({"micro_credentials": ["cer-lab", "no-such"]}, "micro_credentials"),
+        ({"required_count": "4"}, "required_count"),
+        ({"required_count": "two"}, "required_count"),
+        ({"validity_months": "0"}, "validity_months"),
+        ({"achievement_type": "Degree"}, "achievement_type"),
+        ({"slug": "Not A Slug"}, "slug"),
+    ],
+)
+def test_a_bad_definition_is_refused_field_by_field(
+    org_a: Organization, three: list[MicroCredentialVersion], change: dict[str, Any], field: str
+) -> None:
+    data = {"name": "Stack", "summary": "S.", "micro_credentials": ["cer-lab", "lab-safety", "inquiry"], **change}
+    with pytest.raises(ValidationError) as refused:
+        actions.do_create_stack(organization=org_a, data=data, actor=admin_of(org_a))
+    assert field in refused.value.message_dict
+    assert not Stack.objects.exists()
+
+
+def test_another_organizations_micro_credentials_cannot_be_stacked(
+    org_a: Organization, org_b: Organization, three: list[MicroCredentialVersion]
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        actions.do_create_stack(
+            organization=org_b,
+            data={"name": "Theft", "summary": "S.", "micro_credentials": ["cer-lab", "lab-safety"]},
+            actor=admin_of(org_b),
+        )
+    assert "micro_credentials" in refused.value.message_dict
+
+
+def test_a_published_stack_is_frozen(org_a: Organization, three: list[MicroCredentialVersion]) -> None:
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"])
+    with pytest.raises(ValidationError):
+        actions.do_update_stack(
+            stack=stack, data={"name": "X", "summary": "Y", "micro_credentials": ["cer-lab"]}, actor=admin_of(org_a)
+        )
+    with pytest.raises(ValidationError):
+        actions.do_delete_stack(stack=stack, actor=admin_of(org_a))
+    stack.refresh_from_db()
+    assert stack.status == StackStatus.PUBLISHED and stack.needed == 2
+
+
+def test_the_clr_gathers_the_stack_and_its_micro_credentials(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"])
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    clr = actions.clr_document(StackAward.objects.get())
+    assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
+    subject = clr["credentialSubject"]
+    assert len(subject["verifiableCredential"]) == 3
+    assert {a["sourceId"] for a in subject["association"]} == {stack.achievement_id}
+    assert len(subject["association"]) == 2
+    assert schema.validate(clr) == []
+    assert all(verify(c).status_code == 200 for c in subject["verifiableCredential"])
+    json.dumps(clr)
+
+
+# --- pages -------------------------------------------------------------------------------------------------
+
+
+def test_the_admin_defines_and_publishes_a_stack_on_its_pages(
+    org_a: Organization, three: list[MicroCredentialVersion]
+) -> None:
+    admin = client_for(admin_of(org_a))
+    empty = admin.post("/manage/org-a/stacks/new/", {"name": "", "micro_credentials": ["cer-lab"]})
+    assert empty.status_code == 400
+    page = empty.content.decode()
+    assert "Nothing was saved" in page and "at least two micro-credentials" in page and not Stack.objects.exists()
+    saved = admin.post(
+        "/manage/org-a/stacks/new/",
+        {
+            "name": "Science Specialist",
+            "summary": "Three practices.",
+            "micro_credentials": ["cer-lab", "lab-safety", "inquiry"],
+            "required_count": "2",
+        },
+    )
+    assert saved.status_code == 302 and saved["Location"] == "/manage/org-a/stacks/science-specialist/edit/"
+    stack = Stack.objects.get()
+    assert stack.status == StackStatus.DRAFT and stack.needed == 2
+    assert Client().get(stack.get_absolute_url()).status_code == 404  # drafts are not public
+    assert admin.post("/manage/org-a/stacks/science-specialist/publish/").status_code == 302
+    stack.refresh_from_db()
+    assert stack.status == StackStatus.PUBLISHED
+    public = Client().get(stack.get_absolute_url()).content.decode()
+    assert "Science Specialist" in public and "Any 2 of 3" in public and "Sign in" in public
+    assert "Science Specialist" in Client().get("/stacks/").content.decode()
+    assert "Counts toward" in Client().get("/catalog/org-a/cer-lab/").content.decode()
+    listing = admin.get("/manage/org-a/stacks/").content.decode()
+    assert "Retire" in listing and "Published" in listing
+
+
+def test_other_people_cannot_manage_a_stack(
+    org_a: Organization, org_b: Organization, three: list[MicroCredentialVersion]
+) -> None:
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"], publish_it=False)
+    for outsider in (client_for(admin_of(org_b)), Client()):
+        for url in ("/manage/org-a/stacks/", f"/manage/org-a/stacks/{stack.slug}/edit/"):
+            assert outsider.get(url).status_code in (302, 404)
+        for step in ("publish", "delete"):
+            assert outsider.post(f"/manage/org-a/stacks/{stack.slug}/{step}/").status_code in (302, 404)
+    stack.refresh_from_db()
+    assert stack.status == StackStatus.DRAFT
+
+
+def test_the_learner_sees_progress_and_downloads_a_signed_clr(
+    org_a: Organization,
+    three: list[MicroCredentialVersion],
+    make_user: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    learner = make_user(LEARNER)
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"])
+    mine = client_for(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+    page = mine.get(stack.get_absolute_url()).content.decode()
+    assert "1 of 2 earned" in page and "Download the CLR" not in page
+    assert mine.get(f"{stack.get_absolute_url()}clr.json").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "lab-safety")
+    page = mine.get(stack.get_absolute_url()).content.decode()
+    assert "Completed" in page and "Download the CLR" in page
+    wallet = mine.get("/wallet/").content.decode()
+    assert "Your stacks" in wallet and stack.name in wallet
+    download = mine.get(f"{stack.get_absolute_url()}clr.json")
+    assert download.status_code == 200 and download["Content-Type"] == "application/vc+ld+json"
+    clr = json.loads(download.content)
+    assert clr["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert verify(clr).status_code == 200, verify(clr).json()
+    # Someone else, signed in, gets no CLR of this learner's stack.
+    stranger = client_for(make_user("stranger@example.org"))
+    assert stranger.get(f"{stack.get_absolute_url()}clr.json").status_code == 404
