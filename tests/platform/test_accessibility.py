@@ -86,6 +86,8 @@ def test_public_pages_meet_wcag_aa(demo_page: Any) -> None:
         "/accounts/register/",
         "/accounts/password-reset/",
         "/no-such-page/",
+        "/stacks/",
+        "/stacks/northfield-usd/science-teaching-specialist/",
     ]
     from credstack.catalog.models import MicroCredentialVersion
 
@@ -119,7 +121,8 @@ def test_learner_pages_meet_wcag_aa(demo_page: Any) -> None:
     from credstack.catalog.models import MicroCredentialVersion
 
     sign_in(demo_page, LEARNER)
-    assert _audit(demo_page, ["/learning/", "/wallet/"]) == {}
+    stacks = ["/stacks/", "/stacks/lakeside-teacher-institute/digital-learning-leader/"]
+    assert _audit(demo_page, ["/learning/", "/wallet/", *stacks]) == {}
     version = MicroCredentialVersion.objects.published().select_related("micro_credential__organization").first()
     assert version is not None
     demo_page.goto(version.get_absolute_url())
@@ -143,6 +146,8 @@ def test_admin_pages_meet_wcag_aa(demo_page: Any) -> None:
         "/manage/northfield-usd/credentials/award/",
         "/manage/northfield-usd/bulk/",
         "/manage/northfield-usd/keys/",
+        "/manage/northfield-usd/stacks/",
+        "/manage/northfield-usd/stacks/new/",
         _credential_paths()[1],
     ]
     assert _audit(demo_page, paths) == {}

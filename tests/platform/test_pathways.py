@@ -11,7 +11,13 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from credstack.awards.actions import do_award_credential, do_revoke_credential, do_suspend_credential
+from credstack.awards.actions import (
+    claim_token,
+    do_award_credential,
+    do_claim_credential,
+    do_revoke_credential,
+    do_suspend_credential,
+)
 from credstack.awards.models import Credential, Origin
 from credstack.catalog import actions as catalog
 from credstack.catalog.models import MicroCredentialVersion
@@ -138,6 +144,7 @@ def test_publishing_awards_learners_who_already_completed_it(
     (earned,) = stack_credentials()
     assert earned.recipient_email == LEARNER
     assert len(mail.outbox) == 1 and stack.name in mail.outbox[0].subject
+    assert "You hold enough of its micro-credentials" in mail.outbox[0].body
 
 
 def test_a_retired_stack_awards_nothing_new(
@@ -275,7 +282,8 @@ def test_the_learner_sees_progress_and_downloads_a_signed_clr(
     stack = make_stack(org_a, ["cer-lab", "lab-safety"])
     mine = client_for(learner)
     with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "cer-lab")
+        first = award(org_a, "cer-lab")
+    do_claim_credential(credential=first, token=claim_token(first), user=learner, actor=learner)
     page = mine.get(stack.get_absolute_url()).content.decode()
     assert "1 of 2 earned" in page and "Download the CLR" not in page
     assert mine.get(f"{stack.get_absolute_url()}clr.json").status_code == 404
@@ -285,6 +293,18 @@ def test_the_learner_sees_progress_and_downloads_a_signed_clr(
     assert "Completed" in page and "Download the CLR" in page
     wallet = mine.get("/wallet/").content.decode()
     assert "Your stacks" in wallet and stack.name in wallet
+    (earned,) = stack_credentials()
+    assert earned.recipient_user == learner  # its components were claimed: so is the stack credential
+    public = Client().get(earned.get_absolute_url())
+    assert public.status_code == 200 and "Lab Safety Routines" in public.content.decode()
+    for image in ("badge.png", "badge.svg"):
+        assert Client().get(f"{earned.get_absolute_url()}/{image}").status_code == 200
+    # The learner may show their name in the stack credential too; it is re-signed and still verifies.
+    learner.display_name = "Taylor Teacher"
+    learner.save()
+    assert mine.post(f"/wallet/{earned.public_id}/presentation/", {"show_name": "1"}).status_code == 302
+    earned.refresh_from_db()
+    assert earned.name_shown and verify(earned.document).status_code == 200
     download = mine.get(f"{stack.get_absolute_url()}clr.json")
     assert download.status_code == 200 and download["Content-Type"] == "application/vc+ld+json"
     clr = json.loads(download.content)

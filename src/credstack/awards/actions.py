@@ -672,7 +672,8 @@ def do_present_recipient(*, credential: Credential, show_name: bool, use_did: bo
     """
     with transaction.atomic():
         locked = _locked(credential)
-        if locked.revoked_at is not None or locked.version is None:
+        # Documents signed for an integrator (origin API) are theirs as given: their recipient is not ours to redo.
+        if locked.revoked_at is not None or locked.origin == Origin.API:
             raise ValidationError({"credential": ["This credential cannot be changed."]})
         did = _recipient_choices(locked.recipient_user)[0] if use_did else ""
         if use_did and not did:

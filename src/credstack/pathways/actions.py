@@ -70,20 +70,22 @@ def clean_stack(organization: Organization, data: Mapping[str, Any], *, stack: S
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
 
-    def text(name: str, limit: int, required: bool) -> str:
+    def text(name: str, label: str, limit: int, required: bool) -> str:
         value = str(data.get(name) or "").strip()
         if required and not value:
-            errors[name] = "Required."
+            errors[name] = f"{label} is required."
         elif len(value) > limit:
-            errors[name] = f"At most {limit} characters."
+            errors[name] = f"{label}: at most {limit} characters."
         return value
 
-    out["name"] = text("name", 120, True)
-    out["summary"] = text("summary", 500, True)
-    out["criteria_narrative"] = text("criteria_narrative", 5000, False)
+    out["name"] = text("name", "The name", 120, True)
+    out["summary"] = text("summary", "The summary", 500, True)
+    out["criteria_narrative"] = text("criteria_narrative", "What earning it means", 5000, False)
     slug = str(data.get("slug") or "").strip() or slugify(out["name"])[:80]
-    if not SLUG.match(slug) or len(slug) > 80:
-        errors["slug"] = "Lower-case letters, digits and single hyphens (for example science-specialist)."
+    if not slug and not out["name"]:
+        pass  # made from the name once there is one; the name's own error says what to do
+    elif not SLUG.match(slug) or len(slug) > 80:
+        errors["slug"] = "The slug takes lower-case letters, digits and single hyphens (e.g. science-specialist)."
     elif Stack.objects.filter(organization=organization, slug=slug).exclude(pk=stack.pk if stack else -1).exists():
         errors["slug"] = f"{organization.name} already has a stack called {slug}."
     out["slug"] = slug
@@ -112,10 +114,10 @@ def clean_stack(organization: Organization, data: Mapping[str, Any], *, stack: S
     out["required_count"] = _small_number(data.get("required_count"), "required_count", errors)
     if out["required_count"] is not None and not errors.get("micro_credentials"):
         if not 1 <= out["required_count"] <= len(slugs):
-            errors["required_count"] = f"Between 1 and {len(slugs)}, or empty for all of them."
+            errors["required_count"] = f"How many are needed: between 1 and {len(slugs)}, or empty for all of them."
     out["validity_months"] = _small_number(data.get("validity_months"), "validity_months", errors)
     if out["validity_months"] is not None and not 1 <= out["validity_months"] <= 120:
-        errors["validity_months"] = "Between 1 and 120 months, or empty for no expiry."
+        errors["validity_months"] = "Valid for: between 1 and 120 months, or empty for no expiry."
     if errors:
         raise ValidationError({k: [v] for k, v in errors.items()})
     return out
@@ -126,7 +128,7 @@ def _small_number(value: Any, name: str, errors: dict[str, str]) -> int | None:
         return None
     text = str(value).strip()
     if not text.isdigit() or len(text) > 4:
-        errors[name] = "A whole number."
+        errors[name] = f"{'How many are needed' if name == 'required_count' else 'Valid for'}: a whole number."
         return None
     return int(text)
 
@@ -345,11 +347,13 @@ def _evidence(components: Iterable[Credential]) -> list[dict[str, Any]]:
 
 def _award(stack: Stack, holder: Holder, components: list[Credential], actor: Any) -> Credential:
     valid_until = add_months(timezone.now(), stack.validity_months) if stack.validity_months else None
+    # A learner who claimed the credentials that complete the stack finds the stack's in their wallet at once.
+    user = holder.user or next((c.recipient_user for c in components if c.recipient_user is not None), None)
     request = AwardRequest(
         version=None,
         achievement=stack_achievement(stack),
         email=holder.email,
-        user=holder.user,
+        user=user,
         source=f"stack:{stack.pk}:{holder.email}"[:120],
         origin=Origin.STACK,
         evidence=_evidence(components),

@@ -122,7 +122,9 @@ def _initial(stack: Stack) -> dict[str, Any]:
 def _editor(
     request: HttpRequest, org: Organization, data: dict[str, Any], errors: dict[str, str], stack: Stack | None
 ) -> HttpResponse:
-    choices = [{"mc": mc, "name": actions.component_name(mc)} for mc in _choices(org)]
+    choices = sorted(
+        ({"mc": mc, "name": actions.component_name(mc)} for mc in _choices(org)), key=lambda c: str(c["name"])
+    )
     return render(
         request,
         "pathways/editor.html",

@@ -36,6 +36,10 @@ class Command(BaseCommand):
             from credstack.assessment.demo import load_demo_submissions
 
             load_demo_submissions()
+            # Stacks the micro-credentials add up to; the demo learner completes one with the awards below.
+            from credstack.pathways.demo import load_demo_stacks
+
+            load_demo_stacks()
             # Two credentials in the demo learner's wallet, so an employer can try the verifier at once.
             call_command("demo_awards", stdout=io.StringIO())
         self.stdout.write("Demo program already loaded." if already else "Demo program loaded.")
@@ -44,5 +48,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.role:<50} {login.email:<36} {login.password}")
         self.stdout.write(
             "Try: the learner's My credentials → download a PNG → drop it on /verify (no account needed);\n"
-            "     the assessor's Review queue holds three demo submissions; the Northfield admin manages the catalog."
+            "     the assessor's Review queue holds three demo submissions; the Northfield admin manages the catalog;\n"
+            "     the learner completed the Digital Learning Leader stack (Stacks → its page → Download the CLR)."
         )
