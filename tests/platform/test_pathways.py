@@ -170,6 +170,7 @@ def test_a_retired_stack_awards_nothing_new(
         ({"validity_months": "0"}, "validity_months"),
         ({"achievement_type": "Degree"}, "achievement_type"),
         ({"slug": "Not A Slug"}, "slug"),
+        ({"name": "Nul\x00Stack"}, "name"),
     ],
 )
 def test_a_bad_definition_is_refused_field_by_field(
@@ -313,3 +314,23 @@ def test_the_learner_sees_progress_and_downloads_a_signed_clr(
     # Someone else, signed in, gets no CLR of this learner's stack.
     stranger = client_for(make_user("stranger@example.org"))
     assert stranger.get(f"{stack.get_absolute_url()}clr.json").status_code == 404
+
+
+def test_many_learners_are_evaluated_in_chunks_and_awarded_in_one_batch(
+    org_a: Organization,
+    three: list[MicroCredentialVersion],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    monkeypatch.setattr(actions, "EVALUATION_CHUNK", 2)
+    learners = [f"t{i}@example.org" for i in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for email in learners:
+            award(org_a, "cer-lab", email=email)
+        for email in learners[:3]:
+            award(org_a, "lab-safety", email=email)
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"], publish_it=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_publish_stack(stack=stack, actor=admin_of(org_a))
+    assert sorted(c.recipient_email for c in stack_credentials()) == learners[:3]
+    assert actions.do_evaluate_stacks(credentials=Credential.objects.filter(origin=Origin.MANUAL)) == []

@@ -481,3 +481,4 @@ api.add_router("/catalog", catalog)
 api.add_router("/", manage)
 api.add_router("/", "credstack.assessment.api.router")  # submissions, evidence, review queue, decisions
 api.add_router("/", "credstack.awards.api.router")  # issuance: award, revoke, suspend, keys
+api.add_router("/", "credstack.pathways.api.router")  # stacks

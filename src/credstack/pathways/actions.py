@@ -72,7 +72,9 @@ def clean_stack(organization: Organization, data: Mapping[str, Any], *, stack: S
 
     def text(name: str, label: str, limit: int, required: bool) -> str:
         value = str(data.get(name) or "").strip()
-        if required and not value:
+        if "\x00" in value:  # PostgreSQL cannot store NUL in text
+            errors[name] = f"{label} contains a NUL character."
+        elif required and not value:
             errors[name] = f"{label} is required."
         elif len(value) > limit:
             errors[name] = f"{label}: at most {limit} characters."
@@ -96,7 +98,7 @@ def clean_stack(organization: Organization, data: Mapping[str, Any], *, stack: S
 
     raw = data.get("micro_credentials") or []
     slugs = [raw] if isinstance(raw, str) else list(raw)
-    slugs = list(dict.fromkeys(str(s).strip() for s in slugs if str(s).strip()))
+    slugs = list(dict.fromkeys(str(s).strip() for s in slugs if str(s).strip() and "\x00" not in str(s)))
     found = {
         mc.slug: mc
         for mc in MicroCredential.objects.filter(organization=organization, slug__in=slugs)
@@ -216,7 +218,8 @@ class Holder:
 
     def credentials(self, prefix: str = "") -> Q:
         """Credentials of this learner (``prefix`` for a related credential, e.g. ``"credential__"``)."""
-        mine = Q(**{f"{prefix}recipient_email__iexact": self.email}) if self.email else Q(pk__in=[])
+        # Awards store the address lower-cased (and so does a Holder), so an exact match can use the index.
+        mine = Q(**{f"{prefix}recipient_email": self.email}) if self.email else Q(pk__in=[])
         if self.user is not None:
             mine |= Q(**{f"{prefix}recipient_user": self.user})
         return mine
@@ -258,19 +261,22 @@ class Progress:
         return 100 if self.awarded is not None else min(100, round(100 * self.earned / max(self.needed, 1)))
 
 
-def standing_components(stack: Stack, holder: Holder) -> dict[int, Credential]:
+def standing_components(
+    stack: Stack, holder: Holder, micro_credential_ids: list[int] | None = None
+) -> dict[int, Credential]:
     """The holder's standing credential for each of the stack's micro-credentials (the newest), by id."""
     now = timezone.now()
+    wanted = micro_credential_ids if micro_credential_ids is not None else stack.micro_credentials.all()
     found = (
         Credential.objects.filter(holder.credentials())
         .filter(
             organization=stack.organization,
-            version__micro_credential__in=stack.micro_credentials.all(),
+            version__micro_credential__in=wanted,
             revoked_at__isnull=True,
             suspended_at__isnull=True,
         )
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-        .select_related("version__micro_credential")
+        .select_related("version", "organization", "recipient_user")
         .order_by("awarded_at")
     )
     return {c.version.micro_credential_id: c for c in found if c.version is not None}
@@ -345,60 +351,134 @@ def _evidence(components: Iterable[Credential]) -> list[dict[str, Any]]:
     ]
 
 
-def _award(stack: Stack, holder: Holder, components: list[Credential], actor: Any) -> Credential:
+@dataclass(frozen=True)
+class _Completion:
+    holder: Holder
+    components: tuple[Credential, ...]
+
+
+def _award_all(stack: Stack, completions: list[_Completion], actor: Any) -> list[Credential]:
+    """Issue the stack credential of each completion in one batch (one status reservation, one transaction)."""
     valid_until = add_months(timezone.now(), stack.validity_months) if stack.validity_months else None
-    # A learner who claimed the credentials that complete the stack finds the stack's in their wallet at once.
-    user = holder.user or next((c.recipient_user for c in components if c.recipient_user is not None), None)
-    request = AwardRequest(
-        version=None,
-        achievement=stack_achievement(stack),
-        email=holder.email,
-        user=user,
-        source=f"stack:{stack.pk}:{holder.email}"[:120],
-        origin=Origin.STACK,
-        evidence=_evidence(components),
-        valid_until=valid_until,
-    )
+    achievement = stack_achievement(stack)
+    requests: list[AwardRequest] = []
+    for completion in completions:
+        holder, components = completion.holder, completion.components
+        # A learner who claimed the credentials that complete the stack finds its credential in their wallet.
+        user = holder.user or next((c.recipient_user for c in components if c.recipient_user is not None), None)
+        requests.append(
+            AwardRequest(
+                version=None,
+                achievement=achievement,
+                email=holder.email,
+                user=user,
+                source=f"stack:{stack.pk}:{holder.email}"[:120],
+                origin=Origin.STACK,
+                evidence=_evidence(components),
+                valid_until=valid_until,
+            )
+        )
 
     def record(found: dict[str, Credential]) -> None:
-        award, created = StackAward.objects.get_or_create(stack=stack, credential=found[request.source])
-        if created:
-            award.components.set(components)
-            audit.record(
-                "stack.awarded",
-                stack,
-                actor=actor,
-                organization=stack.organization,
-                email=holder.email,
-                credential=award.credential.credential_id,
-            )
+        for request, completion in zip(requests, completions, strict=True):
+            award, created = StackAward.objects.get_or_create(stack=stack, credential=found[request.source])
+            if created:
+                award.components.set(completion.components)
+                audit.record(
+                    "stack.awarded",
+                    stack,
+                    actor=actor,
+                    organization=stack.organization,
+                    email=completion.holder.email,
+                    credential=award.credential.credential_id,
+                )
 
-    (credential,) = issue_awards(stack.organization, [request], actor=actor, on_recorded=record)
-    return credential
+    return issue_awards(stack.organization, requests, actor=actor, on_recorded=record)
+
+
+#: Learners looked up per query when evaluating many at once (well under SQLite's parameter limit).
+EVALUATION_CHUNK = 400
+
+
+def _completions(stack: Stack, order: list[int], needed: int, holders: list[Holder]) -> list[_Completion]:
+    """The holders (all unawarded or not) who now complete ``stack``, found with two queries per chunk."""
+    found: list[_Completion] = []
+    now = timezone.now()
+    for start in range(0, len(holders), EVALUATION_CHUNK):
+        chunk = holders[start : start + EVALUATION_CHUNK]
+        emails = {h.email for h in chunk if h.email}
+        user_ids = {h.user.pk for h in chunk if h.user is not None}
+        mine = Q(recipient_email__in=emails) | Q(recipient_user_id__in=user_ids)
+        awarded = StackAward.objects.filter(stack=stack).filter(
+            Q(credential__recipient_email__in=emails) | Q(credential__recipient_user_id__in=user_ids)
+        )
+        done_emails, done_users = set(), set()
+        for email, awarded_user in awarded.values_list("credential__recipient_email", "credential__recipient_user_id"):
+            done_emails.add(email)
+            done_users.add(awarded_user)
+        standing = (
+            Credential.objects.filter(mine)
+            .filter(
+                organization=stack.organization,
+                version__micro_credential__in=order,
+                revoked_at__isnull=True,
+                suspended_at__isnull=True,
+            )
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+            .select_related("version", "organization", "recipient_user")
+            .order_by("awarded_at")
+        )
+        by_email: dict[str, list[Credential]] = {}
+        by_user: dict[int, list[Credential]] = {}
+        for credential in standing:
+            by_email.setdefault(credential.recipient_email, []).append(credential)
+            if credential.recipient_user_id is not None:
+                by_user.setdefault(credential.recipient_user_id, []).append(credential)
+        for holder in chunk:
+            holder_user: int | None = holder.user.pk if holder.user is not None else None
+            if holder.email in done_emails or (holder_user is not None and holder_user in done_users):
+                continue
+            held: dict[int, Credential] = {}
+            for credential in by_email.get(holder.email, []) + by_user.get(holder_user or 0, []):
+                assert credential.version is not None  # filtered on version__micro_credential
+                held[credential.version.micro_credential_id] = credential  # newest last: it wins
+            if len(held) >= needed:
+                found.append(_Completion(holder, tuple(held[pk] for pk in order if pk in held)))
+    return found
 
 
 def do_evaluate_stacks(*, credentials: Iterable[Credential], actor: Any = None) -> list[Credential]:
-    """Award every published stack these credentials' learners have now completed; the new stack credentials."""
-    awarded: list[Credential] = []
-    seen: set[tuple[int, str]] = set()
+    """Award every published stack these credentials' learners have now completed; the new stack credentials.
+
+    Learners are grouped per stack and looked up in chunks, and each stack's new credentials are issued in
+    one batch, so a bulk award that completes many learners' stacks costs a few queries and one issuing run
+    per stack, not per learner.
+    """
+    stacks_of: dict[int, list[Stack]] = {}
+    holders: dict[int, dict[str, Holder]] = {}
+    by_pk: dict[int, Stack] = {}
     for credential in credentials:
         if credential.version is None or not credential.recipient_email:
             continue
+        mc_id = credential.version.micro_credential_id
+        if mc_id not in stacks_of:
+            stacks_of[mc_id] = list(
+                Stack.objects.filter(status=StackStatus.PUBLISHED, micro_credentials=mc_id).select_related(
+                    "organization"
+                )
+            )
         holder = Holder.of(credential)
-        stacks = Stack.objects.filter(
-            status=StackStatus.PUBLISHED, micro_credentials=credential.version.micro_credential_id
-        ).select_related("organization")
-        for stack in stacks:
-            if (stack.pk, holder.email) in seen:
-                continue
-            seen.add((stack.pk, holder.email))
-            if stack_credential(stack, holder) is not None:
-                continue
-            held = standing_components(stack, holder)
-            if len(held) >= stack.needed:
-                order = [mc.pk for mc in stack.requirements()]
-                components = [held[pk] for pk in order if pk in held]
-                awarded.append(_award(stack, holder, components, actor))
+        for stack in stacks_of[mc_id]:
+            by_pk[stack.pk] = stack
+            holders.setdefault(stack.pk, {}).setdefault(holder.email, holder)
+    awarded: list[Credential] = []
+    for stack_pk, found in holders.items():
+        stack = by_pk[stack_pk]
+        order = list(stack.stack_requirements.order_by("position", "id").values_list("micro_credential_id", flat=True))
+        needed = min(stack.required_count, len(order)) if stack.required_count else len(order)
+        completions = _completions(stack, order, needed, list(found.values()))
+        if completions:
+            awarded += _award_all(stack, completions, actor)
     return awarded
 
 
