@@ -334,3 +334,180 @@ def test_many_learners_are_evaluated_in_chunks_and_awarded_in_one_batch(
         actions.do_publish_stack(stack=stack, actor=admin_of(org_a))
     assert sorted(c.recipient_email for c in stack_credentials()) == learners[:3]
     assert actions.do_evaluate_stacks(credentials=Credential.objects.filter(origin=Origin.MANUAL)) == []
+
+
+# --- found in review: identity, renewal, stale edits, what the CLR vouches for --------------------------------
+
+
+def test_an_account_that_only_registered_the_address_sees_nothing_until_it_claims(
+    org_a: Organization,
+    three: list[MicroCredentialVersion],
+    make_user: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    assert len(stack_credentials()) == 1  # awarded to the address, as every award is
+    squatter = make_user(LEARNER)  # registered with the address; owns no mailbox as far as we know
+    browser = client_for(squatter)
+    page = browser.get(stack.get_absolute_url()).content.decode()
+    assert "state-valid" not in page and "Completed" not in page and "Download the CLR" not in page
+    assert browser.get(f"{stack.get_absolute_url()}clr.json").status_code == 404
+    assert stack.name not in browser.get("/wallet/").content.decode().split("Your choices")[0]
+    do_claim_credential(credential=first, token=claim_token(first), user=squatter, actor=squatter)
+    assert browser.get(f"{stack.get_absolute_url()}clr.json").status_code == 200  # the mailbox is proved now
+
+
+def test_learners_whose_addresses_share_a_long_beginning_each_get_the_stack(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    make_stack(org_a, ["cer-lab", "lab-safety"])
+    stem = "a" * 110
+    with django_capture_on_commit_callbacks(execute=True):
+        for email in (f"{stem}1@example.org", f"{stem}2@example.org"):
+            award(org_a, "cer-lab", email=email)
+            award(org_a, "lab-safety", email=email)
+    assert len(stack_credentials()) == 2 and StackAward.objects.count() == 2
+
+
+def test_one_account_with_two_addresses_gets_the_stack_once(
+    org_a: Organization,
+    three: list[MicroCredentialVersion],
+    make_user: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    learner = make_user("new@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        old = award(org_a, "cer-lab", email="old@example.org")
+        new = award(org_a, "lab-safety", email="new@example.org")
+    Credential.objects.filter(pk__in=[old.pk, new.pk]).update(recipient_user=learner)  # both claimed by one account
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"], publish_it=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_publish_stack(stack=stack, actor=admin_of(org_a))
+    (earned,) = stack_credentials()
+    assert earned.recipient_user == learner
+
+
+def test_a_stale_draft_cannot_undo_a_publication(org_a: Organization, three: list[MicroCredentialVersion]) -> None:
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"], publish_it=False)
+    stale = Stack.objects.get(pk=stack.pk)  # another admin's page, loaded before the publication
+    actions.do_publish_stack(stack=stack, actor=admin_of(org_a))
+    data = {"name": "Changed", "summary": "S.", "micro_credentials": ["cer-lab", "inquiry"]}
+    with pytest.raises(ValidationError):
+        actions.do_update_stack(stack=stale, data=data, actor=admin_of(org_a))
+    with pytest.raises(ValidationError):
+        actions.do_delete_stack(stack=stale, actor=admin_of(org_a))
+    stack.refresh_from_db()
+    assert stack.status == StackStatus.PUBLISHED and stack.name == "Science Teaching Specialist"
+    assert [m.slug for m in stack.requirements()] == ["cer-lab", "lab-safety"]
+
+
+def test_an_expired_stack_is_renewed_by_credentials_earned_since(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_stack(org_a, ["cer-lab", "lab-safety"], validity_months="12")
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    (first,) = stack_credentials()
+    assert first.valid_until is not None
+    Credential.objects.filter(pk=first.pk).update(valid_until=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "inquiry")  # not in the stack: nothing happens
+    assert len(stack_credentials()) == 1
+    # The old micro-credentials still stand, but a renewal takes credentials earned since the last award.
+    assert actions.do_evaluate_stacks(credentials=Credential.objects.filter(origin=Origin.MANUAL)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        Credential.objects.filter(origin=Origin.MANUAL).update(revoked_at=timezone.now())
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    assert len(stack_credentials()) == 2
+    renewal = Credential.objects.filter(origin=Origin.STACK).exclude(pk=first.pk).get()
+    assert renewal.source != first.source and renewal.state == "valid"
+
+
+def test_a_revoked_stack_credential_is_not_awarded_again(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    make_stack(org_a, ["cer-lab", "lab-safety", "inquiry"], required_count="2")
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    (earned,) = stack_credentials()
+    do_revoke_credential(credential=earned, reason="Awarded in error.", actor=admin_of(org_a))
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "inquiry")
+    assert stack_credentials() == [Credential.objects.get(pk=earned.pk)]
+
+
+def test_the_clr_vouches_only_for_what_still_stands(
+    org_a: Organization,
+    three: list[MicroCredentialVersion],
+    make_user: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    learner = make_user(LEARNER)
+    stack = make_stack(org_a, ["cer-lab", "lab-safety", "inquiry"], required_count="2")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    do_claim_credential(credential=first, token=claim_token(first), user=learner, actor=learner)
+    do_revoke_credential(credential=first, reason="Plagiarised evidence.", actor=admin_of(org_a))
+    clr = actions.clr_document(StackAward.objects.get())
+    assert clr["partial"] is True
+    gathered = [c["id"] for c in clr["credentialSubject"]["verifiableCredential"]]
+    assert first.credential_id not in gathered and len(gathered) == 2
+    (earned,) = stack_credentials()
+    do_suspend_credential(credential=earned, reason="Under review.", actor=admin_of(org_a))
+    assert client_for(learner).get(f"{stack.get_absolute_url()}clr.json").status_code == 404
+
+
+def test_odd_input_on_the_pages_is_a_clear_error(org_a: Organization, three: list[MicroCredentialVersion]) -> None:
+    admin = client_for(admin_of(org_a))
+    data = {"name": "Odd", "summary": "S.", "micro_credentials": ["cer-lab", "lab-safety"]}
+    for field in ("required_count", "validity_months"):
+        response = admin.post("/manage/org-a/stacks/new/", {**data, field: "²"})
+        assert response.status_code == 400 and "a whole number" in response.content.decode()
+    many = admin.post("/manage/org-a/stacks/new/", {**data, "micro_credentials": [f"x{i}" for i in range(500)]})
+    assert many.status_code == 400 and "At most 30" in many.content.decode()
+    assert not Stack.objects.exists()
+
+
+def test_a_quoted_stack_name_makes_a_valid_svg(
+    org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
+) -> None:
+    from defusedxml import ElementTree
+
+    make_stack(org_a, ["cer-lab", "lab-safety"], name='The "Lab" Stack & <More>')
+    with django_capture_on_commit_callbacks(execute=True):
+        award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    (earned,) = stack_credentials()
+    svg = Client().get(f"{earned.get_absolute_url()}/badge.svg")
+    assert svg.status_code == 200
+    root = ElementTree.fromstring(svg.content)
+    assert root.get("aria-label") == 'The "Lab" Stack & <More>'
+
+
+def test_outsiders_cannot_retire_or_edit_and_drafts_count_toward_nothing(
+    org_a: Organization, org_b: Organization, three: list[MicroCredentialVersion]
+) -> None:
+    published = make_stack(org_a, ["cer-lab", "lab-safety"])
+    draft = make_stack(org_a, ["cer-lab", "inquiry"], publish_it=False, name="Secret Draft", slug="secret")
+    outsider = client_for(admin_of(org_b))
+    assert outsider.post(f"/manage/org-a/stacks/{published.slug}/retire/").status_code == 404
+    edit = {"name": "Hijacked", "summary": "S.", "micro_credentials": ["cer-lab", "lab-safety"]}
+    assert outsider.post(f"/manage/org-a/stacks/{draft.slug}/edit/", edit).status_code == 404
+    assert Client().post(f"/manage/org-a/stacks/{draft.slug}/edit/", edit).status_code == 302  # to sign-in
+    published.refresh_from_db()
+    draft.refresh_from_db()
+    assert published.status == StackStatus.PUBLISHED and draft.name == "Secret Draft"
+    catalog = Client().get("/catalog/org-a/cer-lab/").content.decode()
+    assert published.name in catalog and "Secret Draft" not in catalog
+    assert "Secret Draft" not in Client().get("/stacks/").content.decode()

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from credstack.accounts.models import User
+from credstack.awards.actions import claim_token, do_claim_credential
 from credstack.awards.models import Credential, Origin
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.core.models import AuditEvent
@@ -218,7 +219,8 @@ def test_publish_then_retire_through_the_api(
 def test_the_learner_follows_progress(
     org_a: Organization, three: list[MicroCredentialVersion], make_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    mine = client_for(make_user(LEARNER))
+    learner = make_user(LEARNER)
+    mine = client_for(learner)
     stack = make_stack(org_a, ["cer-lab", "lab-safety"])
     assert mine.get("/api/me/stacks").json() == []
     assert is_problem(Client().get("/api/me/stacks"), 401)
@@ -226,6 +228,9 @@ def test_the_learner_follows_progress(
 
     with django_capture_on_commit_callbacks(execute=True):
         first = award(org_a, "cer-lab")
+    # An account with the address shows nothing until the credential is claimed (the mailbox is proved).
+    assert mine.get("/api/me/stacks").json() == []
+    do_claim_credential(credential=first, token=claim_token(first), user=learner, actor=learner)
     (progress,) = mine.get("/api/me/stacks").json()
     assert progress["slug"] == stack.slug and progress["organization"] == "org-a"
     assert (progress["earned"], progress["needed"], progress["complete"], progress["percent"]) == (1, 2, False, 50)
@@ -236,7 +241,8 @@ def test_the_learner_follows_progress(
     ]
 
     with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "lab-safety")
+        second = award(org_a, "lab-safety")
+    do_claim_credential(credential=second, token=claim_token(second), user=learner, actor=learner)
     (progress,) = mine.get("/api/me/stacks").json()
     earned = Credential.objects.get(origin=Origin.STACK)
     assert (progress["earned"], progress["complete"], progress["percent"]) == (2, True, 100)

@@ -61,7 +61,7 @@ def badge_png(version: MicroCredentialVersion | None, title: str) -> bytes:
 def badge_svg(version: MicroCredentialVersion | None, title: str, issuer: str) -> bytes:
     """An SVG badge: the badge image embedded (as PNG data) or a drawn seal, with a text alternative."""
     data = _stored_image(version)
-    label = escape(title)
+    label = escape(title, {'"': "&quot;"})  # it goes in an attribute too
     if data is not None:
         png = base64.b64encode(badge_png(version, title)).decode("ascii")
         body = f'<image width="{SIZE}" height="{SIZE}" href="data:image/png;base64,{png}"/>'

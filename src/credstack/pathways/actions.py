@@ -13,6 +13,7 @@ once they claimed them: credentials awarded to either count, and one learner get
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -72,8 +73,8 @@ def clean_stack(organization: Organization, data: Mapping[str, Any], *, stack: S
 
     def text(name: str, label: str, limit: int, required: bool) -> str:
         value = str(data.get(name) or "").strip()
-        if "\x00" in value:  # PostgreSQL cannot store NUL in text
-            errors[name] = f"{label} contains a NUL character."
+        if "\x00" in value or not _encodable(value):  # neither can be stored in a text column
+            errors[name] = f"{label} contains a NUL character or text that is not valid Unicode."
         elif required and not value:
             errors[name] = f"{label} is required."
         elif len(value) > limit:
@@ -98,19 +99,26 @@ def clean_stack(organization: Organization, data: Mapping[str, Any], *, stack: S
 
     raw = data.get("micro_credentials") or []
     slugs = [raw] if isinstance(raw, str) else list(raw)
-    slugs = list(dict.fromkeys(str(s).strip() for s in slugs if str(s).strip() and "\x00" not in str(s)))
-    found = {
-        mc.slug: mc
-        for mc in MicroCredential.objects.filter(organization=organization, slug__in=slugs)
-        if mc.published_version() is not None
-    }
+    slugs = list(
+        dict.fromkeys(str(s).strip() for s in slugs if str(s).strip() and "\x00" not in str(s) and _encodable(str(s)))
+    )
+    found = (
+        {
+            mc.slug: mc
+            for mc in MicroCredential.objects.filter(organization=organization, slug__in=slugs)
+            if mc.published_version() is not None
+        }
+        if len(slugs) <= MAX_COMPONENTS
+        else {}
+    )
     unknown = [s for s in slugs if s not in found]
-    if unknown:
-        errors["micro_credentials"] = f"Not a published micro-credential of {organization.name}: {', '.join(unknown)}."
+    if len(slugs) > MAX_COMPONENTS:
+        errors["micro_credentials"] = f"At most {MAX_COMPONENTS} micro-credentials."
+    elif unknown:
+        named = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        errors["micro_credentials"] = f"Not a published micro-credential of {organization.name}: {named}."
     elif len(slugs) < 2:
         errors["micro_credentials"] = "A stack needs at least two micro-credentials."
-    elif len(slugs) > MAX_COMPONENTS:
-        errors["micro_credentials"] = f"At most {MAX_COMPONENTS} micro-credentials."
     out["micro_credentials"] = [found[s] for s in slugs if s in found]
 
     out["required_count"] = _small_number(data.get("required_count"), "required_count", errors)
@@ -125,21 +133,42 @@ def clean_stack(organization: Organization, data: Mapping[str, Any], *, stack: S
     return out
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _small_number(value: Any, name: str, errors: dict[str, str]) -> int | None:
     if value is None or str(value).strip() == "":
         return None
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 4:
+    if not text.isdecimal() or not text.isascii() or len(text) > 4:
         errors[name] = f"{'How many are needed' if name == 'required_count' else 'Valid for'}: a whole number."
         return None
     return int(text)
 
 
+DEFINITION_FIELDS = (
+    "name",
+    "summary",
+    "criteria_narrative",
+    "slug",
+    "achievement_type",
+    "required_count",
+    "validity_months",
+)
+
+
 def _save_definition(stack: Stack, values: dict[str, Any]) -> None:
-    for name in ("name", "summary", "criteria_narrative", "slug", "achievement_type", "required_count"):
+    for name in DEFINITION_FIELDS:
         setattr(stack, name, values[name])
-    stack.validity_months = values["validity_months"]
-    stack.save()
+    if stack.pk is None:
+        stack.save()
+    else:
+        stack.save(update_fields=list(DEFINITION_FIELDS))
     stack.stack_requirements.all().delete()
     StackRequirement.objects.bulk_create(
         StackRequirement(stack=stack, micro_credential=mc, position=i)
@@ -156,54 +185,58 @@ def do_create_stack(*, organization: Organization, data: Mapping[str, Any], acto
     return stack
 
 
+def _locked(stack: Stack, expected: str, refusal: str) -> Stack:
+    """The stack's row, locked for this transaction, if it is still in ``expected`` state (another admin may
+    have published or retired it since this one loaded it)."""
+    locked = Stack.objects.select_for_update().select_related("organization").get(pk=stack.pk)
+    if locked.status != expected:
+        raise ValidationError({"stack": [refusal.format(status=locked.get_status_display().lower())]})
+    return locked
+
+
 def do_update_stack(*, stack: Stack, data: Mapping[str, Any], actor: Any) -> Stack:
-    if stack.status != StackStatus.DRAFT:
-        raise ValidationError(
-            {"stack": ["A published stack is frozen: learners work toward it. Retire it and create a new one."]}
-        )
+    frozen = "This stack is {status}: learners work toward it, so it is frozen. Retire it and create a new one."
     values = clean_stack(stack.organization, data, stack=stack)
     with transaction.atomic():
-        _save_definition(stack, values)
-        audit.record("stack.updated", stack, actor=actor, organization=stack.organization, slug=stack.slug)
-    return stack
+        locked = _locked(stack, StackStatus.DRAFT, frozen)
+        _save_definition(locked, values)
+        audit.record("stack.updated", locked, actor=actor, organization=locked.organization, slug=locked.slug)
+    return locked
 
 
 def do_publish_stack(*, stack: Stack, actor: Any) -> Stack:
     """Open the stack; everyone who already holds one of its micro-credentials is evaluated after commit."""
-    if stack.status != StackStatus.DRAFT:
-        raise ValidationError({"stack": [f"Only a draft can be published; this stack is {stack.status}."]})
-    closed = [component_name(m) for m in stack.requirements() if m.published_version() is None]
-    if closed:
-        raise ValidationError({"micro_credentials": [f"No longer published: {', '.join(closed)}."]})
     with transaction.atomic():
-        stack.status, stack.published_at = StackStatus.PUBLISHED, timezone.now()
-        stack.save(update_fields=["status", "published_at"])
-        audit.record("stack.published", stack, actor=actor, organization=stack.organization, slug=stack.slug)
+        locked = _locked(stack, StackStatus.DRAFT, "Only a draft can be published; this stack is {status}.")
+        closed = [component_name(m) for m in locked.requirements() if m.published_version() is None]
+        if closed:
+            raise ValidationError({"micro_credentials": [f"No longer published: {', '.join(closed)}."]})
+        locked.status, locked.published_at = StackStatus.PUBLISHED, timezone.now()
+        locked.save(update_fields=["status", "published_at"])
+        audit.record("stack.published", locked, actor=actor, organization=locked.organization, slug=locked.slug)
         from credstack.pathways.tasks import evaluate_stack_holders
 
-        stack_id = stack.pk
+        stack_id = locked.pk
         transaction.on_commit(lambda: evaluate_stack_holders.delay(stack_id))
-    return stack
+    return locked
 
 
 def do_retire_stack(*, stack: Stack, actor: Any) -> Stack:
     """No new awards; the stack credentials already awarded stand."""
-    if stack.status != StackStatus.PUBLISHED:
-        raise ValidationError({"stack": [f"Only a published stack can be retired; this stack is {stack.status}."]})
     with transaction.atomic():
-        stack.status, stack.retired_at = StackStatus.RETIRED, timezone.now()
-        stack.save(update_fields=["status", "retired_at"])
-        audit.record("stack.retired", stack, actor=actor, organization=stack.organization, slug=stack.slug)
-    return stack
+        locked = _locked(stack, StackStatus.PUBLISHED, "Only a published stack can be retired; this stack is {status}.")
+        locked.status, locked.retired_at = StackStatus.RETIRED, timezone.now()
+        locked.save(update_fields=["status", "retired_at"])
+        audit.record("stack.retired", locked, actor=actor, organization=locked.organization, slug=locked.slug)
+    return locked
 
 
 def do_delete_stack(*, stack: Stack, actor: Any) -> None:
     """Only a draft, which nobody could have earned, may be deleted."""
-    if stack.status != StackStatus.DRAFT:
-        raise ValidationError({"stack": ["Only a draft can be deleted; retire a published stack instead."]})
     with transaction.atomic():
-        audit.record("stack.deleted", stack, actor=actor, organization=stack.organization, slug=stack.slug)
-        stack.delete()
+        locked = _locked(stack, StackStatus.DRAFT, "Only a draft can be deleted; this stack is {status}: retire it.")
+        audit.record("stack.deleted", locked, actor=actor, organization=locked.organization, slug=locked.slug)
+        locked.delete()
 
 
 # --- a learner's progress ----------------------------------------------------------------------------
@@ -211,7 +244,13 @@ def do_delete_stack(*, stack: Stack, actor: Any) -> None:
 
 @dataclass(frozen=True)
 class Holder:
-    """A learner as their credentials name them: the email they were awarded to, and their account if any."""
+    """A learner as their credentials name them: the email they were awarded to, and their account if any.
+
+    Awarding goes by both (:meth:`of`): a credential awarded to an address counts for whoever holds that
+    mailbox. What a signed-in person is *shown* goes by their account alone (:meth:`account`): registering
+    with an address proves nothing about the mailbox, so credentials count there only once claimed through
+    the mailed link or the email confirmation, as in My credentials.
+    """
 
     email: str
     user: Any = None
@@ -229,8 +268,14 @@ class Holder:
         return cls(email=credential.recipient_email.strip().lower(), user=credential.recipient_user)
 
     @classmethod
-    def for_user(cls, user: Any) -> Holder:
-        return cls(email=str(user.email).strip().lower(), user=user)
+    def account(cls, user: Any) -> Holder:
+        """A signed-in learner, as their own pages and API show them: the credentials they claimed."""
+        return cls(email="", user=user if getattr(user, "is_authenticated", False) else None)
+
+    @property
+    def key(self) -> str:
+        """Who this is, once: the account when there is one, else the address."""
+        return f"user:{self.user.pk}" if self.user is not None else f"email:{self.email}"
 
 
 @dataclass(frozen=True)
@@ -283,9 +328,12 @@ def standing_components(
 
 
 def stack_credential(stack: Stack, holder: Holder) -> Credential | None:
-    """The stack credential this learner was awarded, if any (revoked ones included: they are not re-awarded)."""
+    """The stack credential this learner was last awarded, if any (revoked and expired ones included)."""
     award = (
-        StackAward.objects.filter(holder.credentials("credential__"), stack=stack).select_related("credential").first()
+        StackAward.objects.filter(holder.credentials("credential__"), stack=stack)
+        .select_related("credential__organization")
+        .order_by("-credential__awarded_at")
+        .first()
     )
     return award.credential if award is not None else None
 
@@ -306,7 +354,7 @@ def progress(stack: Stack, holder: Holder) -> Progress:
 
 def learner_progress(user: Any) -> list[Progress]:
     """The published stacks this learner has started (or completed), most advanced first."""
-    holder = Holder.for_user(user)
+    holder = Holder.account(user)
     mc_ids = set(
         Credential.objects.filter(holder.credentials(), revoked_at__isnull=True, version__isnull=False).values_list(
             "version__micro_credential_id", flat=True
@@ -355,6 +403,8 @@ def _evidence(components: Iterable[Credential]) -> list[dict[str, Any]]:
 class _Completion:
     holder: Holder
     components: tuple[Credential, ...]
+    #: How many stack credentials of this stack the learner held before (all expired): 0 for a first award.
+    earlier: int = 0
 
 
 def _award_all(stack: Stack, completions: list[_Completion], actor: Any) -> list[Credential]:
@@ -372,7 +422,8 @@ def _award_all(stack: Stack, completions: list[_Completion], actor: Any) -> list
                 achievement=achievement,
                 email=holder.email,
                 user=user,
-                source=f"stack:{stack.pk}:{holder.email}"[:120],
+                # One key per learner and round: a re-run finds the credential; a renewal after expiry is new.
+                source=f"stack:{stack.pk}:{hashlib.sha256(holder.email.encode()).hexdigest()[:40]}:{completion.earlier}",
                 origin=Origin.STACK,
                 evidence=_evidence(components),
                 valid_until=valid_until,
@@ -409,13 +460,17 @@ def _completions(stack: Stack, order: list[int], needed: int, holders: list[Hold
         emails = {h.email for h in chunk if h.email}
         user_ids = {h.user.pk for h in chunk if h.user is not None}
         mine = Q(recipient_email__in=emails) | Q(recipient_user_id__in=user_ids)
-        awarded = StackAward.objects.filter(stack=stack).filter(
-            Q(credential__recipient_email__in=emails) | Q(credential__recipient_user_id__in=user_ids)
+        earlier = list(
+            StackAward.objects.filter(stack=stack)
+            .filter(Q(credential__recipient_email__in=emails) | Q(credential__recipient_user_id__in=user_ids))
+            .values_list(
+                "credential__recipient_email",
+                "credential__recipient_user_id",
+                "credential__revoked_at",
+                "credential__valid_until",
+                "credential__awarded_at",
+            )
         )
-        done_emails, done_users = set(), set()
-        for email, awarded_user in awarded.values_list("credential__recipient_email", "credential__recipient_user_id"):
-            done_emails.add(email)
-            done_users.add(awarded_user)
         standing = (
             Credential.objects.filter(mine)
             .filter(
@@ -436,15 +491,34 @@ def _completions(stack: Stack, order: list[int], needed: int, holders: list[Hold
                 by_user.setdefault(credential.recipient_user_id, []).append(credential)
         for holder in chunk:
             holder_user: int | None = holder.user.pk if holder.user is not None else None
-            if holder.email in done_emails or (holder_user is not None and holder_user in done_users):
+            theirs = [e for e in earlier if e[0] == holder.email or (holder_user is not None and e[1] == holder_user)]
+            # A revoked stack credential is not re-awarded; a standing one needs nothing. Only when every earlier
+            # one has expired may the stack be earned again (a renewal), with credentials awarded since.
+            if any(revoked is not None or until is None or until > now for _, _, revoked, until, _ in theirs):
                 continue
+            since = max((awarded for *_, awarded in theirs), default=None)
             held: dict[int, Credential] = {}
             for credential in by_email.get(holder.email, []) + by_user.get(holder_user or 0, []):
                 assert credential.version is not None  # filtered on version__micro_credential
-                held[credential.version.micro_credential_id] = credential  # newest last: it wins
+                if since is None or credential.awarded_at > since:
+                    held[credential.version.micro_credential_id] = credential  # newest last: it wins
             if len(held) >= needed:
-                found.append(_Completion(holder, tuple(held[pk] for pk in order if pk in held)))
+                found.append(_Completion(holder, tuple(held[pk] for pk in order if pk in held), len(theirs)))
     return found
+
+
+def _add_once(seen: dict[str, Holder], holder: Holder) -> None:
+    """Add a learner once: by account when their credential is claimed (whatever address it went to), else by
+    address; an address already seen for an account is that account."""
+    by_email = {h.email: key for key, h in seen.items()}
+    if holder.key in seen:
+        return
+    earlier = by_email.get(holder.email)
+    if earlier is not None and (holder.user is None or earlier.startswith("user:")):
+        return
+    if earlier is not None:
+        del seen[earlier]  # the same address, now known by its account
+    seen[holder.key] = holder
 
 
 def do_evaluate_stacks(*, credentials: Iterable[Credential], actor: Any = None) -> list[Credential]:
@@ -470,7 +544,7 @@ def do_evaluate_stacks(*, credentials: Iterable[Credential], actor: Any = None) 
         holder = Holder.of(credential)
         for stack in stacks_of[mc_id]:
             by_pk[stack.pk] = stack
-            holders.setdefault(stack.pk, {}).setdefault(holder.email, holder)
+            _add_once(holders.setdefault(stack.pk, {}), holder)
     awarded: list[Credential] = []
     for stack_pk, found in holders.items():
         stack = by_pk[stack_pk]
@@ -506,24 +580,30 @@ def clr_document(award: StackAward) -> dict[str, Any]:
     """A CLR 2.0 ClrCredential (unsigned) gathering the stack credential and the credentials that completed it.
 
     The signed credentials go in as issued (each keeps its own proof and status); the achievements and
-    ``isParentOf`` associations say how they fit together.
+    ``isParentOf`` associations say how they fit together. Only credentials that still stand go in (the
+    CLR is then ``partial``), and the CLR is valid until the first of them expires, so that it never vouches
+    for more than its parts.
     """
     import uuid
 
     stack, stack_cred = award.stack, award.credential
-    components = list(award.components.select_related("version__micro_credential__organization").order_by("awarded_at"))
+    parts = award.components.select_related("version__micro_credential__organization").order_by("awarded_at")
+    components = [c for c in parts if c.state == "valid"]
     achievements = [stack_achievement(stack)] + [
         documents.achievement(c.version) for c in components if c.version is not None
     ]
     unique = list({a.id: a for a in achievements}.values())
     identity = b.IdentityObject.for_email(stack_cred.recipient_email.strip().lower(), uuid.uuid4().hex)
+    expiries = [c.valid_until for c in [stack_cred, *components] if c.valid_until is not None]
     clr = b.ClrCredential(
         id=f"urn:uuid:{uuid.uuid4()}",
         issuer=documents.issuer_profile(stack.organization),
         valid_from=timezone.now(),
+        valid_until=min(expiries) if expiries else None,
         awarded_date=stack_cred.awarded_at,
         name=f"{stack.name}: comprehensive learner record",
         description=f"The {stack.name} credential and the micro-credentials that completed it.",
+        partial=True if len(components) < len(parts) else None,
         credential_subject=b.ClrSubject(
             identifier=(identity,),
             verifiable_credential=(stack_cred.document, *[c.document for c in components]),

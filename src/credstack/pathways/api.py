@@ -43,9 +43,14 @@ class StackIn(Schema):
     @field_validator("*")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        """NUL cannot be stored in a text column (PostgreSQL refuses it): a 422, not a 500."""
-        if any("\x00" in v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)):
-            raise ValueError("must not contain NUL characters")
+        """NUL and lone surrogates cannot be stored in a text column: a 422, not a 500."""
+        for text in (v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)):
+            if "\x00" in text:
+                raise ValueError("must not contain NUL characters")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("must be valid Unicode text (no lone surrogates)") from None
         return value
 
 
@@ -218,7 +223,7 @@ def create_stack(request: HttpRequest, org_slug: str, payload: StackIn) -> Any:
 def publish_stack(request: HttpRequest, org_slug: str, slug: str) -> Any:
     stack = _managed_stack(request, org_slug, slug)
     try:
-        actions.do_publish_stack(stack=stack, actor=_actor(request))
+        stack = actions.do_publish_stack(stack=stack, actor=_actor(request))
     except ValidationError as exc:
         return _conflict(exc, "The stack cannot be published")
     return _out(stack)
@@ -233,7 +238,7 @@ def publish_stack(request: HttpRequest, org_slug: str, slug: str) -> Any:
 def retire_stack(request: HttpRequest, org_slug: str, slug: str) -> Any:
     stack = _managed_stack(request, org_slug, slug)
     try:
-        actions.do_retire_stack(stack=stack, actor=_actor(request))
+        stack = actions.do_retire_stack(stack=stack, actor=_actor(request))
     except ValidationError as exc:
         return _conflict(exc, "The stack cannot be retired")
     return _out(stack)

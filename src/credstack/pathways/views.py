@@ -18,7 +18,7 @@ from credstack.catalog.models import MicroCredential, VersionStatus
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import is_org_admin, require_org_admin
 from credstack.pathways import actions
-from credstack.pathways.models import STACK_ACHIEVEMENT_TYPES, Stack, StackAward, StackStatus
+from credstack.pathways.models import STACK_ACHIEVEMENT_TYPES, Stack, StackStatus
 from credstack.signing.actions import do_ensure_signing_key
 from credstack.vc.proofs import add_proof
 
@@ -47,8 +47,7 @@ def stack_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     stack = _visible(request, org_slug, slug)
-    holder = actions.Holder.for_user(request.user) if request.user.is_authenticated else actions.Holder("")
-    progress = actions.progress(stack, holder)
+    progress = actions.progress(stack, actions.Holder.account(request.user))
     return render(
         request,
         "pathways/detail.html",
@@ -65,18 +64,13 @@ def detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def clr(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
-    """The learner's CLR 2.0 for a completed stack, signed now by the organization."""
+    """The learner's CLR 2.0 for a completed stack whose credential stands, signed now by the organization."""
     stack = _visible(request, org_slug, slug)
-    holder = actions.Holder.for_user(request.user)
-    award = (
-        StackAward.objects.filter(holder.credentials("credential__"), stack=stack, credential__revoked_at__isnull=True)
-        .select_related("credential", "stack__organization")
-        .first()
-    )
-    if award is None:
-        raise Http404("You have not completed this stack (or its credential was revoked).")
+    awarded = actions.stack_credential(stack, actions.Holder.account(request.user))
+    if awarded is None or awarded.state != "valid":
+        raise Http404("You hold no standing credential of this stack (it may be revoked, suspended or expired).")
     key = do_ensure_signing_key(organization=stack.organization, actor=request.user)
-    signed = add_proof(actions.clr_document(award), key.signer())
+    signed = add_proof(actions.clr_document(awarded.stack_award), key.signer())
     response = HttpResponse(json.dumps(signed, indent=2, ensure_ascii=False).encode(), content_type=CLR_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{stack.slug}-clr.json"'
     return response
@@ -183,7 +177,7 @@ def edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
         return _editor(request, org, _initial(stack), {}, stack)
     data = _form_data(request)
     try:
-        actions.do_update_stack(stack=stack, data=data, actor=request.user)
+        stack = actions.do_update_stack(stack=stack, data=data, actor=request.user)
     except ValidationError as exc:
         stack.refresh_from_db()
         return _editor(request, org, data, _errors(exc), stack)
