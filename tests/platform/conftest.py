@@ -28,6 +28,16 @@ def _demo_entry() -> dict[str, Any]:
     return entry
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Every test starts with an empty cache: rate-limit counters (verifier, token endpoint) never carry over
+    from one test to the next in the same process."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def definition() -> dict[str, Any]:
     """A complete, valid definition (the demo program's first entry)."""

@@ -511,3 +511,28 @@ def test_outsiders_cannot_retire_or_edit_and_drafts_count_toward_nothing(
     catalog = Client().get("/catalog/org-a/cer-lab/").content.decode()
     assert published.name in catalog and "Secret Draft" not in catalog
     assert "Secret Draft" not in Client().get("/stacks/").content.decode()
+
+
+def test_the_verifier_checks_each_credential_in_a_downloaded_clr(
+    org_a: Organization,
+    three: list[MicroCredentialVersion],
+    make_user: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    learner = make_user(LEARNER)
+    stack = make_stack(org_a, ["cer-lab", "lab-safety"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = award(org_a, "cer-lab")
+        award(org_a, "lab-safety")
+    do_claim_credential(credential=first, token=claim_token(first), user=learner, actor=learner)
+    clr = json.loads(client_for(learner).get(f"{stack.get_absolute_url()}clr.json").content)
+    report = verify(clr).json()
+    assert [c["status"] for c in report["checks"] if c["id"] == "gathered"] == ["passed"]
+    assert [g["verdict"] for g in report["gathered"]] == ["valid", "valid", "valid"]
+    # Revoked after the download: the record still verifies, and says which part no longer stands.
+    do_revoke_credential(credential=first, reason="Plagiarised evidence.", actor=admin_of(org_a))
+    later = verify(clr).json()
+    assert later["verdict"] == "valid"
+    assert [g["verdict"] for g in later["gathered"]].count("revoked") == 1
+    page = Client().post("/verify", {"text": json.dumps(clr)}).content.decode()
+    assert "Credentials in this record" in page and "Revoked" in page

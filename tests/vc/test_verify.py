@@ -545,3 +545,49 @@ def test_changing_any_value_breaks_the_proof() -> None:
         node[path[-1]] = node[path[-1]] + "x"
         report = verify(changed, options=options())
         assert report.verdict == "invalid", path
+
+
+# -- a CLR's gathered credentials ------------------------------------------------------------------------------
+
+
+def clr(*gathered: dict[str, Any]) -> dict[str, Any]:
+    """A CLR 2.0 signed by KEY's did:key, gathering these (signed) credentials."""
+    document = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": "urn:uuid:3f0b2a4e-6d1c-4f7e-9a51-0c3f5d2b8e11",
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "name": "Record",
+        "issuer": {"id": KEY.did_key, "type": ["Profile"], "name": "Academy"},
+        "validFrom": "2026-01-02T00:00:00Z",
+        "credentialSubject": {"type": ["ClrSubject"], "verifiableCredential": list(gathered)},
+    }
+    return signed(document)
+
+
+def test_a_clr_checks_each_credential_it_gathers() -> None:
+    fetcher = StaticFetcher({LIST_URL: status_list(revoked=(6,))})
+    good = verify(clr(signed(), with_status(5)), options=options(fetcher=fetcher))
+    assert good.verdict == "valid", good.reasons
+    assert check_of(good, "gathered").status == "passed" and len(good.gathered) == 2
+    assert good.to_json()["gathered"][1]["verdict"] == "valid"
+
+    # A part revoked since: the record itself stands, and says which part does not.
+    lapsed = verify(clr(signed(), with_status(6)), options=options(fetcher=fetcher))
+    assert lapsed.verdict == "valid"
+    assert check_of(lapsed, "gathered").status == "warning" and "2: revoked" in check_of(lapsed, "gathered").message
+
+    # A forged part: the record's issuer put false data in it.
+    forged = signed()
+    forged["name"] = "Something never awarded"
+    bad = verify(clr(signed(), forged), options=options(fetcher=fetcher))
+    assert bad.verdict == "invalid" and check_of(bad, "gathered").status == "failed"
+    assert bad.gathered[1].verdict == "invalid"
+
+
+def test_a_credential_that_is_not_a_clr_gathers_nothing() -> None:
+    report = verify(signed(), options=options())
+    assert report.check("gathered") is None and report.gathered == []

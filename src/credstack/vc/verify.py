@@ -113,6 +113,8 @@ class VerificationReport:
     issuer: dict[str, Any] | None = None
     reasons: list[str] = field(default_factory=list)
     endorsements: list[VerificationReport] = field(default_factory=list)
+    gathered: list[VerificationReport] = field(default_factory=list)
+    """A CLR: the report of each credential it gathers (``credentialSubject.verifiableCredential``)."""
     checked_at: datetime = field(default_factory=lambda: datetime.now(tz=UTC))
     input_error: bool = False
     """True when the input itself could not be read (not JSON, too large, not an image we read...)."""
@@ -144,6 +146,7 @@ class VerificationReport:
             "issuer": self.issuer,
             "badge": self.badge,
             "endorsements": [e.to_json() for e in self.endorsements],
+            "gathered": [g.to_json() for g in self.gathered],
             "checked_at": self.checked_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "as_of": (self.as_of or self.checked_at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "input_error": self.input_error,
@@ -1022,6 +1025,60 @@ def _check_endorsements(
     ), reports
 
 
+def _check_gathered(
+    credential: Mapping[str, Any], options: VerifyOptions, depth: int
+) -> tuple[Check | None, list[VerificationReport]]:
+    """A CLR's gathered credentials, each verified on its own (proof, validity, status). A forged one makes
+    the CLR invalid: its issuer put false data in it. One revoked, suspended or expired since is a warning:
+    the CLR stands, and the report says which part does not."""
+    if "ClrCredential" not in _types(credential):
+        return None, []
+    name = "Credentials in the record"
+    subject = credential.get("credentialSubject")
+    gathered = subject.get("verifiableCredential") if isinstance(subject, Mapping) else None
+    items = gathered if isinstance(gathered, list) else [gathered] if gathered is not None else []
+    if not items:
+        return Check("gathered", name, "skipped", "The record gathers no credentials."), []
+    if depth >= options.max_endorsement_depth:
+        return Check(
+            "gathered", name, "warning", f"{len(items)} gathered credential(s) not checked: nested too deep."
+        ), []
+    inner = replace(options, recipient_email=None)
+    reports: list[VerificationReport] = []
+    for item in items:
+        if isinstance(item, Mapping):
+            parse = Check("parse", "Read the input", "passed", "A credential gathered in a CLR.")
+            reports.append(_verify_vc(dict(item), parse, "object", inner, depth=depth + 1, jwt_info=None))
+        elif isinstance(item, str) and vcjwt.looks_like_compact_jws(item):
+            try:
+                parse = Check("parse", "Read the input", "passed", "A credential JWT gathered in a CLR.")
+                reports.append(_verify_jwt(vcjwt.decode(item), parse, "jwt", inner, depth=depth + 1))
+            except InputError as exc:
+                reports.append(_unusable(str(exc), "jwt"))
+        else:
+            reports.append(_unusable("A gathered credential is neither a credential object nor a JWT."))
+    forged = [i for i, r in enumerate(reports, 1) if r.verdict == "invalid"]
+    lapsed = [f"{i}: {r.verdict_text.lower()}" for i, r in enumerate(reports, 1) if not r.valid and i not in forged]
+    if forged:
+        return Check(
+            "gathered",
+            name,
+            "failed",
+            f"Gathered credential(s) {', '.join(map(str, forged))} of {len(reports)} are not genuine "
+            "(a proof fails or the credential cannot be read).",
+            "invalid",
+        ), reports
+    if lapsed:
+        return Check(
+            "gathered",
+            name,
+            "warning",
+            f"{len(reports) - len(lapsed)} of {len(reports)} gathered credentials stand; the others no longer do "
+            f"({', '.join(lapsed)}).",
+        ), reports
+    return Check("gathered", name, "passed", f"{len(reports)} gathered credential(s), all valid."), reports
+
+
 def _check_recipient(credential: Mapping[str, Any], email: str | None) -> Check:
     name = "Recipient"
     if email is None:
@@ -1082,10 +1139,14 @@ def _verify_vc(
     checks += [key_check, binding]
     checks.append(_check_validity(credential, now, jwt_info[1] if jwt_info else None))
     endorsements: list[VerificationReport] = []
+    gathered: list[VerificationReport] = []
     if status:
         checks.append(_check_status(credential, options, depth))
         endorsement_check, endorsements = _check_endorsements(credential, options, depth)
         checks.append(endorsement_check)
+        gathered_check, gathered = _check_gathered(credential, options, depth)
+        if gathered_check is not None:
+            checks.append(gathered_check)
         checks.append(_check_recipient(credential, options.recipient_email))
     return _report(
         checks,
@@ -1094,4 +1155,5 @@ def _verify_vc(
         container=container,
         issuer=_issuer_summary(credential.get("issuer")),
         endorsements=endorsements,
+        gathered=gathered,
     )

@@ -138,6 +138,8 @@ class CredentialView:
     credits_available: str = ""
     evidence: list[Evidence] = field(default_factory=list)
     endorsements: list[VerificationReport] = field(default_factory=list)
+    gathered: list[tuple[str, str, VerificationReport]] = field(default_factory=list)
+    """A CLR: (name, issuer, report) of each credential it gathers."""
     alignments: list[tuple[str, str]] = field(default_factory=list)
     untrusted: bool = False
     """The credential failed a check that proves it genuine: what it says (digests included) proves nothing."""
@@ -315,6 +317,14 @@ def credential_view(outcome: Outcome) -> CredentialView | None:
         view.credits_available = str(achievement.get("creditsAvailable"))
     view.evidence = _evidence(report, outcome)
     view.endorsements = list(report.endorsements)
+    for inner in report.gathered:
+        document = inner.credential if isinstance(inner.credential, Mapping) else {}
+        inner_achievement = _subject(document).get("achievement")
+        title = _text(document.get("name")) or (
+            _text(inner_achievement.get("name")) if isinstance(inner_achievement, Mapping) else ""
+        )
+        who = inner.issuer or {}
+        view.gathered.append((title or "A credential", str(who.get("name") or who.get("id") or ""), inner))
     return view
 
 
