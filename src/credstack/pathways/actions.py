@@ -447,6 +447,20 @@ def _award_all(stack: Stack, completions: list[_Completion], actor: Any) -> list
     return issue_awards(stack.organization, requests, actor=actor, on_recorded=record)
 
 
+#: What evaluating needs of a credential: not its document, evidence or the version's rubric, whose JSON
+#: would be decoded for every row (most of the time of a large evaluation before this).
+LIGHT = (
+    "public_id",
+    "recipient_email",
+    "recipient_user",
+    "awarded_at",
+    "valid_until",
+    "organization__name",
+    "organization__slug",
+    "version__name",
+    "version__micro_credential",
+)
+
 #: Learners looked up per query when evaluating many at once (well under SQLite's parameter limit).
 EVALUATION_CHUNK = 400
 
@@ -481,6 +495,7 @@ def _completions(stack: Stack, order: list[int], needed: int, holders: list[Hold
             )
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
             .select_related("version", "organization", "recipient_user")
+            .only(*LIGHT)
             .order_by("awarded_at")
         )
         by_email: dict[str, list[Credential]] = {}
@@ -489,9 +504,19 @@ def _completions(stack: Stack, order: list[int], needed: int, holders: list[Hold
             by_email.setdefault(credential.recipient_email, []).append(credential)
             if credential.recipient_user_id is not None:
                 by_user.setdefault(credential.recipient_user_id, []).append(credential)
+        earlier_by_email: dict[str, list[Any]] = {}
+        earlier_by_user: dict[int, list[Any]] = {}
+        for entry in earlier:
+            earlier_by_email.setdefault(entry[0], []).append(entry)
+            if entry[1] is not None:
+                earlier_by_user.setdefault(entry[1], []).append(entry)
         for holder in chunk:
             holder_user: int | None = holder.user.pk if holder.user is not None else None
-            theirs = [e for e in earlier if e[0] == holder.email or (holder_user is not None and e[1] == holder_user)]
+            theirs = list(
+                {
+                    id(e): e for e in earlier_by_email.get(holder.email, []) + earlier_by_user.get(holder_user or 0, [])
+                }.values()
+            )
             # A revoked stack credential is not re-awarded; a standing one needs nothing. Only when every earlier
             # one has expired may the stack be earned again (a renewal), with credentials awarded since.
             if any(revoked is not None or until is None or until > now for _, _, revoked, until, _ in theirs):
@@ -507,18 +532,24 @@ def _completions(stack: Stack, order: list[int], needed: int, holders: list[Hold
     return found
 
 
-def _add_once(seen: dict[str, Holder], holder: Holder) -> None:
-    """Add a learner once: by account when their credential is claimed (whatever address it went to), else by
-    address; an address already seen for an account is that account."""
-    by_email = {h.email: key for key, h in seen.items()}
-    if holder.key in seen:
-        return
-    earlier = by_email.get(holder.email)
-    if earlier is not None and (holder.user is None or earlier.startswith("user:")):
-        return
-    if earlier is not None:
-        del seen[earlier]  # the same address, now known by its account
-    seen[holder.key] = holder
+class _Learners:
+    """The learners to evaluate for one stack, each once: by account when their credential is claimed
+    (whatever address it went to), else by address; an address already seen for an account is that account."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Holder] = {}
+        self._key_of_email: dict[str, str] = {}
+
+    def add(self, holder: Holder) -> None:
+        if holder.key in self.by_key:
+            return
+        earlier = self._key_of_email.get(holder.email)
+        if earlier is not None and (holder.user is None or earlier.startswith("user:")):
+            return
+        if earlier is not None:
+            del self.by_key[earlier]  # the same address, now known by its account
+        self.by_key[holder.key] = holder
+        self._key_of_email[holder.email] = holder.key
 
 
 def do_evaluate_stacks(*, credentials: Iterable[Credential], actor: Any = None) -> list[Credential]:
@@ -529,7 +560,7 @@ def do_evaluate_stacks(*, credentials: Iterable[Credential], actor: Any = None) 
     per stack, not per learner.
     """
     stacks_of: dict[int, list[Stack]] = {}
-    holders: dict[int, dict[str, Holder]] = {}
+    holders: dict[int, _Learners] = {}
     by_pk: dict[int, Stack] = {}
     for credential in credentials:
         if credential.version is None or not credential.recipient_email:
@@ -544,13 +575,13 @@ def do_evaluate_stacks(*, credentials: Iterable[Credential], actor: Any = None) 
         holder = Holder.of(credential)
         for stack in stacks_of[mc_id]:
             by_pk[stack.pk] = stack
-            _add_once(holders.setdefault(stack.pk, {}), holder)
+            holders.setdefault(stack.pk, _Learners()).add(holder)
     awarded: list[Credential] = []
     for stack_pk, found in holders.items():
         stack = by_pk[stack_pk]
         order = list(stack.stack_requirements.order_by("position", "id").values_list("micro_credential_id", flat=True))
         needed = min(stack.required_count, len(order)) if stack.required_count else len(order)
-        completions = _completions(stack, order, needed, list(found.values()))
+        completions = _completions(stack, order, needed, list(found.by_key.values()))
         if completions:
             awarded += _award_all(stack, completions, actor)
     return awarded
@@ -567,6 +598,7 @@ def holders_of(stack: Stack) -> list[Credential]:
         )
         .exclude(recipient_email="")
         .select_related("version", "recipient_user")
+        .only(*LIGHT)
         .order_by("awarded_at")
     ):
         by_email.setdefault(credential.recipient_email.strip().lower(), credential)

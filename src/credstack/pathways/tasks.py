@@ -16,9 +16,11 @@ from django.db import DatabaseError
 def evaluate_stacks(credential_ids: list[int]) -> list[str]:
     """Award the stacks these credentials complete; the ids of the stack credentials awarded."""
     from credstack.awards.models import Credential
-    from credstack.pathways.actions import do_evaluate_stacks
+    from credstack.pathways.actions import LIGHT, do_evaluate_stacks
 
-    credentials = Credential.objects.filter(pk__in=credential_ids).select_related("version", "recipient_user")
+    credentials = (
+        Credential.objects.filter(pk__in=credential_ids).select_related("version", "recipient_user").only(*LIGHT)
+    )
     return [c.credential_id for c in do_evaluate_stacks(credentials=credentials)]
 
 
