@@ -7,12 +7,10 @@ import base64
 import datetime
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -25,13 +23,6 @@ from tests.platform.conftest import PASSWORD, admin_of
 from tests.platform.test_verifier_issue import UNSIGNED, issue
 
 BASE = django_settings.CREDSTACK_BASE_URL
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counters() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

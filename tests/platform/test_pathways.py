@@ -59,6 +59,12 @@ def award(org: Organization, slug: str, email: str = LEARNER) -> Credential:
     )
 
 
+def award_all(capture: Any, org: Organization, *slugs: str, email: str = LEARNER) -> list[Credential]:
+    """Award these micro-credentials to one learner, running what the awards schedule on commit (stacks)."""
+    with capture(execute=True):
+        return [award(org, slug, email=email) for slug in slugs]
+
+
 def stack_credentials() -> list[Credential]:
     return list(Credential.objects.filter(origin=Origin.STACK))
 
@@ -67,9 +73,7 @@ def test_completing_a_stack_awards_its_credential(
     org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
 ) -> None:
     stack = make_stack(org_a, ["cer-lab", "lab-safety", "inquiry"])
-    with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "cer-lab")
-        award(org_a, "lab-safety")
+    award_all(django_capture_on_commit_callbacks, org_a, "cer-lab", "lab-safety")
     assert stack_credentials() == []
     progress = actions.progress(stack, actions.Holder(LEARNER))
     assert (progress.earned, progress.needed, progress.complete) == (2, 3, False)
@@ -134,9 +138,7 @@ def test_other_learners_credentials_do_not_count(
 def test_publishing_awards_learners_who_already_completed_it(
     org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "cer-lab")
-        award(org_a, "lab-safety")
+    award_all(django_capture_on_commit_callbacks, org_a, "cer-lab", "lab-safety")
     stack = make_stack(org_a, ["cer-lab", "lab-safety"], publish_it=False)
     assert stack_credentials() == []  # a draft awards nothing
     with django_capture_on_commit_callbacks(execute=True):
@@ -152,9 +154,7 @@ def test_a_retired_stack_awards_nothing_new(
 ) -> None:
     stack = make_stack(org_a, ["cer-lab", "lab-safety"])
     actions.do_retire_stack(stack=stack, actor=admin_of(org_a))
-    with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "cer-lab")
-        award(org_a, "lab-safety")
+    award_all(django_capture_on_commit_callbacks, org_a, "cer-lab", "lab-safety")
     assert stack_credentials() == []
 
 
@@ -211,9 +211,7 @@ def test_the_clr_gathers_the_stack_and_its_micro_credentials(
     org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
 ) -> None:
     stack = make_stack(org_a, ["cer-lab", "lab-safety"])
-    with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "cer-lab")
-        award(org_a, "lab-safety")
+    award_all(django_capture_on_commit_callbacks, org_a, "cer-lab", "lab-safety")
     clr = actions.clr_document(StackAward.objects.get())
     assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
     subject = clr["credentialSubject"]
@@ -412,9 +410,7 @@ def test_an_expired_stack_is_renewed_by_credentials_earned_since(
     from django.utils import timezone
 
     make_stack(org_a, ["cer-lab", "lab-safety"], validity_months="12")
-    with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "cer-lab")
-        award(org_a, "lab-safety")
+    award_all(django_capture_on_commit_callbacks, org_a, "cer-lab", "lab-safety")
     (first,) = stack_credentials()
     assert first.valid_until is not None
     Credential.objects.filter(pk=first.pk).update(valid_until=timezone.now() - timedelta(days=1))
@@ -436,9 +432,7 @@ def test_a_revoked_stack_credential_is_not_awarded_again(
     org_a: Organization, three: list[MicroCredentialVersion], django_capture_on_commit_callbacks: Any
 ) -> None:
     make_stack(org_a, ["cer-lab", "lab-safety", "inquiry"], required_count="2")
-    with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "cer-lab")
-        award(org_a, "lab-safety")
+    award_all(django_capture_on_commit_callbacks, org_a, "cer-lab", "lab-safety")
     (earned,) = stack_credentials()
     do_revoke_credential(credential=earned, reason="Awarded in error.", actor=admin_of(org_a))
     with django_capture_on_commit_callbacks(execute=True):
@@ -485,9 +479,7 @@ def test_a_quoted_stack_name_makes_a_valid_svg(
     from defusedxml import ElementTree
 
     make_stack(org_a, ["cer-lab", "lab-safety"], name='The "Lab" Stack & <More>')
-    with django_capture_on_commit_callbacks(execute=True):
-        award(org_a, "cer-lab")
-        award(org_a, "lab-safety")
+    award_all(django_capture_on_commit_callbacks, org_a, "cer-lab", "lab-safety")
     (earned,) = stack_credentials()
     svg = Client().get(f"{earned.get_absolute_url()}/badge.svg")
     assert svg.status_code == 200

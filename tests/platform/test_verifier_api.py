@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from credstack.vc import jwt as vcjwt
@@ -17,13 +15,6 @@ from credstack.verifier import fetching, service
 from tests.platform import verifier_support as vs
 
 VERIFY = "/credentials/verify"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counters() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

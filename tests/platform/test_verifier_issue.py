@@ -4,11 +4,9 @@ revokes and rejects what breaks the VC Data Model 2.0."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from credstack.awards.actions import do_revoke_credential
@@ -23,13 +21,6 @@ UNSIGNED: dict[str, Any] = {
     "type": ["VerifiableCredential", "ExampleAlumniCredential"],
     "credentialSubject": {"id": "did:example:learner", "alumniOf": "Example University"},
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counters() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _client(org: Organization, role: str = Role.ADMIN) -> Client:

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from credstack.verifier import fetching, service
 from credstack.verifier.fetching import InProcessFetcher
 from tests.platform import verifier_support as vs
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counters() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ credential verified live, and the evidence the learner shared through it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -20,13 +18,6 @@ from credstack.core.models import AuditEvent
 from credstack.verifier.actions import do_create_share_link, do_withdraw_share_link
 from credstack.verifier.models import ShareLink
 from tests.platform.conftest import admin_of, client_for
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counters() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

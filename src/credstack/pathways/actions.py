@@ -310,21 +310,26 @@ def standing_components(
     stack: Stack, holder: Holder, micro_credential_ids: list[int] | None = None
 ) -> dict[int, Credential]:
     """The holder's standing credential for each of the stack's micro-credentials (the newest), by id."""
-    now = timezone.now()
     wanted = micro_credential_ids if micro_credential_ids is not None else stack.micro_credentials.all()
-    found = (
-        Credential.objects.filter(holder.credentials())
+    found = _standing(holder.credentials(), stack, wanted)
+    return {c.version.micro_credential_id: c for c in found if c.version is not None}
+
+
+def _standing(mine: Q, stack: Stack, micro_credentials: Any) -> Any:
+    """These learners' credentials that count toward ``stack``: of its micro-credentials (any version), not
+    revoked, suspended or expired, oldest first."""
+    return (
+        Credential.objects.filter(mine)
         .filter(
             organization=stack.organization,
-            version__micro_credential__in=wanted,
+            version__micro_credential__in=micro_credentials,
             revoked_at__isnull=True,
             suspended_at__isnull=True,
         )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()))
         .select_related("version", "organization", "recipient_user")
         .order_by("awarded_at")
     )
-    return {c.version.micro_credential_id: c for c in found if c.version is not None}
 
 
 def stack_credential(stack: Stack, holder: Holder) -> Credential | None:
@@ -485,19 +490,7 @@ def _completions(stack: Stack, order: list[int], needed: int, holders: list[Hold
                 "credential__awarded_at",
             )
         )
-        standing = (
-            Credential.objects.filter(mine)
-            .filter(
-                organization=stack.organization,
-                version__micro_credential__in=order,
-                revoked_at__isnull=True,
-                suspended_at__isnull=True,
-            )
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-            .select_related("version", "organization", "recipient_user")
-            .only(*LIGHT)
-            .order_by("awarded_at")
-        )
+        standing = _standing(mine, stack, order).only(*LIGHT)
         by_email: dict[str, list[Credential]] = {}
         by_user: dict[int, list[Credential]] = {}
         for credential in standing:
