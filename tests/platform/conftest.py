@@ -30,11 +30,15 @@ def _demo_entry() -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Every test starts with an empty cache: rate-limit counters (verifier, token endpoint) never carry over
-    from one test to the next in the same process."""
+    """Every test starts with an empty cache (rate-limit counters never carry over from one test to the next in
+    the same process) and with credstack's Celery app as the current one."""
     from django.core.cache import cache
 
+    from credstack.celery import app
+
     cache.clear()
+    # Shared tasks run through the *current* Celery app; a client app made by a worker test must never stay it.
+    app.set_current()
     yield
 
 

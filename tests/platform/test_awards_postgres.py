@@ -153,7 +153,7 @@ def test_worker_killed_mid_bulk_and_restarted_finishes_without_duplicates_or_gap
     home = os.environ["CREDSTACK_HOME"]  # the same KEK as this process
     first = _start_worker(queue, home)
     try:
-        Celery("credstack-test", broker=REDIS_URL).send_task(
+        Celery("credstack-test", broker=REDIS_URL, set_as_current=False).send_task(
             "credstack.awards.run_bulk_award", args=[job.pk], queue=queue
         )
         _wait(lambda: BulkAward.objects.get(pk=job.pk).issued >= 150, 180, "the first worker to issue 150 rows")

@@ -69,7 +69,9 @@ def test_celery_worker_on_redis(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        client = Celery("credstack-test", broker=REDIS_URL, backend=REDIS_URL)
+        # Not the current app: shared tasks resolve through the current app, so a client that became it would
+        # send every later task of this test process to Redis instead of running it eagerly.
+        client = Celery("credstack-test", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
         assert client.send_task("credstack.core.ping", queue=queue).get(timeout=60) == "pong"
         sent = client.send_task(
             "credstack.core.send_mail", args=["Hello", "From the worker", ["a@example.org"]], queue=queue
