@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "credstack.signing",
     "credstack.awards",
     "credstack.pathways",
+    "credstack.program",
     "credstack.api",
 ]
 

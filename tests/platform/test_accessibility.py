@@ -147,6 +147,7 @@ def test_admin_pages_meet_wcag_aa(demo_page: Any) -> None:
         "/manage/northfield-usd/bulk/",
         "/manage/northfield-usd/keys/",
         "/manage/northfield-usd/stacks/",
+        "/manage/northfield-usd/program/",
         "/manage/northfield-usd/stacks/new/",
         _credential_paths()[1],
     ]
