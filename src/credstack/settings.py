@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "credstack.awards",
     "credstack.pathways",
     "credstack.program",
+    "credstack.discovery",
     "credstack.api",
 ]
 

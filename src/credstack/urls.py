@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("credstack.awards.urls")),
     path("", include("credstack.pathways.urls")),
     path("", include("credstack.program.urls")),
+    path("", include("credstack.discovery.urls")),
     # Public images (issuer logos, badge images) from the local media folder; evidence files are
     # never served from here (they go through permission-checked views).
     path("media/issuers/<path:path>", serve_file, {"document_root": settings.MEDIA_ROOT / "issuers"}),

@@ -81,7 +81,14 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         }
         for s in submissions
     ]
-    return render(request, "assessment/my_learning.html", {"rows": rows})
+    from credstack.discovery.actions import profile_of, suggestions
+
+    me = _user(request)
+    return render(
+        request,
+        "assessment/my_learning.html",
+        {"rows": rows, "suggestions": suggestions(me), "profile_empty": profile_of(me).is_empty},
+    )
 
 
 def _form_answers(request: HttpRequest, submission: Submission) -> dict[str, Any]:

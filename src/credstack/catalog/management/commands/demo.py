@@ -40,6 +40,10 @@ class Command(BaseCommand):
             from credstack.pathways.demo import load_demo_stacks
 
             load_demo_stacks()
+            # What the demo learner teaches, so that My learning suggests what fits them.
+            from credstack.discovery.demo import load_demo_profile
+
+            load_demo_profile()
             # Two credentials in the demo learner's wallet, so an employer can try the verifier at once.
             call_command("demo_awards", stdout=io.StringIO())
         self.stdout.write("Demo program already loaded." if already else "Demo program loaded.")
