@@ -160,9 +160,9 @@ def token(request: HttpRequest) -> HttpResponse:
             raise OAuthError("invalid_request", "Say grant_type=client_credentials.")
         if grant_type != "client_credentials":
             raise OAuthError("unsupported_grant_type", "Only grant_type=client_credentials is offered here.")
-        if basic is not None and ("client_secret" in parameters or "client_id" in parameters):
-            if parameters.get("client_id", basic[0]) != basic[0] or "client_secret" in parameters:
-                raise OAuthError("invalid_request", "Authenticate the client one way: HTTP Basic or the form body.")
+        # One way only (RFC 6749 section 2.3); a body client_id that repeats the Basic one is harmless.
+        if basic is not None and ("client_secret" in parameters or parameters.get("client_id", basic[0]) != basic[0]):
+            raise OAuthError("invalid_request", "Authenticate the client one way: HTTP Basic or the form body.")
         client_id, client_secret = basic or (parameters.get("client_id", ""), parameters.get("client_secret", ""))
         if not client_id or not client_secret:
             raise OAuthError("invalid_client", "Send client_id and client_secret (HTTP Basic or the form body).")

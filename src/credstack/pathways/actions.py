@@ -573,7 +573,7 @@ def do_evaluate_stacks(*, credentials: Iterable[Credential], actor: Any = None) 
     for stack_pk, found in holders.items():
         stack = by_pk[stack_pk]
         order = list(stack.stack_requirements.order_by("position", "id").values_list("micro_credential_id", flat=True))
-        needed = min(stack.required_count, len(order)) if stack.required_count else len(order)
+        needed = stack.needed_of(len(order))
         completions = _completions(stack, order, needed, list(found.by_key.values()))
         if completions:
             awarded += _award_all(stack, completions, actor)

@@ -90,7 +90,7 @@ class StackAdmin(admin.ModelAdmin):
     def needed_of(self, obj: Stack) -> str:
         total = getattr(obj, "total", None)
         total = total if total is not None else obj.stack_requirements.count()
-        return f"{min(obj.required_count, total) if obj.required_count else total} of {total}"
+        return f"{obj.needed_of(total)} of {total}"
 
     @admin.display(description="Awarded")
     def awarded(self, obj: Stack) -> int:

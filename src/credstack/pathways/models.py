@@ -74,7 +74,10 @@ class Stack(models.Model):
     @property
     def needed(self) -> int:
         """How many standing credentials complete the stack."""
-        total = self.stack_requirements.count()
+        return self.needed_of(self.stack_requirements.count())
+
+    def needed_of(self, total: int) -> int:
+        """How many of ``total`` micro-credentials complete the stack: ``required_count`` of them, or all."""
         return min(self.required_count, total) if self.required_count else total
 
 

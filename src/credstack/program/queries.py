@@ -22,7 +22,7 @@ from credstack.assessment.models import Attempt, Submission, SubmissionStatus
 from credstack.awards.models import Credential, Origin
 from credstack.catalog.models import MicroCredential
 from credstack.organizations.models import Organization
-from credstack.pathways.models import Stack
+from credstack.pathways.models import Stack, StackStatus
 
 #: How awards are grouped in the monthly chart (and the order of its legend).
 SOURCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -195,7 +195,7 @@ def program(organization: Organization, *, months: int = 12, now: datetime | Non
         stacks=[
             (s, s.standing)
             for s in Stack.objects.filter(organization=organization)
-            .exclude(status="draft")
+            .exclude(status=StackStatus.DRAFT)
             .annotate(standing=Count("awards", filter=Q(awards__credential__revoked_at__isnull=True)))
             .order_by("name")
         ],

@@ -102,5 +102,5 @@ class Command(BaseCommand):
         if not stacks:
             self.stdout.write(f"{org.slug} has no stacks yet; define one with --create FILE.json.")
         for s in stacks:
-            needed = min(s.required_count, s.total) if s.required_count else s.total
+            needed = s.needed_of(s.total)
             self.stdout.write(f"{s.status:<10} {s.slug:<40} {needed}/{s.total:<4} {s.awarded:>6} awarded  {s.name}")
