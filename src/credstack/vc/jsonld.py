@@ -217,6 +217,12 @@ def _run(operation: Any, doc: Any) -> Any:
         raise InvalidDocument(f"Invalid JSON-LD: {_describe(exc)}") from exc
     except RecursionError as exc:
         raise InvalidDocument("The JSON-LD document is nested too deeply.") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # pyld assumes shapes it never checks (``{"@vocab": null}`` raises KeyError deep inside expansion): any
+        # crash of the processor on a document is the document's fault, never ours to answer with a 500.
+        raise InvalidDocument(
+            f"The JSON-LD processor cannot handle this document ({type(exc).__name__}: {exc}); check its @context."
+        ) from exc
 
 
 def _describe(exc: Any) -> str:
