@@ -144,6 +144,6 @@ def test_issue_replaces_a_well_formed_status_entry(org_a: Organization) -> None:
     }
     response = issue(_client(org_a), credential)
     assert response.status_code == 201, response.content
-    entries = response.json()["verifiableCredential"]["credentialStatus"]
-    assert {e["statusPurpose"] for e in entries} == {"revocation", "suspension"}
+    entries = [response.json()["verifiableCredential"]["credentialStatus"]]
+    assert {e["statusPurpose"] for e in entries} == {"revocation"}
     assert all(e["statusListCredential"].startswith("http://127.0.0.1:8000/") for e in entries)

@@ -46,12 +46,13 @@ class Organization(models.Model):
     )
     publish_suspension = models.BooleanField(
         "publish suspension in credentials",
-        default=True,
+        default=False,
         help_text=(
-            "Ticked: credentials carry two status entries, revocation and suspension (the VC 2.0 list form), so "
-            "verifiers anywhere see a suspension. Unticked: one entry, revocation only — the single object the "
-            "Open Badges 3.0 schema describes, which strict OB 3.0 validators require; a suspension then shows "
-            "only on this platform. Applies to credentials issued from now on."
+            "Unticked (the default): one status entry, revocation only — the single object the Open Badges 3.0 "
+            "schema requires, so 1EdTech's validator and every strict OB 3.0 verifier accept the credentials; a "
+            "suspension then shows only on this platform. Ticked: credentials carry two entries, revocation and "
+            "suspension (the VC 2.0 list form), so verifiers anywhere see a suspension, but validators that apply "
+            "the OB 3.0 schema reject them. Applies to credentials issued from now on."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
