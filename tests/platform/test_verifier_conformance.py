@@ -28,7 +28,7 @@ def test_a_good_credential_has_no_problems() -> None:
     assert vc2_problems(GOOD) == {}
     related = [
         {"id": "https://example.org/a.json", "digestSRI": "sha384-" + "A" * 64},
-        {"id": "https://example.org/b.json", "digestMultibase": "uEiA" + "a" * 40},
+        {"id": "https://example.org/b.json", "digestMultibase": "uEiA" + "a" * 43},
     ]
     schema = {"id": "https://example.org/schema.json", "type": "JsonSchema"}
     status = {

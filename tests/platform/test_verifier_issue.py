@@ -147,3 +147,28 @@ def test_issue_replaces_a_well_formed_status_entry(org_a: Organization) -> None:
     entries = [response.json()["verifiableCredential"]["credentialStatus"]]
     assert {e["statusPurpose"] for e in entries} == {"revocation"}
     assert all(e["statusListCredential"].startswith("http://127.0.0.1:8000/") for e in entries)
+
+
+def test_related_resource_digests_are_compared_on_issue_and_verify(org_a: Organization) -> None:
+    from tests.vc.test_related import SPEC_MULTIBASE, SPEC_SRI, SUITE_STALE_SRI, SUITE_WRONG_MULTIBASE
+
+    client = _client(org_a)
+    right = issue(client, {**UNSIGNED, "relatedResource": [{"id": V2, "digestSRI": SPEC_SRI}]})
+    assert right.status_code == 201, right.content
+    assert verify(right.json()["verifiableCredential"]).status_code == 200
+    for wrong in (
+        {"id": V2, "digestSRI": SUITE_STALE_SRI},
+        {"id": V2, "digestMultibase": SUITE_WRONG_MULTIBASE},
+        {"id": V2, "digestSRI": SPEC_SRI, "digestMultibase": SPEC_MULTIBASE[:-2] + "AA"},
+    ):
+        refused = issue(client, {**UNSIGNED, "relatedResource": [wrong]})
+        assert refused.status_code == 400, (wrong, refused.content)
+        assert any(key.startswith("relatedResource[0]") for key in refused.json()["errors"])
+    # a credential signed elsewhere with a wrong digest: the verifier says invalid, naming the resource
+    from tests.vc.test_related import with_related
+
+    forged = with_related({"id": V2, "digestSRI": SUITE_STALE_SRI})
+    response = verify(forged)
+    assert response.status_code == 400
+    check = next(c for c in response.json()["checks"] if c["id"] == "related_resources")
+    assert check["status"] == "failed" and V2 in check["message"]

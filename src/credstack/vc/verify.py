@@ -526,6 +526,14 @@ def _check_context_and_type(credential: dict[str, Any]) -> Check:
     return Check("context_and_type", name, "passed", f"Type {kind}; every term is defined by its contexts.")
 
 
+def _check_related_resources(credential: Mapping[str, Any], options: VerifyOptions) -> Check:
+    from credstack.vc import related
+
+    outcome = related.check(credential, options.fetcher)
+    effect: Effect = "invalid" if outcome.status == "failed" else "none"
+    return Check("related_resources", "Related resources", outcome.status, outcome.message, effect)  # type: ignore[arg-type]
+
+
 def _check_schema(credential: dict[str, Any]) -> Check:
     from credstack.vc import schema
 
@@ -1138,6 +1146,8 @@ def _verify_vc(
     checks += proof_checks
     checks += [key_check, binding]
     checks.append(_check_validity(credential, now, jwt_info[1] if jwt_info else None))
+    if "relatedResource" in credential:  # a check of its own only when there is something to compare
+        checks.append(_check_related_resources(credential, options))
     endorsements: list[VerificationReport] = []
     gathered: list[VerificationReport] = []
     if status:

@@ -15,13 +15,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from credstack.vc import related
 from credstack.vc.errors import UndefinedTermError, VCError
 from credstack.vc.jwt import parse_datetime
 from credstack.vc.verify import VC_V1, VC_V2
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
-_SRI = re.compile(r"^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$")
-_MULTIBASE = re.compile(r"^(u[A-Za-z0-9_-]+|z[1-9A-HJ-NP-Za-km-z]+)$")
 _INDEX = re.compile(r"^(0|[1-9][0-9]*)$")
 _TYPED_MEMBERS = ("credentialSchema", "credentialStatus", "refreshService", "termsOfUse", "evidence")
 
@@ -53,32 +52,6 @@ def _status_problems(entry: Mapping[str, Any], where: str, problems: dict[str, s
     size = entry.get("statusSize", 1)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         problems[f"{where}.statusSize"] = "statusSize must be a positive integer."
-
-
-def _related_problems(value: Any, problems: dict[str, str]) -> None:
-    seen: set[str] = set()
-    for number, entry in enumerate(_list(value)):
-        where = f"relatedResource[{number}]"
-        if not isinstance(entry, Mapping):
-            problems[where] = "Each relatedResource entry must be an object with an id and a digest."
-            continue
-        resource_id = entry.get("id")
-        if not _is_url(resource_id):
-            problems[f"{where}.id"] = "A related resource needs an id that is a URL."
-        elif resource_id in seen:
-            problems[f"{where}.id"] = f"The related resource {resource_id} is listed twice."
-        else:
-            seen.add(str(resource_id))
-        if "digestSRI" not in entry and "digestMultibase" not in entry:
-            problems[where] = "A related resource needs digestSRI or digestMultibase."
-        sri = entry.get("digestSRI")
-        if sri is not None and not (isinstance(sri, str) and _SRI.match(sri)):
-            problems[f"{where}.digestSRI"] = "digestSRI must look like sha384-<base64> (Subresource Integrity)."
-        multibase = entry.get("digestMultibase")
-        if multibase is not None and not (isinstance(multibase, str) and _MULTIBASE.match(multibase)):
-            problems[f"{where}.digestMultibase"] = "digestMultibase must be a multibase string (u… or z…)."
-        if "mediaType" in entry and not isinstance(entry["mediaType"], str):
-            problems[f"{where}.mediaType"] = "mediaType must be a string."
 
 
 def vc2_problems(credential: Any) -> dict[str, str]:
@@ -117,7 +90,8 @@ def vc2_problems(credential: Any) -> dict[str, str]:
             elif member == "credentialStatus":
                 _status_problems(entry, where, problems)
     if "relatedResource" in credential:
-        _related_problems(credential["relatedResource"], problems)
+        # one rule for the shape (VCDM 2.0 §5.3) and for digests of bundled contexts, shared with the verifier
+        problems.update(related.problems(credential) or related.offline_mismatches(credential))
     if "proof" in credential:
         problems["proof"] = "Leave proof out: the platform signs the credential."
     if problems:
