@@ -657,6 +657,7 @@ def _di_proof_checks(credential: dict[str, Any], options: VerifyOptions) -> tupl
     results = proofs.verify_proofs(credential, resolver=resolver, accepted_suites=di_suites, now=options.now)
     checks: list[Check] = []
     vm_ids: list[str] = []
+    valid_vm_ids: list[str] = []
     for number, result in enumerate(results, 1):
         check_id = "proof" if number == 1 else f"proof-{number}"
         vm_id = getattr(result, "verification_method", None) or ""
@@ -667,6 +668,8 @@ def _di_proof_checks(credential: dict[str, Any], options: VerifyOptions) -> tupl
             vm_ids.append(vm_id)
         if getattr(result, "ok", False):
             checks.append(Check(check_id, label, "passed", message or "The proof is valid."))
+            if vm_id:
+                valid_vm_ids.append(vm_id)
         elif vm_id in resolver.errors and _unreachable(resolver.errors[vm_id]):
             checks.append(
                 Check(
@@ -705,7 +708,28 @@ def _di_proof_checks(credential: dict[str, Any], options: VerifyOptions) -> tupl
     else:
         key_check = Check("key_resolution", "Signing key", "skipped", "No key was resolved.")
     controllers = {v: _controller_of(vm) for v, vm in resolver.resolved.items()}
-    return checks, key_check, _binding_check(_issuer_id(credential), vm_ids, controllers)
+    return checks, key_check, _proof_set_binding(_issuer_id(credential), vm_ids, valid_vm_ids, controllers)
+
+
+def _proof_set_binding(
+    issuer_id: str | None, vm_ids: list[str], valid_vm_ids: list[str], controllers: dict[str, str | None]
+) -> Check:
+    """Data Integrity verifies every proof (and its ``previousProof`` chain) on its own; several proofs may have
+    several signers (a proof chain, a witness, a countersignature). The issuer is bound when at least one valid
+    proof is by a key the issuer controls; the other signers' proofs count only for themselves."""
+    if len(vm_ids) < 2 or not valid_vm_ids:
+        return _binding_check(issuer_id, vm_ids, controllers)
+    by_issuer = [v for v in valid_vm_ids if _binding_check(issuer_id, [v], controllers).status == "passed"]
+    if not by_issuer:
+        return _binding_check(issuer_id, valid_vm_ids, controllers)
+    others = sorted({_did_of(v) for v in valid_vm_ids if v not in by_issuer})
+    also = f" The other proofs are by {', '.join(others)}; they verify too." if others else ""
+    return Check(
+        "issuer_controller",
+        "Issuer controls the key",
+        "passed",
+        f"The signing key {by_issuer[0]} belongs to the issuer {issuer_id}.{also}",
+    )
 
 
 def _controller_of(vm: Any) -> str | None:
