@@ -82,7 +82,8 @@ def test_issue_needs_an_admin_api_key(org_a: Organization) -> None:
 @pytest.mark.parametrize(
     ("change", "member"),
     [
-        ({"@context": ["https://www.w3.org/2018/credentials/v1"]}, "@context"),
+        ({"@context": ["https://example.org/not-a-vc-context"]}, "@context"),
+        ({"@context": ["https://www.w3.org/2018/credentials/v1"], "issuanceDate": "January"}, "issuanceDate"),
         ({"credentialSchema": {"id": "https://example.org/schema.json"}}, "credentialSchema.type"),
         ({"refreshService": {"id": "https://example.org/refresh"}}, "refreshService.type"),
         ({"credentialStatus": {"id": "https://example.org/status#1"}}, "credentialStatus.type"),
@@ -172,3 +173,37 @@ def test_related_resource_digests_are_compared_on_issue_and_verify(org_a: Organi
     assert response.status_code == 400
     check = next(c for c in response.json()["checks"] if c["id"] == "related_resources")
     assert check["status"] == "failed" and V2 in check["message"]
+
+
+V1 = "https://www.w3.org/2018/credentials/v1"
+VC11: dict[str, Any] = {
+    "@context": [V1, "https://www.w3.org/2018/credentials/examples/v1"],
+    "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+    "issuanceDate": "2026-01-01T00:00:00Z",
+    "credentialSubject": {
+        "id": "did:example:ebfeb1f712ebc6f1c276e12ec21",
+        "degree": {"type": "BachelorDegree", "name": "Bachelor of Science and Arts"},
+    },
+}
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_a_vc11_credential_is_issued_as_given_then_verifies_and_revokes(org_a: Organization, suite: str) -> None:
+    # what the W3C vc-di-eddsa and vc-api-issuer suites send
+    vc11 = {**VC11, "@context": [V1], "type": ["VerifiableCredential"]}
+    vc11["credentialSubject"] = {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
+    without_date = {k: v for k, v in vc11.items() if k != "issuanceDate"}
+    for sent in (vc11, without_date):
+        response = issue(_client(org_a), sent, cryptosuite=suite)
+        assert response.status_code == 201, response.content
+        signed = response.json()["verifiableCredential"]
+        assert signed["@context"][0] == V1 and "https://w3id.org/security/data-integrity/v2" in signed["@context"]
+        assert "issuanceDate" in signed and "validFrom" not in signed
+        assert signed["proof"]["cryptosuite"] == suite
+        assert signed["credentialStatus"]["type"] == "BitstringStatusListEntry"
+        verified = verify(signed)
+        assert verified.status_code == 200, verified.json()["reasons"]
+    row = Credential.objects.get(document__id=signed["id"])
+    assert Client().get(row.get_absolute_url()).status_code == 200
+    do_revoke_credential(credential=row, reason="Issued in error.", actor=admin_of(org_a))
+    assert verify(signed).json()["verdict"] == "revoked"

@@ -354,7 +354,7 @@ def issue_credential(request: HttpRequest, payload: IssueCredentialIn) -> HttpRe
         return problem(401, "Authentication required")
     options = payload.options or IssueOptionsIn(cryptosuite=None, suite=None)
     suite = options.cryptosuite or options.suite or "eddsa-rdfc-2022"
-    problems = conformance.vc2_problems(payload.credential)
+    problems = conformance.issue_problems(payload.credential)
     if suite not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
         problems["options.cryptosuite"] = "The cryptosuite must be eddsa-rdfc-2022 or eddsa-jcs-2022."
     if problems:

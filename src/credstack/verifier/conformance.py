@@ -1,8 +1,9 @@
-"""VC Data Model 2.0 rules a credential must meet before this platform signs it (``POST /credentials/issue``).
+"""Data model rules a credential must meet before this platform signs it (``POST /credentials/issue``).
 
 Signing puts the platform's name under a document, so a credential that breaks the data model is refused
-with a readable reason per member instead of being signed and failing elsewhere: a VC 1.1 context (only
-2.0 is issued), a term no context defines (with ``eddsa-jcs-2022`` nothing else would notice), members
+with a readable reason per member instead of being signed and failing elsewhere: a first context that is neither
+VC 2.0 nor VC 1.1 (VC 1.1 credentials are signed as given, with their ``issuanceDate``), a term no context
+defines (with ``eddsa-jcs-2022`` nothing else would notice), members
 whose objects need a ``type`` (``credentialSchema``, ``credentialStatus``, ``refreshService``,
 ``termsOfUse``, ``evidence``), malformed ``relatedResource`` entries and digests, and malformed status
 entries. The rules are those of https://www.w3.org/TR/vc-data-model-2.0/ and of the Bitstring Status
@@ -54,7 +55,7 @@ def _status_problems(entry: Mapping[str, Any], where: str, problems: dict[str, s
         problems[f"{where}.statusSize"] = "statusSize must be a positive integer."
 
 
-def vc2_problems(credential: Any) -> dict[str, str]:
+def issue_problems(credential: Any) -> dict[str, str]:
     """Member path -> what is wrong, for a credential offered for signing; empty when it may be signed."""
     if not isinstance(credential, Mapping):
         return {"credential": "The credential must be a JSON object."}
@@ -62,10 +63,10 @@ def vc2_problems(credential: Any) -> dict[str, str]:
     contexts = _list(credential.get("@context")) if "@context" in credential else []
     if not contexts:
         return {"@context": f"The credential needs an @context that starts with {VC_V2}."}
-    if contexts[0] == VC_V1:
-        return {"@context": f"This is a VC 1.1 credential; only VC Data Model 2.0 ({VC_V2}) credentials are issued."}
-    if contexts[0] != VC_V2:
-        return {"@context": f"The first @context must be {VC_V2}."}
+    if contexts[0] not in (VC_V2, VC_V1):
+        return {"@context": f"The first @context must be {VC_V2} (or {VC_V1} for a VC 1.1 credential)."}
+    # VC 1.1 names the validity period issuanceDate / expirationDate; 2.0 validFrom / validUntil
+    dates = ("issuanceDate", "expirationDate") if contexts[0] == VC_V1 else ("validFrom", "validUntil")
     if "VerifiableCredential" not in _types(credential):
         problems["type"] = "The type must include VerifiableCredential."
     if "id" in credential and not _is_url(credential["id"]):
@@ -73,7 +74,7 @@ def vc2_problems(credential: Any) -> dict[str, str]:
     subjects = _list(credential.get("credentialSubject")) if "credentialSubject" in credential else []
     if not subjects or not all(isinstance(s, Mapping) and s for s in subjects):
         problems["credentialSubject"] = "A credential needs a credentialSubject: one or more non-empty objects."
-    for member in ("validFrom", "validUntil"):
+    for member in dates:
         if member in credential and parse_datetime(credential[member]) is None:
             problems[member] = f"{member} must be a date and time with a time zone (e.g. 2026-01-15T12:00:00Z)."
     for member in _TYPED_MEMBERS:
