@@ -468,10 +468,8 @@ def issue_credential_document(
         document["issuer"] = organization.issuer_id if vc11 else documents.issuer_profile(organization).to_json()
     now = timezone.now()
     if vc11:
-        document["@context"] = [
-            *contexts,
-            *(extra for extra in VC_V1_ADDED_CONTEXTS if extra not in contexts),
-        ]
+        given = list(contexts) if isinstance(contexts, list) else []
+        document["@context"] = [*given, *(extra for extra in VC_V1_ADDED_CONTEXTS if extra not in given)]
         document.setdefault("issuanceDate", b.format_datetime(now))
     else:
         document.setdefault("validFrom", b.format_datetime(now))
