@@ -35,6 +35,7 @@ PROFILE_FIELDS = (
     "second_review",
     "second_review_sample_percent",
     "publish_suspension",
+    "did_method",
 )
 
 
@@ -58,6 +59,9 @@ def do_update_organization_profile(*, organization: Organization, actor: Any, **
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
     with transaction.atomic():
+        if "did_method" in changes and changes["did_method"] != organization.did_method:
+            _check_identity_may_change(organization)
+            organization.did_key = ""
         for field, value in changes.items():
             setattr(organization, field, value)
         organization.full_clean()
@@ -66,6 +70,22 @@ def do_update_organization_profile(*, organization: Organization, actor: Any, **
             "organization.updated", organization, actor=actor, organization=organization, fields=sorted(changes)
         )
     return organization
+
+
+def _check_identity_may_change(organization: Organization) -> None:
+    """The issuer identity (did:web or did:key) is in every credential signed: it is chosen before the first one."""
+    from credstack.awards.models import Credential
+
+    if Credential.objects.filter(organization=organization).exists():
+        raise ValidationError(
+            {
+                "did_method": [
+                    f"This organization has issued credentials as {organization.issuer_id}; its issuer identity can "
+                    "no longer change (those credentials name it). Use another organization to issue under another "
+                    "identity."
+                ]
+            }
+        )
 
 
 def do_add_member(*, organization: Organization, user: User, role: str, actor: Any) -> Membership:

@@ -55,6 +55,24 @@ class Organization(models.Model):
             "the OB 3.0 schema reject them. Applies to credentials issued from now on."
         ),
     )
+    did_method = models.CharField(
+        "issuer identity",
+        max_length=8,
+        default="web",
+        choices=[
+            ("web", "did:web on this platform (keys can be rotated and retired)"),
+            ("key", "did:key (the key is the identity: it can never be rotated or retired)"),
+        ],
+        help_text=(
+            "did:web (the default): verifiers read the organization's keys from this platform, so a key can be "
+            "rotated, and a leaked one retired so that what it signed stops verifying. did:key: the identity is the "
+            "public key itself, which any verifier resolves offline (some test suites and wallets know only "
+            "did:key), but it can never be rotated or retired: if the key leaks, the identity is lost. Chosen "
+            "before the first credential; it cannot change afterwards."
+        ),
+    )
+    did_key = models.CharField(max_length=120, blank=True, default="", editable=False)
+    """With ``did_method == "key"``: the did:key of the organization's one signing key, bound on first use."""
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,7 +86,10 @@ class Organization(models.Model):
 
     @property
     def issuer_id(self) -> str:
-        """The issuer's public id: its did:web, whose DID document (``…/issuers/<slug>/did.json``) lists its keys."""
+        """The issuer's public id: its did:web, whose DID document (``…/issuers/<slug>/did.json``) lists its keys;
+        or, for an organization that chose did:key, the did:key of its signing key once it has one."""
+        if self.did_method == "key" and self.did_key:
+            return self.did_key
         return platform_did_web("issuers", self.slug)
 
     @property
