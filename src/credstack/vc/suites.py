@@ -282,6 +282,7 @@ def register_suite(suite: Cryptosuite) -> None:
 
 
 def get_suite(name: str) -> Cryptosuite:
+    _load_field_suites()
     suite = _REGISTRY.get(name)
     if suite is None:
         raise ProofError(f"Unknown cryptosuite {name!r}; known: {', '.join(sorted(_REGISTRY))}.")
@@ -289,6 +290,7 @@ def get_suite(name: str) -> Cryptosuite:
 
 
 def suite_names() -> list[str]:
+    _load_field_suites()
     return sorted(_REGISTRY)
 
 
@@ -300,6 +302,7 @@ DEFAULT_SUITE = EddsaRdfc2022.name
 
 def suite_for_proof(proof: dict[str, Any]) -> str:
     """The registry name of the suite a proof names: its ``cryptosuite`` for a DataIntegrityProof, else its type."""
+    _load_field_suites()
     proof_type = proof.get("type")
     if proof_type == PROOF_TYPE:
         name = proof.get("cryptosuite")
@@ -315,12 +318,20 @@ def suite_for_proof(proof: dict[str, Any]) -> str:
     )
 
 
-# The suites found in the field: registered here, written in their own modules (which use the helpers above).
-from credstack.vc.suites_ecdsa import EcdsaJcs2019, EcdsaRdfc2019  # noqa: E402
-from credstack.vc.suites_ecdsa_sd import EcdsaSd2023  # noqa: E402
-from credstack.vc.suites_ed25519_2020 import Ed25519Signature2020  # noqa: E402
+_field_suites_loaded = False
 
-register_suite(Ed25519Signature2020())
-register_suite(EcdsaRdfc2019())
-register_suite(EcdsaJcs2019())
-register_suite(EcdsaSd2023())
+
+def _load_field_suites() -> None:
+    """Register the suites found in the field (written in their own modules, which use the helpers above), on
+    first use: importing them here at module level would be circular."""
+    global _field_suites_loaded
+    if _field_suites_loaded:
+        return
+    _field_suites_loaded = True
+    from credstack.vc.suites_ecdsa import EcdsaJcs2019, EcdsaRdfc2019
+    from credstack.vc.suites_ecdsa_sd import EcdsaSd2023
+    from credstack.vc.suites_ed25519_2020 import Ed25519Signature2020
+
+    field: tuple[Cryptosuite, ...] = (Ed25519Signature2020(), EcdsaRdfc2019(), EcdsaJcs2019(), EcdsaSd2023())
+    for suite in field:
+        _REGISTRY.setdefault(suite.name, suite)

@@ -113,10 +113,16 @@ class _EcdsaSuite:
             raise ProofError(
                 f"the proofValue holds a {len(signature)}-byte signature; a {method.algorithm} key signs {expected}."
             )
-        hash_data = _digest(method.algorithm, self.canonize_proof_config(proof_config)) + _digest(
-            method.algorithm, self.canonize_document(document)
+        algorithm = method.algorithm
+        hash_data = _digest(algorithm, self.canonize_for(proof_config, algorithm, config=True)) + _digest(
+            algorithm, self.canonize_for(document, algorithm)
         )
-        return ecdsa_verify(method.algorithm, method.public_key, hash_data, signature)
+        return ecdsa_verify(algorithm, method.public_key, hash_data, signature)
+
+    def canonize_for(self, document: dict[str, Any], algorithm: str, *, config: bool = False) -> bytes:
+        """The canonical form with the hash of ``algorithm``'s security level (RDFC-1.0 labels blank nodes with
+        SHA-384 for P-384); JCS has no hash."""
+        return self.canonize_proof_config(document) if config else self.canonize_document(document)
 
     def describe_proof(self, proof_value: str) -> str:
         return ""
@@ -126,14 +132,24 @@ class EcdsaRdfc2019(_EcdsaSuite):
     name = "ecdsa-rdfc-2019"
     proof_keeps_context = False
 
-    def __init__(self, *, budget: int = jsonld.DEFAULT_BUDGET) -> None:
+    def __init__(self, *, budget: int = jsonld.DEFAULT_BUDGET, loader: Any = None) -> None:
         self.budget = budget
+        #: a JSON-LD document loader besides the bundled contexts (tests); None: the bundled ones only
+        self.loader = loader
 
     def canonize_document(self, document: dict[str, Any]) -> bytes:
-        return jsonld.to_nquads(document, budget=self.budget).encode("utf-8")
+        return jsonld.to_nquads(document, budget=self.budget, loader=self.loader).encode("utf-8")
 
     def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
+        if self.loader is not None:
+            return jsonld.to_nquads(proof_config, loader=self.loader).encode("utf-8")
         return _rdfc_proof_config(_key(proof_config), False)
+
+    def canonize_for(self, document: dict[str, Any], algorithm: str, *, config: bool = False) -> bytes:
+        if algorithm != multibase.P384:
+            return super().canonize_for(document, algorithm, config=config)
+        budget = jsonld.DEFAULT_BUDGET if config else self.budget
+        return jsonld.to_nquads(document, budget=budget, loader=self.loader, hash_name="sha384").encode("utf-8")
 
 
 class EcdsaJcs2019(_EcdsaSuite):

@@ -175,11 +175,11 @@ class EcdsaSd2023:
 
     # verification
 
-    def relabelled_nquads(self, document: dict[str, Any], label_for: Any) -> list[str]:
+    def relabelled_nquads(self, document: dict[str, Any], label_for: Any, algorithm: str = multibase.P256) -> list[str]:
         """The document's canonical N-Quads, each canonical blank node label ``c14nN`` replaced by
         ``label_for("c14nN")``, sorted (labelReplacementCanonicalizeJsonLd)."""
         quads = jsonld.quads_from_dataset(jsonld.to_rdf_dataset(document, loader=self.loader))
-        canonicalizer = jsonld._Canonicalizer(quads, self.budget)
+        canonicalizer = jsonld._Canonicalizer(quads, self.budget, _hash_name(algorithm))
         canonicalizer.run()
         labels = {node: "_:" + label_for(label[2:]) for node, label in canonicalizer.canonical.issued.items()}
         lines = {
@@ -199,6 +199,9 @@ class EcdsaSd2023:
         config = {k: v for k, v in proof_config.items() if k != "@context"}
         if "@context" in document:
             config = {"@context": document["@context"], **config}
+        if algorithm == multibase.P384:
+            canonical = jsonld.to_nquads(config, loader=self.loader, hash_name="sha384").encode("utf-8")
+            return _hash(algorithm, canonical)
         return _hash(algorithm, self.canonize_proof_config(config))
 
     def verify_proof(
@@ -215,7 +218,7 @@ class EcdsaSd2023:
                     raise ProofError(f"the derived proof's label map has no label for the blank node {canonical}.")
                 return label
 
-            nquads = self.relabelled_nquads(document, label_for)
+            nquads = self.relabelled_nquads(document, label_for, algorithm)
             if any(i >= len(nquads) for i in derived.mandatory_indexes):
                 return False
             wanted = set(derived.mandatory_indexes)
@@ -229,7 +232,7 @@ class EcdsaSd2023:
                 digest = hmac.new(base.hmac_key, canonical.encode("utf-8"), _hash_name(algorithm)).digest()
                 return multibase.encode_base64url(digest)
 
-            nquads = self.relabelled_nquads(document, label_for)
+            nquads = self.relabelled_nquads(document, label_for, algorithm)
             base_signature, public_key, signatures = base.base_signature, base.public_key, base.signatures
             mandatory, non_mandatory = _split_by_signatures(nquads, public_key, signatures)
         if len(signatures) != len(non_mandatory):

@@ -68,7 +68,16 @@ VC_V1 = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 CLR_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/clr/v2p0/context"
 OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
-DEFAULT_SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt")
+DEFAULT_SUITES = (
+    "eddsa-rdfc-2022",
+    "eddsa-jcs-2022",
+    # found in the field (verified, never signed here): the DCC wallet and issuers, ECDSA and selective disclosure
+    "Ed25519Signature2020",
+    "ecdsa-rdfc-2019",
+    "ecdsa-jcs-2019",
+    "ecdsa-sd-2023",
+    "vc-jwt",
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
