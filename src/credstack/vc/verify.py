@@ -895,7 +895,8 @@ def _check_status(credential: Mapping[str, Any], options: VerifyOptions, depth: 
             if outcome.effect == effect:
                 return outcome
     messages = " ".join(o.message for o in outcomes)
-    return Check("status", name, "passed", messages)
+    # an issuer's status message (or a refresh flag) is said as a warning that changes no verdict
+    return Check("status", name, "warning" if any(o.status == "warning" for o in outcomes) else "passed", messages)
 
 
 def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int) -> Check:
@@ -909,6 +910,11 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
     result = checker.check(entry)
     if result.state is statuslist.StatusState.CANNOT_BE_CHECKED:
         return Check("status", name, "warning", f"The status cannot be checked: {result.message}", "undetermined")
+    kind = entry.get("type") if isinstance(entry.get("type"), str) else "status list"
+    if result.purpose == "message" or (result.value is not None and result.value > 1):
+        # a status message is information from the issuer, not a verdict on the credential
+        status: Status = "passed" if result.state is statuslist.StatusState.UNSET else "warning"
+        return Check("status", name, status, f"{kind}: {result.message}")
     if result.state is statuslist.StatusState.UNSET:
         return Check("status", name, "passed", result.message)
     if result.purpose == "revocation":
@@ -923,41 +929,17 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
 
 
 def _revocation_list_status(entry: dict[str, Any], credential: Mapping[str, Any], options: VerifyOptions) -> Check:
+    from credstack.vc import statuslist
+
     name = "Revocation and suspension"
-    url = entry.get("id")
-    if not isinstance(url, str):
-        return Check("status", name, "failed", "The 1EdTechRevocationList entry has no id URL.", "invalid")
-    try:
-        answer = options.fetcher.fetch(url)
-        revocation_list = _load_json(_text_of(answer.body), options)
-    except FetchError as exc:
-        return Check(
-            "status",
-            name,
-            "warning",
-            f"The issuer's revocation list could not be fetched, so revocation cannot be checked: {exc}",
-            "undetermined",
-        )
-    except InputError as exc:
-        return Check(
-            "status",
-            name,
-            "warning",
-            f"The issuer's revocation list is unreadable, so revocation cannot be checked: {exc}",
-            "undetermined",
-        )
-    revoked = revocation_list.get("revokedCredentials") if isinstance(revocation_list, dict) else None
-    for item in revoked if isinstance(revoked, list) else []:
-        if isinstance(item, Mapping) and item.get("id") == credential.get("id") and item.get("revoked", True):
-            reason = item.get("revocationReason")
-            return Check(
-                "status",
-                name,
-                "failed",
-                "The issuer has revoked this credential" + (f": {reason}." if reason else "."),
-                "revoked",
-            )
-    return Check("status", name, "passed", "Not on the issuer's revocation list.")
+    result = statuslist.check_revocation_list(entry, credential.get("id"), options.fetcher)
+    if result.state is statuslist.StatusState.SET:
+        return Check("status", name, "failed", f"The issuer has revoked this credential. {result.message}", "revoked")
+    if result.state is statuslist.StatusState.UNSET:
+        return Check("status", name, "passed", result.message)
+    if result.problem == "malformed_entry" and "no id URL" in result.message:
+        return Check("status", name, "failed", result.message, "invalid")
+    return Check("status", name, "warning", f"Revocation cannot be checked: {result.message}", "undetermined")
 
 
 def _endorsement_sources(credential: Mapping[str, Any]) -> list[Any]:
