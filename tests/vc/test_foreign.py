@@ -261,8 +261,9 @@ def test_ed25519_signature_2020_did_web_credential_revoked_by_1edtech_revocation
 
 
 def test_endorsement_with_errors_is_invalid() -> None:
-    # Samples ENDORSEMENT_ERR_SCHEMA_STATUS_REFRESH: invalid. Its content was changed after signing (the
-    # Ed25519Signature2020 proof no longer matches, as digitalbazaar's verifier agrees: tests/interop)
+    # Samples ENDORSEMENT_ERR_SCHEMA_STATUS_REFRESH: invalid. Its content was changed after signing: the
+    # Ed25519Signature2020 proof no longer matches (digitalbazaar's ed25519-signature-2020 5.4.0, run by hand
+    # with the same key, says "Invalid signature." too)
     issuer, key = "https://state.gov/issuers/565049", "z6MkmQ49FhpMN7V11B7Qzc6WC6Q3ymVW4xmHUsHBR2MWMMo1"
     report = check_with("ob30/endorsement-err-schema-status-refresh.json", {issuer: served_profile(issuer, (key,))})
     assert report.verdict == "invalid"

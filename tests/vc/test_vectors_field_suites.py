@@ -267,3 +267,20 @@ def test_vectors_are_not_changed_by_verification() -> None:
     before = copy.deepcopy(doc)
     verify_proofs(doc, resolver=RESOLVER)
     assert doc == before
+
+
+@pytest.mark.parametrize(
+    ("pointers", "message"),
+    [(["/credentialSubject/nosuchthing"], "names nothing"), ([], "does not match")],
+)
+def test_sd_base_proof_with_other_mandatory_pointers_fails(pointers: list[str], message: str) -> None:
+    # the pointers are not signed; they must still name values of the document, and statements are mandatory
+    # exactly when there are pointers
+    doc = load(SIGNED["ecdsa-sd-2023-employ-base"])
+    raw = multibase.decode(doc["proof"]["proofValue"])
+    components = cbor2.loads(raw[3:])
+    components[4] = pointers
+    doc["proof"]["proofValue"] = multibase.encode_base64url(raw[:3] + cbor2.dumps(components))
+    [check] = verify_proofs(doc, resolver=RESOLVER)
+    assert not check.ok
+    assert message in check.message

@@ -12,8 +12,10 @@ only some statements. Both are verified here:
 - **base proof** (header ``d9 5d 00``), as an issuer hands it to the holder: the proof carries the HMAC key, so
   every statement can be relabelled and checked. The split between mandatory and signed-one-by-one statements
   is recovered from the signatures themselves (a statement is signed one by one exactly when the next
-  per-statement signature verifies on it: a signature of another statement cannot), so the JSON pointers need
-  not be re-applied; every statement of the document is then covered by the issuer's key.
+  per-statement signature verifies on it: a signature of another statement cannot); every statement of the
+  document is then covered by the issuer's key. The mandatory JSON pointers (not signed, in the spec either)
+  must each name a value of the document, and there are mandatory statements exactly when there are pointers;
+  which statements each pointer selects is not recomputed (that is the holder's business when deriving).
 
 The proof value is multibase base64url (``u``) of the header and a CBOR array (``cbor2`` decodes it). Hashes
 and the HMAC follow the issuer's curve (SHA-256 for P-256, SHA-384 for P-384); the ephemeral key is P-256.
@@ -232,9 +234,14 @@ class EcdsaSd2023:
                 digest = hmac.new(base.hmac_key, canonical.encode("utf-8"), _hash_name(algorithm)).digest()
                 return multibase.encode_base64url(digest)
 
+            for pointer in base.mandatory_pointers:
+                if not _resolves(document, pointer):
+                    raise ProofError(f"the base proof's mandatory pointer {pointer!r} names nothing in the document.")
             nquads = self.relabelled_nquads(document, label_for, algorithm)
             base_signature, public_key, signatures = base.base_signature, base.public_key, base.signatures
             mandatory, non_mandatory = _split_by_signatures(nquads, public_key, signatures)
+            if bool(mandatory) != bool(base.mandatory_pointers):
+                return False  # statements are mandatory exactly when pointers name some
         if len(signatures) != len(non_mandatory):
             return False
         mandatory_hash = _hash(algorithm, "".join(mandatory).encode("utf-8"))
@@ -266,3 +273,23 @@ def _split_by_signatures(nquads: list[str], public_key: bytes, signatures: list[
         else:
             mandatory.append(statement)
     return mandatory, signed
+
+
+def _resolves(document: Any, pointer: str) -> bool:
+    """Whether the JSON pointer (RFC 6901) names a value in ``document``."""
+    if pointer == "":
+        return True
+    if not pointer.startswith("/"):
+        return False
+    node = document
+    for raw in pointer[1:].split("/"):
+        step = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and step.isdigit() and (len(step) == 1 or not step.startswith("0")):
+            if int(step) >= len(node):
+                return False
+            node = node[int(step)]
+        else:
+            return False
+    return True
