@@ -157,6 +157,12 @@ async function ed25519Case(name, controller, vcVersion) {
   base['@context'].push('https://w3id.org/security/suites/ed25519-2020/v1');
   const credential = await vc.issue({credential: base, suite, documentLoader});
   cases.push({name: 'Ed25519Signature2020-did-key', credential, documents: {}});
+  // a holder's presentation, as the DCC Learner Credential Wallet signs it (authentication, a challenge)
+  const presentation = vc.createPresentation({verifiableCredential: [credential], holder: didKey});
+  presentation['@context'].push('https://w3id.org/security/suites/ed25519-2020/v1');
+  const signedPresentation = await vc.signPresentation({
+    presentation, suite, challenge: 'c0ae1c8e-c7e7-469f-b252-86e6a0e7387e', documentLoader});
+  cases.push({name: 'Ed25519Signature2020-presentation', credential: signedPresentation, documents: {}});
 }
 await ed25519Case('Ed25519Signature2020-did-web-vc1', 'did:web:issuer.example', 1);
 await ed25519Case('Ed25519Signature2020-did-web-vc2', 'did:web:issuer.example:orgs:7', 2);

@@ -67,7 +67,19 @@ def resolver_for(case: dict[str, Any]) -> DefaultResolver:
 
 
 def test_every_case_was_signed(signed: dict[str, dict[str, Any]]) -> None:
-    assert set(signed) == set(EXPECTED)
+    assert set(signed) == {*EXPECTED, "Ed25519Signature2020-presentation"}
+
+
+def test_ed25519_signature_2020_presentation_verifies(signed: dict[str, dict[str, Any]]) -> None:
+    # what the DCC Learner Credential Wallet sends: a presentation signed for authentication, with a challenge
+    presentation = signed["Ed25519Signature2020-presentation"]["credential"]
+    assert presentation["proof"]["challenge"] == "c0ae1c8e-c7e7-469f-b252-86e6a0e7387e"
+    [check] = verify_proofs(presentation, resolver=DefaultResolver(), expected_proof_purpose="authentication")
+    assert check.ok, check.message
+    presentation = copy.deepcopy(presentation)
+    presentation["proof"]["challenge"] = "another"  # the challenge is signed
+    [check] = verify_proofs(presentation, resolver=DefaultResolver(), expected_proof_purpose="authentication")
+    assert not check.ok
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
