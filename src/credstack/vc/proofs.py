@@ -175,14 +175,13 @@ def verify_proofs(
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     checks = []
     for index, proof in enumerate(proofs):
-        suite = _suite_name(proof)
-        method = str(proof.get("verificationMethod", "")) if isinstance(proof, dict) else ""
         try:
             checks.append(_verify_one(proof, index, unsecured, proofs, resolver, accepted, expected_proof_purpose, now))
         except VCError as exc:
-            checks.append(ProofCheck(suite, method, False, str(exc)))
+            checks.append(ProofCheck(_suite_name(proof), _method_name(proof), False, str(exc)))
         except Exception as exc:
-            checks.append(ProofCheck(suite, method, False, f"The proof could not be checked: {exc!r}"))
+            message = f"The proof could not be checked: {exc!r}"
+            checks.append(ProofCheck(_suite_name(proof), _method_name(proof), False, message))
     return checks
 
 
@@ -200,16 +199,16 @@ def _verify_one(
     if not isinstance(proof, dict):
         return ProofCheck("", "", False, f"{label} is not a JSON object.")
     method_id = proof.get("verificationMethod")
-    suite_str = _suite_name(proof)
     method_str = method_id if isinstance(method_id, str) else ""
+    try:
+        suite_name = suite_for_proof(proof)
+    except ProofError as exc:
+        return ProofCheck(_suite_name(proof), method_str, False, f"{label}: {exc}")
+    suite_str = suite_name
 
     def fail(message: str, controller: str | None = None) -> ProofCheck:
         return ProofCheck(suite_str, method_str, False, f"{label}: {message}", controller)
 
-    try:
-        suite_name = suite_for_proof(proof)
-    except ProofError as exc:
-        return fail(str(exc))
     if suite_name not in accepted:
         return fail(f"the cryptosuite {suite_name!r} is not accepted here (accepted: {', '.join(accepted)}).")
     try:
@@ -279,6 +278,10 @@ def _verify_one(
         f"{label}: valid {suite_name} signature by {method_id}" + (f" ({kind})." if kind else "."),
         method.controller,
     )
+
+
+def _method_name(proof: Any) -> str:
+    return str(proof.get("verificationMethod", "")) if isinstance(proof, dict) else ""
 
 
 def _suite_name(proof: Any) -> str:

@@ -282,8 +282,10 @@ def register_suite(suite: Cryptosuite) -> None:
 
 
 def get_suite(name: str) -> Cryptosuite:
-    _load_field_suites()
     suite = _REGISTRY.get(name)
+    if suite is None and not _field_suites_loaded:
+        _load_field_suites()
+        suite = _REGISTRY.get(name)
     if suite is None:
         raise ProofError(f"Unknown cryptosuite {name!r}; known: {', '.join(sorted(_REGISTRY))}.")
     return suite
@@ -302,13 +304,13 @@ DEFAULT_SUITE = EddsaRdfc2022.name
 
 def suite_for_proof(proof: dict[str, Any]) -> str:
     """The registry name of the suite a proof names: its ``cryptosuite`` for a DataIntegrityProof, else its type."""
-    _load_field_suites()
     proof_type = proof.get("type")
     if proof_type == PROOF_TYPE:
         name = proof.get("cryptosuite")
         if not isinstance(name, str) or not name:
             raise ProofError("no cryptosuite.")
         return name
+    _load_field_suites()
     if isinstance(proof_type, str) and proof_type in _REGISTRY and _REGISTRY[proof_type].proof_type == proof_type:
         return proof_type
     raise ProofError(
