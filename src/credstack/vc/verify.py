@@ -68,7 +68,16 @@ VC_V1 = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 CLR_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/clr/v2p0/context"
 OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
-DEFAULT_SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt")
+DEFAULT_SUITES = (
+    "eddsa-rdfc-2022",
+    "eddsa-jcs-2022",
+    # found in the field (verified, never signed here): the DCC wallet and issuers, ECDSA and selective disclosure
+    "Ed25519Signature2020",
+    "ecdsa-rdfc-2019",
+    "ecdsa-jcs-2019",
+    "ecdsa-sd-2023",
+    "vc-jwt",
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -918,7 +927,8 @@ def _check_status(credential: Mapping[str, Any], options: VerifyOptions, depth: 
             if outcome.effect == effect:
                 return outcome
     messages = " ".join(o.message for o in outcomes)
-    return Check("status", name, "passed", messages)
+    # an issuer's status message (or a refresh flag) is said as a warning that changes no verdict
+    return Check("status", name, "warning" if any(o.status == "warning" for o in outcomes) else "passed", messages)
 
 
 def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int) -> Check:
@@ -932,6 +942,11 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
     result = checker.check(entry)
     if result.state is statuslist.StatusState.CANNOT_BE_CHECKED:
         return Check("status", name, "warning", f"The status cannot be checked: {result.message}", "undetermined")
+    kind = entry.get("type") if isinstance(entry.get("type"), str) else "status list"
+    if result.purpose == "message" or (result.value is not None and result.value > 1):
+        # a status message is information from the issuer, not a verdict on the credential
+        status: Status = "passed" if result.state is statuslist.StatusState.UNSET else "warning"
+        return Check("status", name, status, f"{kind}: {result.message}")
     if result.state is statuslist.StatusState.UNSET:
         return Check("status", name, "passed", result.message)
     if result.purpose == "revocation":
@@ -946,41 +961,17 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
 
 
 def _revocation_list_status(entry: dict[str, Any], credential: Mapping[str, Any], options: VerifyOptions) -> Check:
+    from credstack.vc import statuslist
+
     name = "Revocation and suspension"
-    url = entry.get("id")
-    if not isinstance(url, str):
-        return Check("status", name, "failed", "The 1EdTechRevocationList entry has no id URL.", "invalid")
-    try:
-        answer = options.fetcher.fetch(url)
-        revocation_list = _load_json(_text_of(answer.body), options)
-    except FetchError as exc:
-        return Check(
-            "status",
-            name,
-            "warning",
-            f"The issuer's revocation list could not be fetched, so revocation cannot be checked: {exc}",
-            "undetermined",
-        )
-    except InputError as exc:
-        return Check(
-            "status",
-            name,
-            "warning",
-            f"The issuer's revocation list is unreadable, so revocation cannot be checked: {exc}",
-            "undetermined",
-        )
-    revoked = revocation_list.get("revokedCredentials") if isinstance(revocation_list, dict) else None
-    for item in revoked if isinstance(revoked, list) else []:
-        if isinstance(item, Mapping) and item.get("id") == credential.get("id") and item.get("revoked", True):
-            reason = item.get("revocationReason")
-            return Check(
-                "status",
-                name,
-                "failed",
-                "The issuer has revoked this credential" + (f": {reason}." if reason else "."),
-                "revoked",
-            )
-    return Check("status", name, "passed", "Not on the issuer's revocation list.")
+    result = statuslist.check_revocation_list(entry, credential.get("id"), options.fetcher)
+    if result.state is statuslist.StatusState.SET:
+        return Check("status", name, "failed", f"The issuer has revoked this credential. {result.message}", "revoked")
+    if result.state is statuslist.StatusState.UNSET:
+        return Check("status", name, "passed", result.message)
+    if result.problem == "malformed_entry" and "no id URL" in result.message:
+        return Check("status", name, "failed", result.message, "invalid")
+    return Check("status", name, "warning", f"Revocation cannot be checked: {result.message}", "undetermined")
 
 
 def _endorsement_sources(credential: Mapping[str, Any]) -> list[Any]:
