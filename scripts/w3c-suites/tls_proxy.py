@@ -3,7 +3,8 @@
 The suites only speak https; ``credstack serve`` speaks http. This listens on ``--listen`` with the given
 (self-signed) certificate, forwards each request to ``--backend`` with ``X-Forwarded-Proto: https``, and
 appends one JSON line per exchange to ``--log`` (method, path, request body, status, response body, both
-cut at 20 000 characters) so each failing test's request and our answer can be read afterwards.
+cut at 20 000 characters; client secrets and access tokens hidden) so each failing test's request and our
+answer can be read afterwards.
 
 For the suites on a developer's machine only; in production use a real reverse proxy (docs/operations.md).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import re
 import ssl
 import threading
 import time
@@ -20,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 LOG_CHARS = 20_000
+# Secrets stay out of the log: the client secret the harness sends and the tokens it gets back.
+SECRETS = re.compile(r'(client_secret=|"access_token": ?")[^&"]+')
 
 
 def make_handler(backend_host: str, backend_port: int, log_path: str) -> type[BaseHTTPRequestHandler]:
@@ -63,9 +67,9 @@ def make_handler(backend_host: str, backend_port: int, log_path: str) -> type[Ba
                 "method": self.command,
                 "path": self.path,
                 "auth": "Authorization" in self.headers,
-                "request": body.decode("utf-8", "replace")[:LOG_CHARS],
+                "request": SECRETS.sub(r"\1(hidden)", body.decode("utf-8", "replace"))[:LOG_CHARS],
                 "status": status,
-                "response": payload.decode("utf-8", "replace")[:LOG_CHARS],
+                "response": SECRETS.sub(r"\1(hidden)", payload.decode("utf-8", "replace"))[:LOG_CHARS],
             }
             with lock, open(log_path, "a", encoding="utf-8") as log:
                 log.write(json.dumps(entry) + "\n")
