@@ -21,7 +21,8 @@
 #      tests with the JSON reporter: WORK/results/NAME.json, plus WORK/results/NAME.log (stderr), and
 #      prints passed / failed / pending per suite (summary.py).
 # Environment: WORK (default SRC/../run), PORT (8443), BACKEND_PORT (8441), PYTHON (the venv's python),
-# KEEP_HOME=1 to reuse WORK/home.
+# KEEP_HOME=1 to reuse WORK/home, ORG=SLUG to issue as that organization, DID_METHOD=key to issue as an
+# organization under a did:key (made for the run).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -87,6 +88,22 @@ if [ "${KEEP_HOME:-0}" != 1 ] || [ ! -d "$CREDSTACK_HOME" ]; then
   mkdir -p "$CREDSTACK_HOME"
   cli migrate --no-input -v 0
   cli demo >"$WORK/demo.log"
+fi
+if [ "${DID_METHOD:-web}" = key ]; then
+  # An organization that issues under a did:key (the eddsa suite resolves only did:key)
+  ORG=$("$PYTHON" - <<'PY'
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credstack.settings")
+django.setup()
+from credstack.organizations.actions import do_create_organization
+from credstack.organizations.models import Organization
+from credstack.signing.actions import do_ensure_signing_key
+org = Organization.objects.filter(slug="w3c-did-key").first() or do_create_organization(
+    slug="w3c-did-key", name="W3C suites (did:key)", actor=None, did_method="key")
+do_ensure_signing_key(organization=org)
+print(org.slug)
+PY
+)
 fi
 ORG=${ORG:-$("$PYTHON" - <<'PY'
 import django, os
