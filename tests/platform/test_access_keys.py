@@ -96,4 +96,72 @@ def test_key_still_reviews_as_its_creator(key_of_a: Client, learner: User, draft
     assert learner.email not in queue.content.decode()
 
 
-_ = settings  # used by the tests of Access 7 and 8 below
+# --- Access 8: what the platform signs names the organization as it is ------------------------------
+
+V2 = "https://www.w3.org/ns/credentials/v2"
+UNSIGNED: dict[str, Any] = {
+    "@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"],
+    "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+    "credentialSubject": {"id": "did:example:learner", "alumniOf": "Example University"},
+}
+
+
+def _issue(client: Client, credential: dict[str, Any]) -> Any:
+    return client.post("/credentials/issue", {"credential": credential}, content_type="application/json")
+
+
+def test_issue_signs_the_organizations_own_issuer_profile(key_of_a: Client, org_a: Organization) -> None:
+    spoofed = {
+        **UNSIGNED,
+        "issuer": {"id": org_a.issuer_id, "name": "Harvard University", "url": "https://www.harvard.edu/"},
+    }
+    response = _issue(key_of_a, spoofed)
+    assert response.status_code == 201, response.content
+    issuer = response.json()["verifiableCredential"]["issuer"]
+    assert issuer["id"] == org_a.issuer_id and issuer["name"] == "Org A"
+    assert "Harvard" not in response.content.decode()
+    as_string = _issue(key_of_a, {**UNSIGNED, "issuer": org_a.issuer_id})
+    assert as_string.json()["verifiableCredential"]["issuer"]["name"] == "Org A"
+
+
+@pytest.mark.parametrize("issuer", ["did:web:harvard.edu", {"id": "https://www.harvard.edu/", "name": "Org A"}])
+def test_issue_refuses_an_issuer_that_is_not_the_organization(
+    key_of_a: Client, org_a: Organization, issuer: Any
+) -> None:
+    response = _issue(key_of_a, {**UNSIGNED, "issuer": issuer})
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+    assert org_a.issuer_id in response.json()["errors"]["issuer"]
+
+
+@pytest.mark.parametrize(
+    "credential_id",
+    [
+        "{base}/credentials/0f7c1d7e-3b7e-4d2a-9a59-3b1f0e4c2a11",
+        "{base}/issuers/org-b/",
+        "{base}/anything",
+        "{base}",
+        "{base_upper}/credentials/x",
+        "https://127.0.0.1:8000/credentials/x",
+        "did:web:127.0.0.1%3A8000:issuers:org-b",
+    ],
+)
+def test_issue_refuses_an_id_in_the_platforms_url_space(
+    key_of_a: Client, org_b: Organization, credential_id: str
+) -> None:
+    base = settings.CREDSTACK_BASE_URL
+    chosen = credential_id.format(base=base, base_upper=base.upper())
+    response = _issue(key_of_a, {**UNSIGNED, "id": chosen})
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM, response.content
+    assert "id" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("credential_id", ["urn:uuid:0f7c1d7e-3b7e-4d2a-9a59-3b1f0e4c2a11", "https://lms.example/c/1"])
+def test_issue_keeps_an_id_of_the_callers_own(key_of_a: Client, credential_id: str) -> None:
+    response = _issue(key_of_a, {**UNSIGNED, "id": credential_id})
+    assert response.status_code == 201, response.content
+    assert response.json()["verifiableCredential"]["id"] == credential_id
+
+
+def test_issue_assigns_an_id_in_the_platforms_space(key_of_a: Client) -> None:
+    response = _issue(key_of_a, UNSIGNED)
+    assert response.json()["verifiableCredential"]["id"].startswith(settings.CREDSTACK_BASE_URL + "/")
