@@ -17,8 +17,14 @@ from credstack.accounts.models import User
 from credstack.assessment import actions as assessment
 from credstack.assessment.models import Submission, SubmissionStatus
 from credstack.catalog.models import MicroCredentialVersion
-from credstack.organizations.actions import do_create_api_key
-from credstack.organizations.models import Organization
+from credstack.core.models import AuditEvent
+from credstack.organizations.actions import (
+    do_add_member,
+    do_create_api_key,
+    do_create_oauth_client,
+    do_remove_member,
+)
+from credstack.organizations.models import Membership, OAuthAccessToken, Organization, Role
 from tests.platform.assessment_support import complete
 from tests.platform.conftest import admin_of, client_for
 
@@ -94,6 +100,98 @@ def test_key_still_reviews_as_its_creator(key_of_a: Client, learner: User, draft
     queue = key_of_a.get("/api/review/org-a/queue")
     assert queue.status_code == 200 and [i["id"] for i in queue.json()["items"]] == [draft.pk]
     assert learner.email not in queue.content.decode()
+
+
+# --- Access 7: what a person created ends when they leave or stop being admin -----------------------
+
+
+class Integrations:
+    """An API key and an OAuth client (with a live token) created by one admin of org A."""
+
+    def __init__(self, org: Organization, creator: User) -> None:
+        self.key, raw_key = do_create_api_key(organization=org, name="their key", actor=creator)
+        self.client, self.secret = do_create_oauth_client(organization=org, name="their client", actor=creator)
+        self.keyed = Client(headers={"Authorization": f"Bearer {raw_key}"})
+        self.token = self.new_token()
+
+    def new_token(self) -> Any:
+        return Client().post(
+            "/oauth/token",
+            {"grant_type": "client_credentials", "client_id": self.client.client_id, "client_secret": self.secret},
+        )
+
+    def statuses(self) -> tuple[int, int, int, int]:
+        """(key on the API, key issuing, the earlier token issuing, a new token request)."""
+        bearer = Client(headers={"Authorization": f"Bearer {self.token.json()['access_token']}"})
+        return (
+            self.keyed.get("/api/orgs/org-a/microcredentials").status_code,
+            _issue(self.keyed, UNSIGNED).status_code,
+            _issue(bearer, UNSIGNED).status_code,
+            self.new_token().status_code,
+        )
+
+
+@pytest.fixture
+def second_admin(org_a: Organization, make_user: Any) -> User:
+    user = make_user("second-admin@example.org")
+    do_add_member(organization=org_a, user=user, role=Role.ADMIN, actor=_first_admin())
+    return user
+
+
+def _first_admin() -> User:
+    return User.objects.get(email="admin-a@example.org")
+
+
+def _membership(org: Organization, user: User, role: str) -> Membership:
+    return Membership.objects.get(organization=org, user=user, role=role)
+
+
+def test_removing_an_admin_ends_the_keys_and_clients_they_created(org_a: Organization, second_admin: User) -> None:
+    theirs = Integrations(org_a, second_admin)
+    others = Integrations(org_a, _first_admin())
+    assert theirs.statuses() == (200, 201, 201, 200)
+    do_remove_member(membership=_membership(org_a, second_admin, Role.ADMIN), actor=_first_admin())
+    assert theirs.statuses() == (401, 401, 401, 401)
+    assert others.statuses() == (200, 201, 201, 200)  # another admin's integrations go on
+    theirs.key.refresh_from_db()
+    theirs.client.refresh_from_db()
+    assert theirs.key.revoked_at is not None and theirs.client.revoked_at is not None
+    assert not OAuthAccessToken.objects.filter(client=theirs.client).exists()
+    audited = AuditEvent.objects.filter(organization=org_a, action__endswith="_revoked").order_by("pk")
+    assert [(e.action, e.data.get("because")) for e in audited] == [
+        ("organization.api_key_revoked", "second-admin@example.org is no longer admin"),
+        ("organization.oauth_client_revoked", "second-admin@example.org is no longer admin"),
+    ]
+
+
+def test_demoting_an_admin_to_assessor_ends_the_keys_and_clients_they_created(
+    org_a: Organization, second_admin: User
+) -> None:
+    do_add_member(organization=org_a, user=second_admin, role=Role.ASSESSOR, actor=_first_admin())
+    theirs = Integrations(org_a, second_admin)
+    do_remove_member(membership=_membership(org_a, second_admin, Role.ASSESSOR), actor=_first_admin())
+    assert theirs.statuses() == (200, 201, 201, 200)  # still admin: nothing ends
+    do_add_member(organization=org_a, user=second_admin, role=Role.ASSESSOR, actor=_first_admin())
+    do_remove_member(membership=_membership(org_a, second_admin, Role.ADMIN), actor=_first_admin())
+    assert theirs.statuses() == (401, 401, 401, 401)
+    assert Membership.objects.filter(organization=org_a, user=second_admin, role=Role.ASSESSOR).exists()
+
+
+def test_removal_on_the_dashboard_says_what_ended(org_a: Organization, second_admin: User) -> None:
+    Integrations(org_a, second_admin)
+    page = client_for(_first_admin()).get("/manage/org-a/").content.decode()
+    assert "by second-admin@example.org" in page and "stops working when that person" in page
+    done = client_for(_first_admin()).post(
+        f"/manage/org-a/members/{_membership(org_a, second_admin, Role.ADMIN).pk}/remove/", follow=True
+    )
+    assert "1 API key and 1 OAuth client they created were revoked" in done.content.decode()
+
+
+def test_a_creator_who_loses_admin_rights_elsewhere_stops_their_key(org_a: Organization, second_admin: User) -> None:
+    """Belt and braces: a membership ended without the action (a deactivated account) stops the key too."""
+    theirs = Integrations(org_a, second_admin)
+    User.objects.filter(pk=second_admin.pk).update(is_active=False)
+    assert theirs.statuses() == (401, 401, 401, 401)
 
 
 # --- Access 8: what the platform signs names the organization as it is ------------------------------
