@@ -194,6 +194,13 @@ def test_a_creator_who_loses_admin_rights_elsewhere_stops_their_key(org_a: Organ
     assert theirs.statuses() == (401, 401, 401, 401)
 
 
+def test_deleting_the_creators_account_ends_their_key_and_client(org_a: Organization, second_admin: User) -> None:
+    """An account deleted in the Django admin: what it made must not live on as the organization's."""
+    theirs = Integrations(org_a, second_admin)
+    second_admin.delete()
+    assert theirs.statuses() == (401, 401, 401, 401)
+
+
 # --- Access 8: what the platform signs names the organization as it is ------------------------------
 
 V2 = "https://www.w3.org/ns/credentials/v2"

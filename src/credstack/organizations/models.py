@@ -161,7 +161,8 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ADMIN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The person the key or client acts as; deleting their account deletes what they made (see creator_may_act).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -191,7 +192,8 @@ class OAuthClient(models.Model):
     client_id = models.CharField(max_length=40, unique=True)
     secret_hash = models.CharField(max_length=64)
     scopes = models.CharField(max_length=200, default="issue:credentials", help_text="Space-separated scopes.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The person the key or client acts as; deleting their account deletes what they made (see creator_may_act).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_token_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
