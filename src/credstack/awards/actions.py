@@ -33,7 +33,7 @@ from credstack.awards.signals import credentials_issued
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion
 from credstack.core import audit
 from credstack.core.mail import send_after_commit
-from credstack.organizations.models import Organization
+from credstack.organizations.models import Organization, in_platform_space
 from credstack.signing.actions import do_ensure_signing_key
 from credstack.vc import builders as b
 from credstack.vc.errors import VCError
@@ -432,7 +432,9 @@ def issue_credential_document(
     defines neither the proof nor the status entry) and may not carry a proof of its own; the platform
     sets ``credentialStatus`` itself (the revocation and, unless the organization does not publish suspension,
     the suspension entries it serves), replacing any the
-    caller sent; ``issuer`` is set to the organization (or must already be it); an ``id`` and
+    caller sent; ``issuer`` is set to the organization's own profile (a caller's issuer must name the
+    organization; its other members are replaced, so no one signs as "Harvard University"); an ``id`` (a
+    caller's own must lie outside the platform's URL space, whose ids the platform alone gives) and
     ``validFrom`` are added when missing. It is recorded (origin ``api``), so it can be revoked and
     suspended like any other.
     Raises ``ValidationError`` keyed by member when the document cannot be signed as given.
@@ -455,6 +457,11 @@ def issue_credential_document(
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if issuer is not None and issuer_id != organization.issuer_id:
         errors["issuer"] = f"The issuer must be {organization.issuer_id} (or left out)."
+    if isinstance(document.get("id"), str) and in_platform_space(document["id"]):
+        errors["id"] = (
+            f"Leave id out or use one of your own (such as urn:uuid:…): ids under {settings.CREDSTACK_BASE_URL} "
+            "are given by the platform."
+        )
     if suite not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
         errors["suite"] = "The suite must be eddsa-rdfc-2022 or eddsa-jcs-2022."
     if "credentialSubject" not in document:
@@ -463,9 +470,9 @@ def issue_credential_document(
         raise ValidationError({k: [v] for k, v in errors.items()})
     public_id = uuid.uuid4()
     document.setdefault("id", settings.CREDSTACK_BASE_URL + reverse("awards:credential", args=[public_id]))
-    if issuer is None:
-        # VC 1.1's context defines no Profile terms (name, url...): the issuer is its id there
-        document["issuer"] = organization.issuer_id if vc11 else documents.issuer_profile(organization).to_json()
+    # The organization's own issuer, whatever name, url or image the caller sent. VC 1.1's context defines no
+    # Profile terms (name, url...): the issuer is its id there.
+    document["issuer"] = organization.issuer_id if vc11 else documents.issuer_profile(organization).to_json()
     now = timezone.now()
     if vc11:
         given = list(contexts) if isinstance(contexts, list) else []

@@ -111,6 +111,29 @@ def platform_did_web(*path: str) -> str:
     return ":".join(["did:web", base.netloc.replace(":", "%3A"), *parts])
 
 
+def in_platform_space(iri: str) -> bool:
+    """Whether ``iri`` names something on this platform: a URL on ``CREDSTACK_BASE_URL``'s host (any scheme,
+    port or letter case) under its path, or a did:web DID of that host.
+
+    Only the platform mints such ids (credential pages, issuer profiles, status lists); a caller who sends
+    one would make a credential look like another organization's, or like one the platform made.
+    """
+    base = urllib.parse.urlsplit(settings.CREDSTACK_BASE_URL)
+    text = urllib.parse.unquote(iri.strip()).lower()
+    if text.startswith("did:web:"):
+        return text.removeprefix("did:web:").split(":", 1)[0] == base.hostname  # an unquoted port follows a ':'
+
+    try:
+        parts = urllib.parse.urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or host != base.hostname:
+        return False
+    base_path = base.path.rstrip("/").lower()
+    return not base_path or parts.path == base_path or parts.path.startswith(base_path + "/")
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", "Organization admin"
     ASSESSOR = "assessor", "Assessor"
@@ -138,7 +161,8 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ADMIN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The person the key or client acts as; deleting their account deletes what they made (see creator_may_act).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -168,7 +192,8 @@ class OAuthClient(models.Model):
     client_id = models.CharField(max_length=40, unique=True)
     secret_hash = models.CharField(max_length=64)
     scopes = models.CharField(max_length=200, default="issue:credentials", help_text="Space-separated scopes.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The person the key or client acts as; deleting their account deletes what they made (see creator_may_act).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_token_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
