@@ -27,6 +27,7 @@ from credstack.organizations.actions import (
 from credstack.organizations.models import Membership, OAuthAccessToken, Organization, Role
 from tests.platform.assessment_support import complete
 from tests.platform.conftest import admin_of, client_for
+from tests.platform.test_verifier_issue import UNSIGNED
 
 PROBLEM = "application/problem+json"
 
@@ -202,13 +203,6 @@ def test_deleting_the_creators_account_ends_their_key_and_client(org_a: Organiza
 
 
 # --- Access 8: what the platform signs names the organization as it is ------------------------------
-
-V2 = "https://www.w3.org/ns/credentials/v2"
-UNSIGNED: dict[str, Any] = {
-    "@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"],
-    "type": ["VerifiableCredential", "ExampleAlumniCredential"],
-    "credentialSubject": {"id": "did:example:learner", "alumniOf": "Example University"},
-}
 
 
 def _issue(client: Client, credential: dict[str, Any]) -> Any:

@@ -47,6 +47,7 @@ from credstack.signing.models import SigningKey
 from credstack.verifier.actions import do_create_share_link
 from tests.platform.assessment_support import PNG, levels, submitted, upload
 from tests.platform.conftest import admin_of
+from tests.platform.test_verifier_issue import UNSIGNED
 
 ROLES = ("anonymous", "learner_a", "learner_b", "assessor_x", "admin_x", "admin_y", "key_x", "token_y")
 SESSION_ROLES = {"learner_a", "learner_b", "assessor_x", "admin_x", "admin_y"}
@@ -211,11 +212,6 @@ MATRIX: dict[str, str] = {
 # --- the world: objects of X (org-a) and of learner A ------------------------------------------------------
 
 V2 = "https://www.w3.org/ns/credentials/v2"
-UNSIGNED = {
-    "@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"],
-    "type": ["VerifiableCredential", "ExampleAlumniCredential"],
-    "credentialSubject": {"id": "did:example:learner", "alumniOf": "Example University"},
-}
 
 
 class World:
@@ -328,7 +324,7 @@ class World:
         }
         return {**values, **overrides.get(route, {})}
 
-    def body(self, route: str) -> tuple[Any, str | None]:
+    def body(self, route: str, role: str = "") -> tuple[Any, str | None]:
         """A body the right caller would get through with (or a harmless one): (data, content type)."""
         definition = MicroCredentialVersion.objects.get(micro_credential__slug="cer-lab", version=1).definition()
         reason = {"reason": "Checked by the authorization matrix."}
@@ -357,7 +353,10 @@ class World:
                     "verifiableCredential": [self.credential.document],
                 }
             },
-            "POST /credentials/issue": {"credential": UNSIGNED},
+            # a credential names its issuer: the organization of the key or token that signs it
+            "POST /credentials/issue": {
+                "credential": {**UNSIGNED, "issuer": (self.org_y if role.endswith("_y") else self.org_x).issuer_id}
+            },
         }
         multipart = {
             "POST /api/submissions/{pk}/evidence": {"artifact_index": 0, "url": "https://example.org/work"},
@@ -430,7 +429,7 @@ def _ask(world: World, role: str, method: str, path: str, route: str, *, csrf: b
         else:
             client.cookies[settings.CSRF_COOKIE_NAME] = world.csrf
             token = {"HTTP_X_CSRFTOKEN": world.csrf} if csrf else {}
-            data, content_type = world.body(route)
+            data, content_type = world.body(route, role)
             if content_type is None:  # a form, or multipart with a file
                 response = client.post(path, data, **token)
             else:

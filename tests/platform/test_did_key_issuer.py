@@ -39,7 +39,7 @@ def test_a_did_key_organization_issues_credentials_that_verify_offline(published
     assert report.verdict == "valid", report.to_text()
     assert report.check("issuer_controller").status == "passed"
     # the VC API signs under the same identity
-    signed = issue(_client(org), UNSIGNED).json()["verifiableCredential"]
+    signed = issue(_client(org), {**UNSIGNED, "issuer": did}).json()["verifiableCredential"]
     assert signed["issuer"]["id"] == did and signed["proof"]["verificationMethod"].startswith(did)
 
 

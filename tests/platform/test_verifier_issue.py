@@ -16,8 +16,10 @@ from credstack.organizations.models import Organization, Role
 from tests.platform.conftest import admin_of
 
 V2 = "https://www.w3.org/ns/credentials/v2"
+ORG_A_ISSUER = "did:web:127.0.0.1%3A8000:issuers:org-a"
 UNSIGNED: dict[str, Any] = {
     "@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"],
+    "issuer": ORG_A_ISSUER,
     "type": ["VerifiableCredential", "ExampleAlumniCredential"],
     "credentialSubject": {"id": "did:example:learner", "alumniOf": "Example University"},
 }
@@ -125,6 +127,12 @@ def test_undefined_term_and_bad_requests(org_a: Organization) -> None:
     assert client.post("/credentials/issue", "{}", content_type="application/json").status_code == 400
     other_issuer = {**UNSIGNED, "issuer": "did:example:someone-else"}
     assert issue(client, other_issuer).status_code == 400
+    # a verifiable credential must name its issuer (the W3C VC API issuer suite sends these)
+    for issuer in (None, 4, [ORG_A_ISSUER], {"name": "No id"}):
+        refused = issue(client, {**UNSIGNED, "issuer": issuer})
+        assert refused.status_code == 400 and "issuer" in refused.json()["errors"], issuer
+    missing = issue(client, {k: v for k, v in UNSIGNED.items() if k != "issuer"})
+    assert missing.status_code == 400 and ORG_A_ISSUER in missing.json()["errors"]["issuer"]
 
 
 def test_issue_is_in_the_openapi_document(db: Any) -> None:
@@ -190,7 +198,7 @@ VC11: dict[str, Any] = {
 @pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
 def test_a_vc11_credential_is_issued_as_given_then_verifies_and_revokes(org_a: Organization, suite: str) -> None:
     # what the W3C vc-di-eddsa and vc-api-issuer suites send
-    vc11 = {**VC11, "@context": [V1], "type": ["VerifiableCredential"]}
+    vc11 = {**VC11, "@context": [V1], "type": ["VerifiableCredential"], "issuer": org_a.issuer_id}
     vc11["credentialSubject"] = {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
     without_date = {k: v for k, v in vc11.items() if k != "issuanceDate"}
     for sent in (vc11, without_date):

@@ -432,8 +432,9 @@ def issue_credential_document(
     defines neither the proof nor the status entry) and may not carry a proof of its own; the platform
     sets ``credentialStatus`` itself (the revocation and, unless the organization does not publish suspension,
     the suspension entries it serves), replacing any the
-    caller sent; ``issuer`` is set to the organization's own profile (a caller's issuer must name the
-    organization; its other members are replaced, so no one signs as "Harvard University"); an ``id`` (a
+    caller sent; ``issuer`` is set to the organization's own profile (the caller's credential must name the
+    organization as its issuer, as every verifiable credential names one; its other members are replaced, so no
+    one signs as "Harvard University"); an ``id`` (a
     caller's own must lie outside the platform's URL space, whose ids the platform alone gives) and
     ``validFrom`` are added when missing. It is recorded (origin ``api``), so it can be revoked and
     suspended like any other.
@@ -453,10 +454,17 @@ def issue_credential_document(
         )
     if "proof" in document:
         errors["proof"] = "Leave proof out: the platform signs the credential."
+    if organization.did_method == "key" and not organization.did_key:
+        do_ensure_signing_key(organization=organization, actor=actor)  # binds the did:key that names the issuer
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer is not None and issuer_id != organization.issuer_id:
-        errors["issuer"] = f"The issuer must be {organization.issuer_id} (or left out)."
+    if issuer is None:
+        # a verifiable credential MUST have an issuer (VCDM 2.0 §4.7; the W3C VC API issuer suite checks it)
+        errors["issuer"] = f"The credential needs its issuer: {organization.issuer_id}."
+    elif not isinstance(issuer_id, str):
+        errors["issuer"] = f"The issuer must be a string or an object whose id is {organization.issuer_id}."
+    elif issuer_id != organization.issuer_id:
+        errors["issuer"] = f"The issuer must be {organization.issuer_id}."
     if isinstance(document.get("id"), str) and in_platform_space(document["id"]):
         errors["id"] = (
             f"Leave id out or use one of your own (such as urn:uuid:…): ids under {settings.CREDSTACK_BASE_URL} "
