@@ -209,6 +209,12 @@ def test_a_vc11_credential_is_issued_as_given_then_verifies_and_revokes(org_a: O
         assert "issuanceDate" in signed and "validFrom" not in signed
         assert signed["proof"]["cryptosuite"] == suite
         assert signed["credentialStatus"]["type"] == "BitstringStatusListEntry"
+        # the status terms inline, as the status list context defines them: the same RDF
+        from credstack.vc import jsonld
+
+        linked = {**signed, "@context": [*signed["@context"][:2], "https://www.w3.org/ns/credentials/status/v1"]}
+        linked = {k: v for k, v in linked.items() if k != "proof"}
+        assert jsonld.to_nquads({k: v for k, v in signed.items() if k != "proof"}) == jsonld.to_nquads(linked)
         verified = verify(signed)
         assert verified.status_code == 200, verified.json()["reasons"]
     row = Credential.objects.get(document__id=signed["id"])

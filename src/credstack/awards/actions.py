@@ -44,9 +44,25 @@ VERIFY_SALT = "credstack.awards.verify-email"
 CLAIM_MAX_AGE = timedelta(days=365)
 VERIFY_MAX_AGE = timedelta(days=3)
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+_STATUS = "https://www.w3.org/ns/credentials/status#"
 # VC 1.1's context defines neither DataIntegrityProof nor BitstringStatusListEntry: a VC 1.1 credential signed here
-# gets these (as digitalbazaar's issuers add the Data Integrity context)
-VC_V1_ADDED_CONTEXTS = ("https://w3id.org/security/data-integrity/v2", "https://www.w3.org/ns/credentials/status/v1")
+# gets the Data Integrity context (as digitalbazaar's issuers add it) and the status entry's terms inline, exactly as
+# https://www.w3.org/ns/credentials/status/v1 defines them (same RDF), because VC 1.1 verifiers' loaders (the W3C
+# suites' among them) know the Data Integrity context but rarely the 2024 status list one.
+VC_V1_STATUS_CONTEXT: dict[str, Any] = {
+    "BitstringStatusListEntry": {
+        "@id": f"{_STATUS}BitstringStatusListEntry",
+        "@context": {
+            "@protected": True,
+            "id": "@id",
+            "type": "@type",
+            "statusListCredential": {"@id": f"{_STATUS}statusListCredential", "@type": "@id"},
+            "statusListIndex": f"{_STATUS}statusListIndex",
+            "statusPurpose": f"{_STATUS}statusPurpose",
+        },
+    }
+}
+VC_V1_ADDED_CONTEXTS: tuple[Any, ...] = ("https://w3id.org/security/data-integrity/v2", VC_V1_STATUS_CONTEXT)
 MAX_REASON = 2000
 MAX_NARRATIVE = 5000
 _email = EmailValidator()
