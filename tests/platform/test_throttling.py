@@ -106,7 +106,8 @@ def test_reset_answers_the_same_for_an_unknown_address(make_user: Any, clock: li
     assert statuses("teacher@example.org") == statuses("nobody@example.org") == [302, 302, 302, 429, 429]
 
 
-def test_one_client_cannot_mail_many_addresses(make_user: Any, clock: list[float]) -> None:
+def test_one_client_cannot_mail_many_addresses(make_user: Any, clock: list[float], settings: Any) -> None:
+    settings.CREDSTACK_MAIL_PER_CLIENT = (10, 3600)
     client = Client(REMOTE_ADDR="198.51.100.20")
     for n in range(10):
         make_user(f"t{n}@example.org")
