@@ -176,3 +176,24 @@ def test_the_claim_confirmation_mail_is_throttled(make_user: Any, clock: list[fl
     answers = [client.post("/wallet/confirm-email/", follow=True).content.decode() for _ in range(5)]
     assert len(mail.outbox) == 3
     assert LOCKED in answers[3] and LOCKED in answers[4]
+
+
+def test_wrong_oauth_client_secrets_lock_the_client_id(org_a: Any, clock: list[float]) -> None:
+    from credstack.organizations.actions import do_create_oauth_client
+    from tests.platform.conftest import admin_of
+
+    client, secret = do_create_oauth_client(organization=org_a, name="Harness", actor=admin_of(org_a))
+
+    def ask(client_secret: str, address: str = "192.0.2.1") -> Any:
+        form = {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": client_secret}
+        return Client(REMOTE_ADDR=address).post("/oauth/token", form)
+
+    answers = [ask("cs_wrong-guess") for _ in range(10)]
+    assert {a.status_code for a in answers[:9]} == {401}
+    locked = ask(secret, "192.0.2.99")  # the right secret, from elsewhere: the client id is locked
+    for answer in (answers[9], locked):
+        assert answer.status_code == 429 and answer.json()["error"] == "temporarily_unavailable"
+        assert answer.json()["detail"] == "Too many attempts; try again in 15 minutes."
+        assert answer["Retry-After"] == "900"
+    clock[0] += 15 * 60 + 1
+    assert ask(secret, "192.0.2.99").status_code == 200

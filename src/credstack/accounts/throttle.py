@@ -8,7 +8,8 @@ Without it, 40 wrong passwords and then the right one signed in, and 25 reset re
   attempts; try again in N minutes." The lock sits in the authentication path itself
   (:class:`SignInThrottleBackend`, listed first in ``AUTHENTICATION_BACKENDS``; failures are counted from
   Django's ``user_login_failed`` signal), so the sign-in page, the Django admin's and anything else calling
-  ``authenticate()`` are covered alike. A success clears the account's count. Locking by account lets someone
+  ``authenticate()`` are covered alike; ``/oauth/token`` counts a wrong client secret the same way, per client
+  id (``count_failed_sign_in``). A success clears the account's count. Locking by account lets someone
   who knows an address keep its owner out for a while; the owner can still reset their password, and the
   lock ends by itself — the usual price of stopping password guessing.
 - **Mail**: a form that sends mail to an address it is given (password reset, registration, the claim
@@ -152,17 +153,23 @@ class SignInThrottleBackend(BaseBackend):
         return ModelBackend().get_user(user_id)
 
 
-@receiver(user_login_failed, dispatch_uid="credstack.accounts.throttle.failed")
-def _count_failure(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any) -> None:
-    email = credentials.get("username") or credentials.get("email")
-    if sign_in_wait(request, email):
-        return  # refused while locked: the lock is not extended by the owner's attempts
+def count_failed_sign_in(request: HttpRequest | None, account: str | None) -> int:
+    """Count a failed sign-in of ``account`` (an email, or ``oauth:<client id>``) from this client; returns the
+    seconds it must now wait (0: it may try again)."""
+    if sign_in_wait(request, account):
+        return sign_in_wait(request, account)  # refused while locked: attempts then do not extend the lock
     by_account, by_address = sign_in_rules()
-    if email:
-        count(by_account, str(email))
+    if account:
+        count(by_account, str(account))
     address = _address(request)
     if address:
         count(by_address, address)
+    return sign_in_wait(request, account)
+
+
+@receiver(user_login_failed, dispatch_uid="credstack.accounts.throttle.failed")
+def _count_failure(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any) -> None:
+    count_failed_sign_in(request, credentials.get("username") or credentials.get("email"))
 
 
 @receiver(user_logged_in, dispatch_uid="credstack.accounts.throttle.succeeded")
