@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
@@ -77,6 +78,7 @@ def do_request_registration(*, email: str, password: str, display_name: str = ""
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email__iexact=email).first()
         if user is not None and not _awaiting_activation(user):
+            make_password(password)  # the time a new account's hash takes: the answer's timing tells nothing
             audit.record("account.registration_repeated", user, actor=None)
             _mail("already_registered", user.email, user=user)
             return
