@@ -169,10 +169,10 @@ def test_assessor_of_another_organization_is_refused(sub: Submission, org_b: Org
         assert client.post(f"/api/review/org-b/submissions/{sub.pk}/claim").status_code == 404
     with pytest.raises(ValidationError):
         actions.do_claim_submission(submission=sub, assessor=outsider, actor=outsider)
-    # Org B's API key cannot reach org A's submissions either.
+    # Org B's API key cannot reach org A's submissions either (no key reaches a learner's side: 403 for all).
     _, key = do_create_api_key(organization=org_b, name="lms", actor=admin_of(org_b))
     keyed = Client(headers={"Authorization": f"Bearer {key}"})
-    assert keyed.get(f"/api/submissions/{sub.pk}").status_code == 404
+    assert keyed.get(f"/api/submissions/{sub.pk}").status_code == 403
     assert keyed.get("/api/review/org-a/queue").status_code == 404
     assert (
         keyed.post(
@@ -180,7 +180,7 @@ def test_assessor_of_another_organization_is_refused(sub: Submission, org_b: Org
             {"organization": "org-a", "micro_credential": "cer-lab", "learner_email": LEARNER_EMAIL},
             content_type="application/json",
         ).status_code
-        == 404
+        == 403
     )
 
 

@@ -1,4 +1,4 @@
-"""The assessment loop over the JSON API: an LMS submits for a learner, assessors claim, score and decide."""
+"""The assessment loop over the JSON API: a learner submits, assessors claim, score and decide."""
 
 from __future__ import annotations
 
@@ -69,24 +69,25 @@ def test_openapi_documents_the_flow(db: Any) -> None:
         assert path in paths, path
 
 
-def test_lms_submits_for_a_learner_and_assessor_decides(
+def test_learner_submits_over_the_api_and_assessor_decides(
     lms: Client, learner: User, published: MicroCredentialVersion
 ) -> None:
-    missing = lms.post(
-        "/api/submissions", {"organization": "org-a", "micro_credential": "cer-lab"}, content_type="application/json"
+    # An organization's key never starts (or touches) a learner's submission: the learner does, signed in.
+    keyed = lms.post(
+        "/api/submissions",
+        {"organization": "org-a", "micro_credential": "cer-lab", "learner_email": LEARNER_EMAIL},
+        content_type="application/json",
     )
-    assert missing.status_code == 400 and missing["Content-Type"] == PROBLEM
-    assert "learner_email" in missing.json()["errors"]
-    unknown = lms.post(
+    assert keyed.status_code == 403 and keyed["Content-Type"] == PROBLEM
+    own = client_for(learner)
+    someone_else = own.post(
         "/api/submissions",
         {"organization": "org-a", "micro_credential": "cer-lab", "learner_email": "nobody@example.org"},
         content_type="application/json",
     )
-    assert unknown.status_code == 400
-    created = lms.post(
-        "/api/submissions",
-        {"organization": "org-a", "micro_credential": "cer-lab", "learner_email": LEARNER_EMAIL},
-        content_type="application/json",
+    assert someone_else.status_code == 400 and "learner_email" in someone_else.json()["errors"]
+    created = own.post(
+        "/api/submissions", {"organization": "org-a", "micro_credential": "cer-lab"}, content_type="application/json"
     )
     assert created.status_code == 201, created.content
     body = created.json()
@@ -94,12 +95,12 @@ def test_lms_submits_for_a_learner_and_assessor_decides(
     assert body["status"] == "draft" and body["learner_email"] == LEARNER_EMAIL
     assert set(body["problems"]) >= {"overview.0", "artifacts.0"}
 
-    early = lms.post(f"/api/submissions/{pk}/submit")
+    early = own.post(f"/api/submissions/{pk}/submit")
     assert early.status_code == 400 and early["Content-Type"] == PROBLEM and "artifacts.0" in early.json()["errors"]
-    wrong = lms.post(f"/api/submissions/{pk}/evidence", {"artifact_index": 0, "file": upload(b"MZ\x90\x00")})
+    wrong = own.post(f"/api/submissions/{pk}/evidence", {"artifact_index": 0, "file": upload(b"MZ\x90\x00")})
     assert wrong.status_code == 400 and "Programs are not accepted" in wrong.json()["errors"]["file"]
-    _fill(lms, pk, published)
-    submitted = lms.post(f"/api/submissions/{pk}/submit")
+    _fill(own, pk, published)
+    submitted = own.post(f"/api/submissions/{pk}/submit")
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
     assert submitted.json()["expected_review_by"]
 
@@ -145,10 +146,10 @@ def test_lms_submits_for_a_learner_and_assessor_decides(
     )
     assert returned.status_code == 200, returned.content
 
-    back = lms.get(f"/api/submissions/{pk}").json()
+    back = own.get(f"/api/submissions/{pk}").json()
     assert back["status"] == "returned" and back["feedback"][0]["overall"] == "Close."
     assert any(not c["meets"] for c in back["feedback"][0]["criteria"])
-    assert lms.post(f"/api/submissions/{pk}/submit").json()["status"] == "submitted"
+    assert own.post(f"/api/submissions/{pk}/submit").json()["status"] == "submitted"
 
     assessor.post(f"/api/review/org-a/submissions/{pk}/claim")
     detail = assessor.get(f"/api/review/org-a/submissions/{pk}").json()
@@ -160,7 +161,7 @@ def test_lms_submits_for_a_learner_and_assessor_decides(
             content_type="application/json",
         )
     assert passed.status_code == 200 and passed.json()["status"] == "passed"
-    final = lms.get(f"/api/submissions/{pk}").json()
+    final = own.get(f"/api/submissions/{pk}").json()
     assert final["award_status"] == "pending" and final["credential_id"] is None
     assert Assessment.objects.filter(submission_id=pk).exists()
 

@@ -216,6 +216,7 @@ def test_admin_pages_and_actions(db: Any) -> None:
             "turnaround_days": 10,
             "second_review": "none",
             "second_review_sample_percent": 20,
+            "did_method": "web",
             "memberships-TOTAL_FORMS": 0,
             "memberships-INITIAL_FORMS": 0,
         },

@@ -344,3 +344,37 @@ def test_enveloped_base64_and_garbage_envelopes(db: Any, hosted: vs.RecordingTra
     )
     garbage = {"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt;base64,***"}
     assert post({"verifiableCredential": garbage}).status_code == 400
+
+
+def test_a_credential_sent_as_a_json_string_is_an_error_not_verified(db: Any, hosted: vs.RecordingTransport) -> None:
+    # Data Integrity's verify algorithm: a secured document that is not a map is an error (W3C vc-di-eddsa suite)
+    response = post({"verifiableCredential": json.dumps(vs.credential())})
+    assert response.status_code == 400, response.json()
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["verified"] is False
+    assert "not a JSON object" in response.json()["title"]
+    vp = json.dumps(_presentation([vs.credential()]))
+    assert post_vp(vp, {"challenge": "c-123", "domain": "verifier.test"}).status_code == 400
+    # a VC-JWT is a string by definition and still verifies
+    token = vcjwt.sign({k: v for k, v in vs.credential().items() if k != "proof"}, vs.KEY)
+    assert post({"verifiableCredential": token}).status_code == 200
+
+
+def test_a_context_the_processor_cannot_handle_is_a_400_problem(
+    db: Any, hosted: vs.RecordingTransport, org_a: Any
+) -> None:
+    from tests.platform.test_verifier_issue import UNSIGNED, _client, issue
+
+    odd = [*vs.credential()["@context"], {"@vocab": None}]
+    response = post({"verifiableCredential": {**vs.credential(), "@context": odd}})
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    vp = _presentation([{**vs.credential(), "@context": odd}], sign=False)
+    assert post_vp(vp, {}).status_code == 400
+    vp = {
+        **_presentation([vs.credential()], sign=False),
+        "@context": [vs.credential()["@context"][0], {"@vocab": None}],
+    }
+    vp["proof"] = _presentation([vs.credential()])["proof"]
+    assert post_vp(vp, {"challenge": "c-123", "domain": "verifier.test"}).status_code == 400
+    issued = issue(_client(org_a), {**UNSIGNED, "@context": [*UNSIGNED["@context"], {"@vocab": None}]})
+    assert issued.status_code == 400 and issued["Content-Type"] == "application/problem+json", issued.content

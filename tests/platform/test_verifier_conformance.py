@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from credstack.verifier.conformance import vc2_problems
+from credstack.verifier.conformance import issue_problems
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 GOOD: dict[str, Any] = {
@@ -25,10 +25,10 @@ def with_(**members: Any) -> dict[str, Any]:
 
 
 def test_a_good_credential_has_no_problems() -> None:
-    assert vc2_problems(GOOD) == {}
+    assert issue_problems(GOOD) == {}
     related = [
         {"id": "https://example.org/a.json", "digestSRI": "sha384-" + "A" * 64},
-        {"id": "https://example.org/b.json", "digestMultibase": "uEiA" + "a" * 40},
+        {"id": "https://example.org/b.json", "digestMultibase": "uEiA" + "a" * 43},
     ]
     schema = {"id": "https://example.org/schema.json", "type": "JsonSchema"}
     status = {
@@ -37,14 +37,14 @@ def test_a_good_credential_has_no_problems() -> None:
         "statusListIndex": "94567",
         "statusListCredential": "https://example.org/status/3",
     }
-    assert vc2_problems(with_(relatedResource=related, credentialSchema=schema, credentialStatus=status)) == {}
+    assert issue_problems(with_(relatedResource=related, credentialSchema=schema, credentialStatus=status)) == {}
 
 
 @pytest.mark.parametrize(
     ("document", "path"),
     [
         ("not an object", "credential"),
-        ({**GOOD, "@context": ["https://www.w3.org/2018/credentials/v1"]}, "@context"),
+        ({**GOOD, "@context": ["https://example.org/not-a-vc-context"]}, "@context"),
         ({k: v for k, v in GOOD.items() if k != "@context"}, "@context"),
         (with_(type=["ExampleAlumniCredential"]), "type"),
         (with_(id="not a url"), "id"),
@@ -121,6 +121,6 @@ def test_a_good_credential_has_no_problems() -> None:
     ],
 )
 def test_violations_are_named_by_member(document: Any, path: str) -> None:
-    problems = vc2_problems(document)
+    problems = issue_problems(document)
     assert path in problems, problems
     assert problems[path].endswith(".")

@@ -82,7 +82,8 @@ def test_issue_needs_an_admin_api_key(org_a: Organization) -> None:
 @pytest.mark.parametrize(
     ("change", "member"),
     [
-        ({"@context": ["https://www.w3.org/2018/credentials/v1"]}, "@context"),
+        ({"@context": ["https://example.org/not-a-vc-context"]}, "@context"),
+        ({"@context": ["https://www.w3.org/2018/credentials/v1"], "issuanceDate": "January"}, "issuanceDate"),
         ({"credentialSchema": {"id": "https://example.org/schema.json"}}, "credentialSchema.type"),
         ({"refreshService": {"id": "https://example.org/refresh"}}, "refreshService.type"),
         ({"credentialStatus": {"id": "https://example.org/status#1"}}, "credentialStatus.type"),
@@ -144,6 +145,65 @@ def test_issue_replaces_a_well_formed_status_entry(org_a: Organization) -> None:
     }
     response = issue(_client(org_a), credential)
     assert response.status_code == 201, response.content
-    entries = response.json()["verifiableCredential"]["credentialStatus"]
-    assert {e["statusPurpose"] for e in entries} == {"revocation", "suspension"}
+    entries = [response.json()["verifiableCredential"]["credentialStatus"]]
+    assert {e["statusPurpose"] for e in entries} == {"revocation"}
     assert all(e["statusListCredential"].startswith("http://127.0.0.1:8000/") for e in entries)
+
+
+def test_related_resource_digests_are_compared_on_issue_and_verify(org_a: Organization) -> None:
+    from tests.vc.test_related import SPEC_MULTIBASE, SPEC_SRI, SUITE_STALE_SRI, SUITE_WRONG_MULTIBASE
+
+    client = _client(org_a)
+    right = issue(client, {**UNSIGNED, "relatedResource": [{"id": V2, "digestSRI": SPEC_SRI}]})
+    assert right.status_code == 201, right.content
+    assert verify(right.json()["verifiableCredential"]).status_code == 200
+    for wrong in (
+        {"id": V2, "digestSRI": SUITE_STALE_SRI},
+        {"id": V2, "digestMultibase": SUITE_WRONG_MULTIBASE},
+        {"id": V2, "digestSRI": SPEC_SRI, "digestMultibase": SPEC_MULTIBASE[:-2] + "AA"},
+    ):
+        refused = issue(client, {**UNSIGNED, "relatedResource": [wrong]})
+        assert refused.status_code == 400, (wrong, refused.content)
+        assert any(key.startswith("relatedResource[0]") for key in refused.json()["errors"])
+    # a credential signed elsewhere with a wrong digest: the verifier says invalid, naming the resource
+    from tests.vc.test_related import with_related
+
+    forged = with_related({"id": V2, "digestSRI": SUITE_STALE_SRI})
+    response = verify(forged)
+    assert response.status_code == 400
+    check = next(c for c in response.json()["checks"] if c["id"] == "related_resources")
+    assert check["status"] == "failed" and V2 in check["message"]
+
+
+V1 = "https://www.w3.org/2018/credentials/v1"
+VC11: dict[str, Any] = {
+    "@context": [V1, "https://www.w3.org/2018/credentials/examples/v1"],
+    "type": ["VerifiableCredential", "UniversityDegreeCredential"],
+    "issuanceDate": "2026-01-01T00:00:00Z",
+    "credentialSubject": {
+        "id": "did:example:ebfeb1f712ebc6f1c276e12ec21",
+        "degree": {"type": "BachelorDegree", "name": "Bachelor of Science and Arts"},
+    },
+}
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_a_vc11_credential_is_issued_as_given_then_verifies_and_revokes(org_a: Organization, suite: str) -> None:
+    # what the W3C vc-di-eddsa and vc-api-issuer suites send
+    vc11 = {**VC11, "@context": [V1], "type": ["VerifiableCredential"]}
+    vc11["credentialSubject"] = {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
+    without_date = {k: v for k, v in vc11.items() if k != "issuanceDate"}
+    for sent in (vc11, without_date):
+        response = issue(_client(org_a), sent, cryptosuite=suite)
+        assert response.status_code == 201, response.content
+        signed = response.json()["verifiableCredential"]
+        assert signed["@context"][0] == V1 and "https://w3id.org/security/data-integrity/v2" in signed["@context"]
+        assert "issuanceDate" in signed and "validFrom" not in signed
+        assert signed["proof"]["cryptosuite"] == suite
+        assert signed["credentialStatus"]["type"] == "BitstringStatusListEntry"
+        verified = verify(signed)
+        assert verified.status_code == 200, verified.json()["reasons"]
+    row = Credential.objects.get(document__id=signed["id"])
+    assert Client().get(row.get_absolute_url()).status_code == 200
+    do_revoke_credential(credential=row, reason="Issued in error.", actor=admin_of(org_a))
+    assert verify(signed).json()["verdict"] == "revoked"

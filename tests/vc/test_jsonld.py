@@ -16,6 +16,7 @@ from credstack.vc import jsonld
 from credstack.vc.errors import (
     CanonicalizationBudgetExceeded,
     ContextError,
+    InvalidDocument,
     UndefinedTermError,
 )
 
@@ -214,3 +215,26 @@ def test_pyoxigraph_agrees_on_vectors() -> None:
     ]:
         doc = json.loads(path.read_text())
         assert jsonld.to_nquads(doc) == oxigraph_canonical(doc)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"@vocab": None},
+        {"@base": None, "@vocab": None},
+        {"term": {"@id": None}},
+        {"@language": None, "@vocab": None, "x": {"@reverse": None}},
+    ],
+)
+def test_a_context_the_processor_cannot_handle_is_an_invalid_document(context: dict[str, Any]) -> None:
+    # pyld raised KeyError('@vocab') from deep inside expansion: a 500 on the public verifier
+    doc = {**credential(), "@context": [V2, context]}
+    for run in (
+        lambda: jsonld.expand_safe(doc),
+        lambda: jsonld.to_rdf_dataset(doc, safe=False),
+        lambda: jsonld.to_nquads(doc),
+    ):
+        try:
+            run()
+        except (InvalidDocument, UndefinedTermError, ContextError):
+            pass

@@ -90,11 +90,13 @@ def test_changing_any_single_value_breaks_the_proof(suite: str, data: st.DataObj
 @pytest.mark.parametrize(
     ("mutation", "message"),
     [
-        (lambda p: p.update(cryptosuite="ecdsa-rdfc-2019"), "not accepted"),
+        (lambda p: p.update(cryptosuite="bbs-2023"), "not accepted"),
+        (lambda p: p.update(cryptosuite="ecdsa-rdfc-2019"), "is an Ed25519 key; ecdsa-rdfc-2019 verifies with P-256"),
         (lambda p: p.update(proofValue="not-multibase"), "proofValue"),
         (lambda p: p.update(proofValue="z111"), "64"),
         (lambda p: p.update(proofValue=42), "proofValue"),
-        (lambda p: p.update(type="Ed25519Signature2020"), "unsupported proof type"),
+        (lambda p: p.update(type="RsaSignature2018"), "unsupported proof type"),
+        (lambda p: p.update(type="Ed25519Signature2020"), "not defined"),  # the suite context is missing
         (lambda p: p.update(proofPurpose="authentication"), "purpose"),
         (lambda p: p.update(verificationMethod="did:web:unreachable.example#key-1"), "cannot be resolved"),
         (lambda p: p.update(verificationMethod="ftp://x"), "Unsupported verification method"),

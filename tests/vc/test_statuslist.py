@@ -327,7 +327,7 @@ def test_checker_set_unset_and_suspension() -> None:
         ({**entry(), "statusListIndex": "07"}, "malformed_entry"),
         ({**entry(), "statusListIndex": "-1"}, "malformed_entry"),
         ({**entry(), "statusListIndex": "1e3"}, "malformed_entry"),
-        ({**entry(), "type": "StatusList2021Entry"}, "malformed_entry"),
+        ({**entry(), "type": "StatusList2021Entry"}, "malformed_list"),  # it points to a Bitstring list
         ({**entry(), "statusListCredential": None}, "malformed_entry"),
         ({**entry(), "statusListCredential": LIST_URL + "/other"}, "fetch"),
         ({**entry(), "statusSize": 2}, "malformed_entry"),

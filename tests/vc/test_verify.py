@@ -591,3 +591,34 @@ def test_a_clr_checks_each_credential_it_gathers() -> None:
 def test_a_credential_that_is_not_a_clr_gathers_nothing() -> None:
     report = verify(signed(), options=options())
     assert report.check("gathered") is None and report.gathered == []
+
+
+# -- proof sets and chains with several signers (Data Integrity 1.0 §2.1.2, the spec's two-signer example) ----
+
+
+def _chain(first: Ed25519Key, second: Ed25519Key, issuer: Ed25519Key) -> dict[str, Any]:
+    document = add_proof(unsigned(issuer.did_key), first, created=CREATED, proof_id="urn:uuid:proof-1")
+    return add_proof(document, second, created=CREATED, proof_id="urn:uuid:proof-2", previous_proof="urn:uuid:proof-1")
+
+
+def test_a_proof_chain_with_a_second_signer_verifies() -> None:
+    report = verify(_chain(KEY, OTHER, issuer=KEY), options=options())
+    assert report.verdict == "valid", report.to_text()
+    assert check_of(report, "proof").status == "passed" and check_of(report, "proof-2").status == "passed"
+    binding = check_of(report, "issuer_controller")
+    assert binding.status == "passed" and OTHER.did_key in binding.message
+    # the issuer's proof may also come second, chained to a witness's
+    assert verify(_chain(OTHER, KEY, issuer=KEY), options=options()).verdict == "valid"
+
+
+def test_a_chain_needs_one_valid_proof_by_the_issuer_and_every_proof_valid() -> None:
+    third = Ed25519Key.generate(seed=bytes(range(2, 34)))
+    nobody = verify(_chain(OTHER, third, issuer=KEY), options=options())
+    assert nobody.verdict == "invalid" and check_of(nobody, "issuer_controller").status == "failed"
+    chained = _chain(KEY, OTHER, issuer=KEY)
+    chained["proof"][1] = {**chained["proof"][1], "previousProof": "urn:uuid:missing"}
+    broken = verify(chained, options=options())
+    assert broken.verdict == "invalid" and check_of(broken, "proof-2").status == "failed"
+    tampered = _chain(KEY, OTHER, issuer=KEY)
+    tampered["proof"][1] = {**tampered["proof"][1], "created": "2026-01-03T00:00:00Z"}
+    assert verify(tampered, options=options()).verdict == "invalid"

@@ -27,7 +27,7 @@ from credstack.catalog.models import MicroCredential, MicroCredentialVersion, Ve
 from credstack.catalog.views import search_versions
 from credstack.organizations import oauth
 from credstack.organizations.models import OAUTH_SCOPES, ApiKey, OAuthAccessToken, Organization, Role
-from credstack.organizations.permissions import is_org_admin
+from credstack.organizations.permissions import creator_may_act, is_org_admin
 
 PROBLEM = "application/problem+json"
 
@@ -38,16 +38,18 @@ def problem(status: int, title: str, detail: str = "", **extra: Any) -> JsonResp
 
 
 class ApiKeyAuth(HttpBearer):
-    """``Authorization: Bearer cs_…``: an organization's API key, stored hashed."""
+    """``Authorization: Bearer cs_…``: an organization's API key, stored hashed; it acts with the rights of the
+    admin who made it, and only while that person is still the organization's admin."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         key = (
-            ApiKey.objects.select_related("organization")
+            ApiKey.objects.select_related("organization", "created_by")
             .filter(key_hash=ApiKey.hash_key(token), revoked_at__isnull=True)
             .first()
         )
-        if key is not None:
-            request.api_key = key  # type: ignore[attr-defined]
+        if key is None or not creator_may_act(key.created_by, key.organization):
+            return None
+        request.api_key = key  # type: ignore[attr-defined]
         return key
 
 

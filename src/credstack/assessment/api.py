@@ -1,9 +1,10 @@
 """The assessment loop over the JSON API, for integrations (an LMS submitting on a learner's behalf) and assessors.
 
-Authentication: a signed-in session, or an organization's API key (``Authorization: Bearer cs_…``). With a key,
-learner routes act for a learner of that organization (``learner_email`` when starting) and review routes act
-as the key's creator, with that person's assessor rights and conflicts. Every route runs the same checks as the
-pages; another organization's objects, another learner's submission, a conflicted or own submission are 404.
+Authentication: a signed-in session, or an organization's API key (``Authorization: Bearer cs_…``). A key acts
+for its organization only: the review routes (as the key's creator, with that person's assessor rights and
+conflicts), never a learner's side; the learner routes (``/submissions…``) answer a key with 403, because a
+submission is the learner's own to start, read, change, submit and withdraw. Every route runs the same checks as
+the pages; another organization's objects, another learner's submission, a conflicted or own submission are 404.
 Review responses never carry the learner's name or email. Errors are problem details (see credstack.api.api).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
@@ -49,19 +50,19 @@ def _actor(request: HttpRequest) -> Any:
     return key.created_by if key is not None else request.user
 
 
+def _learner(request: HttpRequest) -> User:
+    """The signed-in learner; an API key is refused, since it speaks for an organization, never for a learner."""
+    if _key(request) is not None:
+        raise PermissionDenied(
+            "An API key acts for its organization, not for a learner: a submission is started, read, changed, "
+            "submitted and withdrawn by the learner, signed in."
+        )
+    return cast(User, request.user)
+
+
 def _submission_for_learner_side(request: HttpRequest, pk: int) -> Submission:
-    """The caller's own submission, or (with an API key) a submission of the key's organization."""
-    key = _key(request)
-    if key is None:
-        return queries.learner_submission(request.user, pk)
-    found = (
-        Submission.objects.select_related("micro_credential_version", "organization", "micro_credential", "learner")
-        .filter(pk=pk, organization=key.organization)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such submission.")
-    return found
+    """The signed-in caller's own submission (404 for anyone else's)."""
+    return queries.learner_submission(_learner(request), pk)
 
 
 def _reviewer(request: HttpRequest, org_slug: str) -> tuple[Any, Organization]:
@@ -317,39 +318,22 @@ def _review_view(user: Any, s: Submission) -> dict[str, Any]:
 
 @router.post("/submissions", response={201: SubmissionOut}, summary="Start a submission (or get the open one)")
 def start_submission(request: HttpRequest, payload: StartIn) -> Any:
+    learner = _learner(request)
     mc = get_object_or_404(MicroCredential, organization__slug=payload.organization, slug=payload.micro_credential)
     version = mc.published_version()
     if version is None:
         raise Http404("This micro-credential is not open for submissions.")
-    key = _key(request)
-    if key is not None:
-        if key.organization_id != mc.organization_id:
-            raise Http404("No such micro-credential for this API key.")
-        if not payload.learner_email:
-            raise ValidationError({"learner_email": ["With an API key, say which learner this is for."]})
-        found = User.objects.filter(email__iexact=payload.learner_email.strip()).first()
-        if found is None:
-            raise ValidationError({"learner_email": ["No account uses this email; the learner must register first."]})
-        learner = found
-    else:
-        learner = cast(User, request.user)
-        if payload.learner_email and payload.learner_email.strip().lower() != learner.email.lower():
-            raise ValidationError({"learner_email": ["You can only start submissions for yourself."]})
-    submission = actions.do_start_submission(learner=learner, version=version, actor=_actor(request))
+    if payload.learner_email and payload.learner_email.strip().lower() != learner.email.lower():
+        raise ValidationError({"learner_email": ["You can only start submissions for yourself."]})
+    submission = actions.do_start_submission(learner=learner, version=version, actor=learner)
     return Status(201, _learner_view(submission))
 
 
-@router.get(
-    "/submissions", response=list[SubmissionOut], summary="Your submissions (with an API key: the organization's)"
-)
+@router.get("/submissions", response=list[SubmissionOut], summary="Your submissions (signed in as the learner)")
 def list_submissions(request: HttpRequest) -> Any:
-    key = _key(request)
-    qs = (
-        Submission.objects.filter(organization=key.organization)
-        if key
-        else Submission.objects.filter(learner=cast(User, request.user))
+    qs = Submission.objects.filter(learner=_learner(request)).select_related(
+        "micro_credential_version", "organization", "micro_credential", "learner"
     )
-    qs = qs.select_related("micro_credential_version", "organization", "micro_credential", "learner")
     return [_learner_view(s) for s in qs.order_by("-created_at")[:200]]
 
 

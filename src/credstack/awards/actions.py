@@ -33,7 +33,7 @@ from credstack.awards.signals import credentials_issued
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion
 from credstack.core import audit
 from credstack.core.mail import send_after_commit
-from credstack.organizations.models import Organization
+from credstack.organizations.models import Organization, in_platform_space
 from credstack.signing.actions import do_ensure_signing_key
 from credstack.vc import builders as b
 from credstack.vc.errors import VCError
@@ -43,6 +43,10 @@ CLAIM_SALT = "credstack.awards.claim"
 VERIFY_SALT = "credstack.awards.verify-email"
 CLAIM_MAX_AGE = timedelta(days=365)
 VERIFY_MAX_AGE = timedelta(days=3)
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+# VC 1.1's context defines neither DataIntegrityProof nor BitstringStatusListEntry: a VC 1.1 credential signed here
+# gets these (as digitalbazaar's issuers add the Data Integrity context)
+VC_V1_ADDED_CONTEXTS = ("https://w3id.org/security/data-integrity/v2", "https://www.w3.org/ns/credentials/status/v1")
 MAX_REASON = 2000
 MAX_NARRATIVE = 5000
 _email = EmailValidator()
@@ -423,10 +427,14 @@ def issue_credential_document(
 ) -> dict[str, Any]:
     """Sign a caller-supplied credential as ``organization``: its issuer, status entries and proof added.
 
-    The credential must use the VC 2.0 context first and may not carry a proof of its own; the platform
+    The credential must use the VC 2.0 context first (or VC 1.1's, signed as given: ``issuanceDate`` added when
+    missing, and the Data Integrity and Bitstring Status List contexts appended when absent, since VC 1.1's context
+    defines neither the proof nor the status entry) and may not carry a proof of its own; the platform
     sets ``credentialStatus`` itself (the revocation and, unless the organization does not publish suspension,
     the suspension entries it serves), replacing any the
-    caller sent; ``issuer`` is set to the organization (or must already be it); an ``id`` and
+    caller sent; ``issuer`` is set to the organization's own profile (a caller's issuer must name the
+    organization; its other members are replaced, so no one signs as "Harvard University"); an ``id`` (a
+    caller's own must lie outside the platform's URL space, whose ids the platform alone gives) and
     ``validFrom`` are added when missing. It is recorded (origin ``api``), so it can be revoked and
     suspended like any other.
     Raises ``ValidationError`` keyed by member when the document cannot be signed as given.
@@ -436,14 +444,24 @@ def issue_credential_document(
     document = dict(credential)
     errors: dict[str, str] = {}
     contexts = document.get("@context")
-    if not isinstance(contexts, list) or not contexts or contexts[0] != b.VC_V2_CONTEXT:
-        errors["@context"] = f"The first @context must be {b.VC_V2_CONTEXT} (VC Data Model 2.0)."
+    if isinstance(contexts, str):
+        contexts = [contexts]
+    vc11 = isinstance(contexts, list) and bool(contexts) and contexts[0] == VC_V1_CONTEXT
+    if not isinstance(contexts, list) or not contexts or contexts[0] not in (b.VC_V2_CONTEXT, VC_V1_CONTEXT):
+        errors["@context"] = (
+            f"The first @context must be {b.VC_V2_CONTEXT} (VC Data Model 2.0) or {VC_V1_CONTEXT} (VC 1.1)."
+        )
     if "proof" in document:
         errors["proof"] = "Leave proof out: the platform signs the credential."
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if issuer is not None and issuer_id != organization.issuer_id:
         errors["issuer"] = f"The issuer must be {organization.issuer_id} (or left out)."
+    if isinstance(document.get("id"), str) and in_platform_space(document["id"]):
+        errors["id"] = (
+            f"Leave id out or use one of your own (such as urn:uuid:…): ids under {settings.CREDSTACK_BASE_URL} "
+            "are given by the platform."
+        )
     if suite not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
         errors["suite"] = "The suite must be eddsa-rdfc-2022 or eddsa-jcs-2022."
     if "credentialSubject" not in document:
@@ -452,10 +470,16 @@ def issue_credential_document(
         raise ValidationError({k: [v] for k, v in errors.items()})
     public_id = uuid.uuid4()
     document.setdefault("id", settings.CREDSTACK_BASE_URL + reverse("awards:credential", args=[public_id]))
-    if issuer is None:
-        document["issuer"] = documents.issuer_profile(organization).to_json()
+    # The organization's own issuer, whatever name, url or image the caller sent. VC 1.1's context defines no
+    # Profile terms (name, url...): the issuer is its id there.
+    document["issuer"] = organization.issuer_id if vc11 else documents.issuer_profile(organization).to_json()
     now = timezone.now()
-    document.setdefault("validFrom", b.format_datetime(now))
+    if vc11:
+        given = list(contexts) if isinstance(contexts, list) else []
+        document["@context"] = [*given, *(extra for extra in VC_V1_ADDED_CONTEXTS if extra not in given)]
+        document.setdefault("issuanceDate", b.format_datetime(now))
+    else:
+        document.setdefault("validFrom", b.format_datetime(now))
     key = do_ensure_signing_key(organization=organization, actor=actor)
     ((status_list, index),) = statuslists.reserve_indexes(organization, 1)
     entries = documents.status_entries(

@@ -4,11 +4,11 @@ completed stack, from the stack's achievement).
 Everything goes through the typed builders of :mod:`credstack.vc.builders`, so the result is schema-valid
 and JSON-LD safe by construction. Two decisions worth knowing:
 
-- ``credentialStatus`` holds two ``BitstringStatusListEntry`` objects (revocation and suspension), the
-  VC 2.0 array form. The OB 3.0 JSON schema allows a single object, so our schema check accepts an array
-  whose every entry is a valid OB 3.0 ``CredentialStatus`` (see :mod:`credstack.vc.schema`); the choice and
-  its trade-off are described in docs/architecture.md ("Status"). An organization that does not publish
-  suspension (``Organization.publish_suspension``) gets the single revocation object instead.
+- ``credentialStatus`` is the single revocation ``BitstringStatusListEntry`` the OB 3.0 JSON schema requires
+  (strict OB 3.0, the default). An organization that chose to publish suspension
+  (``Organization.publish_suspension``) gets two entries, revocation and suspension, the VC 2.0 array form; our
+  schema check accepts an array whose every entry is a valid OB 3.0 ``CredentialStatus`` (see
+  :mod:`credstack.vc.schema`); the trade-off is described in docs/architecture.md ("Status").
 - The recipient is a salted sha256 ``IdentityObject`` of the email address (lower-cased before hashing);
   the learner's name is added as a plain ``name`` IdentityObject only when the learner chooses so, and
   their DID as ``credentialSubject.id`` when they gave one.

@@ -25,6 +25,7 @@ from credstack.organizations.models import (
     Role,
     hash_secret,
 )
+from credstack.organizations.permissions import creator_may_act
 
 PROFILE_FIELDS = (
     "name",
@@ -35,6 +36,7 @@ PROFILE_FIELDS = (
     "second_review",
     "second_review_sample_percent",
     "publish_suspension",
+    "did_method",
 )
 
 
@@ -58,6 +60,9 @@ def do_update_organization_profile(*, organization: Organization, actor: Any, **
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
     with transaction.atomic():
+        if "did_method" in changes and changes["did_method"] != organization.did_method:
+            _check_identity_may_change(organization)
+            organization.did_key = ""
         for field, value in changes.items():
             setattr(organization, field, value)
         organization.full_clean()
@@ -66,6 +71,22 @@ def do_update_organization_profile(*, organization: Organization, actor: Any, **
             "organization.updated", organization, actor=actor, organization=organization, fields=sorted(changes)
         )
     return organization
+
+
+def _check_identity_may_change(organization: Organization) -> None:
+    """The issuer identity (did:web or did:key) is in every credential signed: it is chosen before the first one."""
+    from credstack.awards.models import Credential
+
+    if Credential.objects.filter(organization=organization).exists():
+        raise ValidationError(
+            {
+                "did_method": [
+                    f"This organization has issued credentials as {organization.issuer_id}; its issuer identity can "
+                    "no longer change (those credentials name it). Use another organization to issue under another "
+                    "identity."
+                ]
+            }
+        )
 
 
 def do_add_member(*, organization: Organization, user: User, role: str, actor: Any) -> Membership:
@@ -85,17 +106,39 @@ def do_add_member(*, organization: Organization, user: User, role: str, actor: A
     return membership
 
 
-def do_remove_member(*, membership: Membership, actor: Any) -> None:
+@dataclass(frozen=True)
+class EndedIntegrations:
+    """The API keys and OAuth clients revoked because the person who made them lost the admin role."""
+
+    api_keys: int = 0
+    oauth_clients: int = 0
+
+
+def do_remove_member(*, membership: Membership, actor: Any) -> EndedIntegrations:
+    """Remove one role of a member. When it leaves them no admin role in the organization, the API keys and
+    OAuth clients they created are revoked (with their tokens) in the same transaction: they act with their
+    creator's rights, so they end with them (see ``permissions.creator_may_act``)."""
+    organization, user = membership.organization, membership.user
     with transaction.atomic():
         audit.record(
             "organization.member_removed",
             membership,
             actor=actor,
-            organization=membership.organization,
-            user=membership.user.email,
+            organization=organization,
+            user=user.email,
             role=membership.role,
         )
         membership.delete()
+        if Membership.objects.filter(organization=organization, user=user, role=Role.ADMIN).exists():
+            return EndedIntegrations()
+        because = f"{user.email} is no longer admin"
+        keys = list(ApiKey.objects.filter(organization=organization, created_by=user, revoked_at__isnull=True))
+        for key in keys:
+            do_revoke_api_key(key=key, actor=actor, because=because)
+        clients = list(OAuthClient.objects.filter(organization=organization, created_by=user, revoked_at__isnull=True))
+        for client in clients:
+            do_revoke_oauth_client(client=client, actor=actor, because=because)
+    return EndedIntegrations(api_keys=len(keys), oauth_clients=len(clients))
 
 
 def do_create_api_key(
@@ -116,11 +159,17 @@ def do_create_api_key(
     return key, raw
 
 
-def do_revoke_api_key(*, key: ApiKey, actor: Any) -> None:
+def do_revoke_api_key(*, key: ApiKey, actor: Any, because: str = "") -> None:
     with transaction.atomic():
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit.record("organization.api_key_revoked", key, actor=actor, organization=key.organization)
+        audit.record(
+            "organization.api_key_revoked",
+            key,
+            actor=actor,
+            organization=key.organization,
+            **({"because": because} if because else {}),
+        )
 
 
 # --- OAuth 2.0 client credentials (RFC 6749 section 4.4) ------------------------------------------
@@ -154,13 +203,19 @@ def do_create_oauth_client(
     return client, secret
 
 
-def do_revoke_oauth_client(*, client: OAuthClient, actor: Any) -> None:
+def do_revoke_oauth_client(*, client: OAuthClient, actor: Any, because: str = "") -> None:
     """Revoke the client; its access tokens stop working at once (they are deleted)."""
     with transaction.atomic():
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
         client.tokens.all().delete()
-        audit.record("organization.oauth_client_revoked", client, actor=actor, organization=client.organization)
+        audit.record(
+            "organization.oauth_client_revoked",
+            client,
+            actor=actor,
+            organization=client.organization,
+            **({"because": because} if because else {}),
+        )
 
 
 @dataclass(frozen=True)
@@ -189,10 +244,13 @@ def do_grant_client_credentials(
     Raises :class:`OAuthError`.
     """
     client = (
-        OAuthClient.objects.select_related("organization").filter(client_id=client_id, revoked_at__isnull=True).first()
+        OAuthClient.objects.select_related("organization", "created_by")
+        .filter(client_id=client_id, revoked_at__isnull=True)
+        .first()
     )
     stored = client.secret_hash if client is not None else _NO_CLIENT_HASH
-    if not hmac.compare_digest(stored, hash_secret(client_secret)) or client is None:
+    secret_matches = hmac.compare_digest(stored, hash_secret(client_secret))
+    if client is None or not secret_matches or not creator_may_act(client.created_by, client.organization):
         raise OAuthError("invalid_client", "The client id or secret is wrong, or the client was revoked.")
     requested = frozenset(scope.split()) if scope and scope.strip() else client.scope_set
     if not requested <= client.scope_set:

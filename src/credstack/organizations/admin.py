@@ -24,6 +24,9 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+CREATION_FIELDS = ("url", "email", "description", "turnaround_days", "publish_suspension", "did_method", "parent")
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "url", "email", "created_at"]
@@ -43,9 +46,7 @@ class OrganizationAdmin(admin.ModelAdmin):
             actions.do_update_organization_profile(organization=fresh, actor=request.user, **fields)
         else:
             profile = {
-                f: form.cleaned_data.get(f)
-                for f in ("url", "email", "description", "turnaround_days", "publish_suspension", "parent")
-                if form.cleaned_data.get(f) not in (None, "")
+                f: form.cleaned_data.get(f) for f in CREATION_FIELDS if form.cleaned_data.get(f) not in (None, "")
             }
             created = actions.do_create_organization(slug=obj.slug, name=obj.name, actor=request.user, **profile)
             obj.pk = created.pk

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from credstack.organizations.models import Organization, Role
@@ -20,8 +22,17 @@ class ProfileForm(forms.ModelForm):
             "second_review",
             "second_review_sample_percent",
             "publish_suspension",
+            "did_method",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "did_method": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the identity is kept as it is unless the admin picks another (older forms and scripts post no choice)
+        self.fields["did_method"].required = False
+
+    def clean_did_method(self) -> str:
+        return str(self.cleaned_data.get("did_method") or self.instance.did_method)
 
 
 class AddMemberForm(forms.Form):

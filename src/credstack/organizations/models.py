@@ -46,14 +46,33 @@ class Organization(models.Model):
     )
     publish_suspension = models.BooleanField(
         "publish suspension in credentials",
-        default=True,
+        default=False,
         help_text=(
-            "Ticked: credentials carry two status entries, revocation and suspension (the VC 2.0 list form), so "
-            "verifiers anywhere see a suspension. Unticked: one entry, revocation only — the single object the "
-            "Open Badges 3.0 schema describes, which strict OB 3.0 validators require; a suspension then shows "
-            "only on this platform. Applies to credentials issued from now on."
+            "Unticked (the default): one status entry, revocation only — the single object the Open Badges 3.0 "
+            "schema requires, so 1EdTech's validator and every strict OB 3.0 verifier accept the credentials; a "
+            "suspension then shows only on this platform. Ticked: credentials carry two entries, revocation and "
+            "suspension (the VC 2.0 list form), so verifiers anywhere see a suspension, but validators that apply "
+            "the OB 3.0 schema reject them. Applies to credentials issued from now on."
         ),
     )
+    did_method = models.CharField(
+        "issuer identity",
+        max_length=8,
+        default="web",
+        choices=[
+            ("web", "did:web on this platform (keys can be rotated and retired)"),
+            ("key", "did:key (the key is the identity: it can never be rotated or retired)"),
+        ],
+        help_text=(
+            "did:web (the default): verifiers read the organization's keys from this platform, so a key can be "
+            "rotated, and a leaked one retired so that what it signed stops verifying. did:key: the identity is the "
+            "public key itself, which any verifier resolves offline (some test suites and wallets know only "
+            "did:key), but it can never be rotated or retired: if the key leaks, the identity is lost. Chosen "
+            "before the first credential; it cannot change afterwards."
+        ),
+    )
+    did_key = models.CharField(max_length=120, blank=True, default="", editable=False)
+    """With ``did_method == "key"``: the did:key of the organization's one signing key, bound on first use."""
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -67,7 +86,10 @@ class Organization(models.Model):
 
     @property
     def issuer_id(self) -> str:
-        """The issuer's public id: its did:web, whose DID document (``…/issuers/<slug>/did.json``) lists its keys."""
+        """The issuer's public id: its did:web, whose DID document (``…/issuers/<slug>/did.json``) lists its keys;
+        or, for an organization that chose did:key, the did:key of its signing key once it has one."""
+        if self.did_method == "key" and self.did_key:
+            return self.did_key
         return platform_did_web("issuers", self.slug)
 
     @property
@@ -87,6 +109,29 @@ def platform_did_web(*path: str) -> str:
     base = urllib.parse.urlsplit(settings.CREDSTACK_BASE_URL)
     parts = [urllib.parse.quote(p, safe="") for p in base.path.split("/") if p] + list(path)
     return ":".join(["did:web", base.netloc.replace(":", "%3A"), *parts])
+
+
+def in_platform_space(iri: str) -> bool:
+    """Whether ``iri`` names something on this platform: a URL on ``CREDSTACK_BASE_URL``'s host (any scheme,
+    port or letter case) under its path, or a did:web DID of that host.
+
+    Only the platform mints such ids (credential pages, issuer profiles, status lists); a caller who sends
+    one would make a credential look like another organization's, or like one the platform made.
+    """
+    base = urllib.parse.urlsplit(settings.CREDSTACK_BASE_URL)
+    text = urllib.parse.unquote(iri.strip()).lower()
+    if text.startswith("did:web:"):
+        return text.removeprefix("did:web:").split(":", 1)[0] == base.hostname  # an unquoted port follows a ':'
+
+    try:
+        parts = urllib.parse.urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or host != base.hostname:
+        return False
+    base_path = base.path.rstrip("/").lower()
+    return not base_path or parts.path == base_path or parts.path.startswith(base_path + "/")
 
 
 class Role(models.TextChoices):
@@ -116,7 +161,8 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ADMIN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The person the key or client acts as; deleting their account deletes what they made (see creator_may_act).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -146,7 +192,8 @@ class OAuthClient(models.Model):
     client_id = models.CharField(max_length=40, unique=True)
     secret_hash = models.CharField(max_length=64)
     scopes = models.CharField(max_length=200, default="issue:credentials", help_text="Space-separated scopes.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The person the key or client acts as; deleting their account deletes what they made (see creator_may_act).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_token_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -34,6 +34,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from credstack.accounts import throttle
 from credstack.organizations.actions import OAuthError, do_grant_client_credentials
 from credstack.organizations.models import OAUTH_SCOPES, OAuthAccessToken, hash_secret
+from credstack.organizations.permissions import creator_may_act
 from credstack.verifier import limits
 
 TOKEN_PREFIX = "cst_"  # noqa: S105 - a prefix that marks the kind of value, not a secret
@@ -219,11 +220,15 @@ def metadata(request: HttpRequest) -> JsonResponse:
 
 
 def access_token(raw: str) -> OAuthAccessToken | None:
-    """The live token behind a Bearer value: unexpired, of a client that is not revoked."""
+    """The live token behind a Bearer value: unexpired, of a client that is not revoked and whose creator may
+    still act for the organization."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    return (
+    token = (
         OAuthAccessToken.objects.select_related("client__organization", "client__created_by")
         .filter(token_hash=hash_secret(raw), expires_at__gt=timezone.now(), client__revoked_at__isnull=True)
         .first()
     )
+    if token is None or not creator_may_act(token.client.created_by, token.client.organization):
+        return None
+    return token

@@ -27,6 +27,19 @@ def can_assess(user: Any, organization: Organization) -> bool:
     return bool(roles_of(user, organization) & {Role.ADMIN, Role.ASSESSOR})
 
 
+def creator_may_act(creator: Any, organization: Organization) -> bool:
+    """Whether an API key or OAuth client made by ``creator`` may still act for ``organization``.
+
+    A key or client belongs to the admin who made it and acts with that person's rights: it ends when they
+    leave the organization or stop being its admin (``do_remove_member`` revokes it then, audited). This check
+    also stops it when the person lost those rights another way (an account deactivated). One made by the
+    operator on the command line has no creator and belongs to the organization.
+    """
+    if creator is None:
+        return True
+    return bool(creator.is_active) and is_org_admin(creator, organization)
+
+
 def require_org_admin(user: Any, organization: Organization) -> None:
     if not is_org_admin(user, organization):
         raise Http404("No such organization page.")

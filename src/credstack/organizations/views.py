@@ -85,11 +85,13 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
             "counts": counts,
             "members": Membership.objects.filter(organization=org).select_related("user").order_by("user__email"),
             "member_form": AddMemberForm(),
-            "api_keys": ApiKey.objects.filter(organization=org, revoked_at__isnull=True).order_by("-created_at"),
+            "api_keys": ApiKey.objects.filter(organization=org, revoked_at__isnull=True)
+            .select_related("created_by")
+            .order_by("-created_at"),
             "api_key_form": ApiKeyForm(),
-            "oauth_clients": OAuthClient.objects.filter(organization=org, revoked_at__isnull=True).order_by(
-                "-created_at"
-            ),
+            "oauth_clients": OAuthClient.objects.filter(organization=org, revoked_at__isnull=True)
+            .select_related("created_by")
+            .order_by("-created_at"),
             "oauth_client_form": OAuthClientForm(),
             # Review activity stays out of this list: it would put learners' names next to their submissions
             # on a page that admins who also assess read (blind review).
@@ -155,9 +157,21 @@ def remove_member(request: HttpRequest, org_slug: str, membership_id: int) -> Ht
     ):
         messages.error(request, "You are the last admin of this organization; add another admin first.")
     else:
-        actions.do_remove_member(membership=membership, actor=request.user)
-        messages.success(request, f"{membership.user.email} is no longer {membership.role}.")
+        ended = actions.do_remove_member(membership=membership, actor=request.user)
+        messages.success(request, f"{membership.user.email} is no longer {membership.role}.{_ended_text(ended)}")
     return redirect("organizations:dashboard", org.slug)
+
+
+def _ended_text(ended: actions.EndedIntegrations) -> str:
+    parts = [
+        f"{n} {what}{'s' if n != 1 else ''}"
+        for n, what in ((ended.api_keys, "API key"), (ended.oauth_clients, "OAuth client"))
+        if n
+    ]
+    if not parts:
+        return ""
+    verb = "was" if ended.api_keys + ended.oauth_clients == 1 else "were"
+    return f" {' and '.join(parts)} they created {verb} revoked."
 
 
 @never_cache  # the page shows the key once: no browser or proxy may keep it

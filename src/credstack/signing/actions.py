@@ -46,7 +46,7 @@ def do_ensure_signing_key(*, organization: Organization, actor: Any = None) -> S
     """The organization's active key, created on first use (keys are made on demand, not up front)."""
     existing = SigningKey.objects.filter(organization=organization, state=KeyState.ACTIVE).first()
     if existing is not None:
-        return existing
+        return _bind_did_key(organization, existing)
     try:
         with transaction.atomic():
             row = _new_key(organization, actor)
@@ -55,12 +55,37 @@ def do_ensure_signing_key(*, organization: Organization, actor: Any = None) -> S
             )
     except IntegrityError:
         # Another process created it at the same moment: the partial unique constraint kept one.
-        return SigningKey.objects.get(organization=organization, state=KeyState.ACTIVE)
-    return row
+        row = SigningKey.objects.get(organization=organization, state=KeyState.ACTIVE)
+    return _bind_did_key(organization, row)
+
+
+def _bind_did_key(organization: Organization, key: SigningKey) -> SigningKey:
+    """A did:key organization's identity is its one key: bound the first time the key is used."""
+    if organization.did_method != "key" or organization.did_key:
+        return key
+    did = Ed25519Key.from_multibase(key.public_key_multibase).did_key
+    Organization.objects.filter(pk=organization.pk, did_key="").update(did_key=did)
+    organization.refresh_from_db(fields=["did_key"])
+    key.organization = organization
+    return key
+
+
+def _refuse_for_did_key(organization: Organization, what: str) -> None:
+    if organization.did_method == "key":
+        raise ValidationError(
+            {
+                "key": [
+                    f"{organization.name} issues under a did:key, whose identity is its key: the key cannot be "
+                    f"{what}. Revoke the credentials it signed instead, and issue under a did:web organization to "
+                    "have keys that can change."
+                ]
+            }
+        )
 
 
 def do_rotate_signing_key(*, organization: Organization, actor: Any) -> SigningKey:
     """A new active key; the old one is superseded and keeps verifying what it signed."""
+    _refuse_for_did_key(organization, "rotated")
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=organization.pk)
         old = SigningKey.objects.filter(organization=organization, state=KeyState.ACTIVE).first()
@@ -92,6 +117,7 @@ def do_revoke_signing_key(*, key: SigningKey, reason: str, actor: Any) -> Signin
         raise ValidationError({"reason": ["Say why the key is retired (for example: the server was breached)."]})
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": [f"At most {MAX_REASON} characters."]})
+    _refuse_for_did_key(key.organization, "retired")
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=key.organization_id)
         key = SigningKey.objects.select_for_update().get(pk=key.pk)

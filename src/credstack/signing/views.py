@@ -83,7 +83,11 @@ def keys_page(
 @require_POST
 def rotate(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = _admin_org(request, org_slug)
-    key = actions.do_rotate_signing_key(organization=org, actor=request.user)
+    try:
+        key = actions.do_rotate_signing_key(organization=org, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("signing:keys", org.slug)
     messages.success(
         request,
         f"New signing key {key.public_key_multibase[:20]}… is active. Credentials signed "

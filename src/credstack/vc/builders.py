@@ -258,18 +258,28 @@ def _decode_multibase(value: str) -> bytes:
     raise ValueError(f"unsupported multibase prefix {value[:1]!r}")
 
 
+def decode_digest(digest: str) -> tuple[str, bytes]:
+    """The hash algorithm and digest of a ``digestMultibase`` value (``u`` or ``z``; sha2-256/384/512);
+    ``ValueError`` when it is not one."""
+    try:
+        multihash = _decode_multibase(digest)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("not multibase") from exc
+    if len(multihash) < 2 or multihash[0] not in _MULTIHASH:
+        raise ValueError("not a sha2-256, sha2-384 or sha2-512 multihash")
+    name, size = _MULTIHASH[multihash[0]]
+    if multihash[1] != size or len(multihash) != size + 2:
+        raise ValueError("the multihash has the wrong length")
+    return name, multihash[2:]
+
+
 def digest_matches(digest: str, data: bytes) -> bool:
     """Whether ``digest`` (a ``digestMultibase`` value, ``u`` or ``z``; sha2-256/384/512) is that of ``data``."""
     try:
-        multihash = _decode_multibase(digest)
-    except (ValueError, TypeError):
+        name, expected = decode_digest(digest)
+    except ValueError:
         return False
-    if len(multihash) < 2 or multihash[0] not in _MULTIHASH:
-        return False
-    name, size = _MULTIHASH[multihash[0]]
-    if multihash[1] != size or len(multihash) != size + 2:
-        return False
-    return hmac.compare_digest(multihash[2:], hashlib.new(name, data).digest())
+    return hmac.compare_digest(expected, hashlib.new(name, data).digest())
 
 
 # ---------------------------------------------------------------------------------------------------------

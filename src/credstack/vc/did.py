@@ -31,6 +31,8 @@ MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 RELATIONSHIPS = ("assertionMethod", "authentication", "capabilityInvocation", "capabilityDelegation")
 _KEY_TYPES = ("Multikey", "Ed25519VerificationKey2020", "JsonWebKey2020", "JsonWebKey")
 _MAX_DOCUMENT_BYTES = 512 * 1024
+# how the base58btc Multikey forms of Ed25519, P-256 and P-384 public keys begin
+_MULTIKEY_PREFIXES = ("z6Mk", "zDn", "z82")
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,12 @@ class VerificationMethod:
     public_key: bytes
     #: verification relationships that list this method (``assertionMethod``, ...)
     purposes: frozenset[str] = field(default=frozenset(RELATIONSHIPS))
+    #: ``Ed25519`` (32 raw bytes), ``P-256`` or ``P-384`` (compressed SEC1 point, 33 or 49 bytes)
+    algorithm: str = multibase.ED25519
 
     @property
     def public_key_multibase(self) -> str:
-        return multibase.encode_key(multibase.ED25519_PUB, self.public_key)
+        return multibase.encode_key(multibase.PUBLIC_KEY_CODECS[self.algorithm], self.public_key)
 
 
 class Resolver(Protocol):
@@ -95,15 +99,23 @@ def did_web_document(did: str, keys: Iterable[Ed25519Key]) -> dict[str, Any]:
     }
 
 
-def _key_from_method(method: Mapping[str, Any]) -> bytes:
+def _key_from_method(method: Mapping[str, Any]) -> tuple[str, bytes]:
+    """(algorithm, public key bytes) of a verification method: Ed25519, P-256 or P-384."""
     if isinstance(method.get("publicKeyMultibase"), str):
-        return multibase.decode_key(method["publicKeyMultibase"], multibase.ED25519_PUB)
+        algorithm, key = multibase.decode_public_key(method["publicKeyMultibase"])
+        if method.get("type") == "Ed25519VerificationKey2020" and algorithm != multibase.ED25519:
+            raise ResolutionError(f"The Ed25519VerificationKey2020 {method.get('id')!r} holds a {algorithm} key.")
+        return algorithm, key
     jwk = method.get("publicKeyJwk")
     if isinstance(jwk, Mapping) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
         x = jwk.get("x")
         if isinstance(x, str):
-            return multibase.decode("u" + x)
-    raise ResolutionError(f"The verification method {method.get('id')!r} has no Ed25519 public key.")
+            return multibase.ED25519, multibase.decode("u" + x)
+    if isinstance(jwk, Mapping) and jwk.get("kty") == "EC" and jwk.get("crv") in ("P-256", "P-384"):
+        x, y = jwk.get("x"), jwk.get("y")
+        if isinstance(x, str) and isinstance(y, str):
+            return str(jwk["crv"]), multibase.compress_ec_point(multibase.decode("u" + x), multibase.decode("u" + y))
+    raise ResolutionError(f"The verification method {method.get('id')!r} has no Ed25519, P-256 or P-384 public key.")
 
 
 def _absolute(reference: Any, base: str) -> Any:
@@ -189,9 +201,11 @@ class DefaultResolver:
             raise ResolutionError(
                 f"The verification method {vm_id} is controlled by {controller!r}, not by {expected_controller!r}."
             )
-        public_key = _key_from_method(method)
+        algorithm, public_key = _key_from_method(method)
         fragment = vm_id.split("#", 1)[1] if "#" in vm_id else ""
-        if fragment.startswith("z6Mk") and fragment != multibase.encode_key(multibase.ED25519_PUB, public_key):
+        if fragment.startswith(_MULTIKEY_PREFIXES) and fragment != multibase.encode_key(
+            multibase.PUBLIC_KEY_CODECS[algorithm], public_key
+        ):
             raise ResolutionError(f"The key fragment of {vm_id} does not match its publicKeyMultibase.")
         return VerificationMethod(
             id=vm_id,
@@ -199,6 +213,7 @@ class DefaultResolver:
             controller=controller,
             public_key=public_key,
             purposes=purposes if purposes is not None else frozenset({"assertionMethod"}),
+            algorithm=algorithm,
         )
 
 
@@ -207,9 +222,13 @@ def _resolve_did_key(vm_id: str) -> VerificationMethod:
     # a did:key resolves from its own text (nothing to revoke or fetch): issuers' keys repeat on every credential
     did, _, fragment = vm_id.partition("#")
     encoded = did[len("did:key:") :]
-    if not encoded.startswith("z6Mk"):
-        raise ResolutionError(f"{did} is not an Ed25519 did:key (it must start with did:key:z6Mk).")
+    if not encoded.startswith(_MULTIKEY_PREFIXES):
+        raise ResolutionError(
+            f"{did} is not an Ed25519, P-256 or P-384 did:key (it must start with did:key:z6Mk, zDn or z82)."
+        )
     if fragment and fragment != encoded:
         raise ResolutionError(f"The fragment of {vm_id} must repeat the key ({encoded}).")
-    public_key = multibase.decode_key(encoded, multibase.ED25519_PUB)
-    return VerificationMethod(id=f"{did}#{encoded}", type="Multikey", controller=did, public_key=public_key)
+    algorithm, public_key = multibase.decode_public_key(encoded)
+    return VerificationMethod(
+        id=f"{did}#{encoded}", type="Multikey", controller=did, public_key=public_key, algorithm=algorithm
+    )

@@ -217,6 +217,12 @@ def _run(operation: Any, doc: Any) -> Any:
         raise InvalidDocument(f"Invalid JSON-LD: {_describe(exc)}") from exc
     except RecursionError as exc:
         raise InvalidDocument("The JSON-LD document is nested too deeply.") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # pyld assumes shapes it never checks (``{"@vocab": null}`` raises KeyError deep inside expansion): any
+        # crash of the processor on a document is the document's fault, never ours to answer with a 500.
+        raise InvalidDocument(
+            f"The JSON-LD processor cannot handle this document ({type(exc).__name__}: {exc}); check its @context."
+        ) from exc
 
 
 def _describe(exc: Any) -> str:
@@ -242,9 +248,18 @@ def to_rdf_dataset(doc: dict[str, Any], *, safe: bool = True, loader: Any = None
     return dataset
 
 
-def to_nquads(doc: dict[str, Any], *, budget: int = DEFAULT_BUDGET, safe: bool = True, loader: Any = None) -> str:
-    """Canonical RDFC-1.0 N-Quads of a JSON-LD document (safe mode unless ``safe=False``)."""
-    return canonicalize(quads_from_dataset(to_rdf_dataset(doc, safe=safe, loader=loader)), budget=budget)
+def to_nquads(
+    doc: dict[str, Any],
+    *,
+    budget: int = DEFAULT_BUDGET,
+    safe: bool = True,
+    loader: Any = None,
+    hash_name: str = "sha256",
+) -> str:
+    """Canonical RDFC-1.0 N-Quads of a JSON-LD document (safe mode unless ``safe=False``); ``hash_name`` is
+    RDFC-1.0's hash algorithm (SHA-256 by default; ``sha384`` for the P-384 ECDSA suites)."""
+    quads = quads_from_dataset(to_rdf_dataset(doc, safe=safe, loader=loader))
+    return canonicalize(quads, budget=budget, hash_name=hash_name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,9 +350,12 @@ class _Issuer:
 
 
 class _Canonicalizer:
-    def __init__(self, quads: list[Quad], budget: int) -> None:
+    def __init__(self, quads: list[Quad], budget: int, hash_name: str = "sha256") -> None:
         self.quads = quads
         self.budget = budget
+        self._hash = (
+            _sha256 if hash_name == "sha256" else lambda text: hashlib.new(hash_name, text.encode()).hexdigest()
+        )
         self.canonical = _Issuer("_:c14n")
         self.bnode_quads: dict[str, list[Quad]] = {}
         self.first_degree: dict[str, str] = {}
@@ -375,7 +393,7 @@ class _Canonicalizer:
                 )
             )
         lines.sort()
-        result = _sha256("".join(lines))
+        result = self._hash("".join(lines))
         self.first_degree[node] = result
         return result
 
@@ -389,7 +407,7 @@ class _Canonicalizer:
         else:
             identifier = self.hash_first_degree(related)
         predicate = quad[1] if position != "g" else ""
-        return _sha256(position + predicate + identifier)
+        return self._hash(position + predicate + identifier)
 
     # 4.8 Hash N-Degree Quads
     def hash_n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
@@ -438,7 +456,7 @@ class _Canonicalizer:
             data.append(chosen_path)
             assert chosen_issuer is not None  # the first permutation is never skipped
             issuer = chosen_issuer
-        return _sha256("".join(data)), issuer
+        return self._hash("".join(data)), issuer
 
     # 4.4 Canonicalization Algorithm
     def run(self) -> str:
@@ -478,10 +496,10 @@ class _Canonicalizer:
         return "".join(sorted(lines))
 
 
-def canonicalize(quads: list[Quad], *, budget: int = DEFAULT_BUDGET) -> str:
+def canonicalize(quads: list[Quad], *, budget: int = DEFAULT_BUDGET, hash_name: str = "sha256") -> str:
     """RDFC-1.0 (SHA-256) canonical N-Quads of ``quads``.
 
     ``budget`` caps the work of the blank-node labelling; beyond it
     :class:`CanonicalizationBudgetExceeded` is raised.
     """
-    return _Canonicalizer(quads, budget).run()
+    return _Canonicalizer(quads, budget, hash_name).run()

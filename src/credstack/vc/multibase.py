@@ -22,6 +22,16 @@ from credstack.vc.hotpath import b58encode as b58encode
 
 ED25519_PUB = 0xED
 ED25519_PRIV = 0x1300
+P256_PUB = 0x1200
+P384_PUB = 0x1201
+
+ED25519 = "Ed25519"
+P256 = "P-256"
+P384 = "P-384"
+#: the multicodec of each public key algorithm, and the length of its key
+PUBLIC_KEY_CODECS = {ED25519: ED25519_PUB, P256: P256_PUB, P384: P384_PUB}
+_KEY_LENGTHS = {ED25519: 32, P256: 33, P384: 49}
+_ALGORITHMS = {codec: algorithm for algorithm, codec in PUBLIC_KEY_CODECS.items()}
 
 _MAX_VARINT_BYTES = 9
 
@@ -106,3 +116,23 @@ def decode_key(value: str, expected_codec: int, length: int = 32) -> bytes:
     if len(key) != length:
         raise InputError(f"A key of {len(key)} bytes; expected {length}.")
     return key
+
+
+def decode_public_key(value: str) -> tuple[str, bytes]:
+    """A Multikey ``publicKeyMultibase``: ``(algorithm, key)`` for Ed25519, P-256 or P-384 (compressed point)."""
+    codec, key = split_codec(decode(value))
+    algorithm = _ALGORITHMS.get(codec)
+    if algorithm is None:
+        raise InputError(f"Unsupported public key multicodec 0x{codec:x} (Ed25519, P-256 and P-384 are supported).")
+    if len(key) != _KEY_LENGTHS[algorithm]:
+        raise InputError(f"A {algorithm} public key of {len(key)} bytes; expected {_KEY_LENGTHS[algorithm]}.")
+    if algorithm != ED25519 and key[0] not in (2, 3):
+        raise InputError(f"A {algorithm} Multikey must hold a compressed point (starting with 02 or 03).")
+    return algorithm, key
+
+
+def compress_ec_point(x: bytes, y: bytes) -> bytes:
+    """The compressed SEC1 form of the point (x, y): 02 or 03 (the parity of y), then x."""
+    if not x or len(x) != len(y):
+        raise InputError("An EC public key needs x and y of the same length.")
+    return bytes([2 + (y[-1] & 1)]) + x

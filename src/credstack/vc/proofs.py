@@ -24,11 +24,20 @@ from credstack.vc.suites import (
     DEFAULT_SUITE,
     PROOF_TYPE,
     Cryptosuite,
-    decode_proof_value,
     get_suite,
+    proof_hash_data,
+    suite_for_proof,
 )
 
-DEFAULT_ACCEPTED_SUITES: tuple[str, ...] = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+#: every suite verified here: the two EdDSA suites credstack signs with, and those found in the field
+DEFAULT_ACCEPTED_SUITES: tuple[str, ...] = (
+    "eddsa-rdfc-2022",
+    "eddsa-jcs-2022",
+    "Ed25519Signature2020",
+    "ecdsa-rdfc-2019",
+    "ecdsa-jcs-2019",
+    "ecdsa-sd-2023",
+)
 
 
 @dataclass(frozen=True)
@@ -95,9 +104,7 @@ def _matching_previous(proofs: Sequence[Any], previous: Any) -> list[dict[str, A
 
 
 def _hash_data(suite: Cryptosuite, unsecured: dict[str, Any], config: dict[str, Any]) -> bytes:
-    if (not suite.proof_keeps_context or "@context" not in config) and "@context" in unsecured:
-        config = {"@context": unsecured["@context"], **{k: v for k, v in config.items() if k != "@context"}}
-    return suite.hash_data(suite.canonize_proof_config(config), suite.canonize_document(unsecured))
+    return proof_hash_data(suite, unsecured, config)
 
 
 def add_proof(
@@ -123,7 +130,9 @@ def add_proof(
     unsecured: dict[str, Any] = dict(doc)
     existing = _proof_list(unsecured.pop("proof", None))
 
-    config: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": cryptosuite.name}
+    config: dict[str, Any] = {"type": cryptosuite.proof_type}
+    if cryptosuite.proof_type == PROOF_TYPE:
+        config["cryptosuite"] = cryptosuite.name
     if proof_id is not None:
         config["id"] = proof_id
     if created is None:
@@ -166,14 +175,13 @@ def verify_proofs(
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     checks = []
     for index, proof in enumerate(proofs):
-        suite = str(proof.get("cryptosuite", "")) if isinstance(proof, dict) else ""
-        method = str(proof.get("verificationMethod", "")) if isinstance(proof, dict) else ""
         try:
             checks.append(_verify_one(proof, index, unsecured, proofs, resolver, accepted, expected_proof_purpose, now))
         except VCError as exc:
-            checks.append(ProofCheck(suite, method, False, str(exc)))
+            checks.append(ProofCheck(_suite_name(proof), _method_name(proof), False, str(exc)))
         except Exception as exc:
-            checks.append(ProofCheck(suite, method, False, f"The proof could not be checked: {exc!r}"))
+            message = f"The proof could not be checked: {exc!r}"
+            checks.append(ProofCheck(_suite_name(proof), _method_name(proof), False, message))
     return checks
 
 
@@ -190,18 +198,17 @@ def _verify_one(
     label = f"Proof {index + 1}"
     if not isinstance(proof, dict):
         return ProofCheck("", "", False, f"{label} is not a JSON object.")
-    suite_name = proof.get("cryptosuite")
     method_id = proof.get("verificationMethod")
-    suite_str = suite_name if isinstance(suite_name, str) else ""
     method_str = method_id if isinstance(method_id, str) else ""
+    try:
+        suite_name = suite_for_proof(proof)
+    except ProofError as exc:
+        return ProofCheck(_suite_name(proof), method_str, False, f"{label}: {exc}")
+    suite_str = suite_name
 
     def fail(message: str, controller: str | None = None) -> ProofCheck:
         return ProofCheck(suite_str, method_str, False, f"{label}: {message}", controller)
 
-    if proof.get("type") != PROOF_TYPE:
-        return fail(f"unsupported proof type {proof.get('type')!r} (expected {PROOF_TYPE}).")
-    if not isinstance(suite_name, str):
-        return fail("no cryptosuite.")
     if suite_name not in accepted:
         return fail(f"the cryptosuite {suite_name!r} is not accepted here (accepted: {', '.join(accepted)}).")
     try:
@@ -213,7 +220,7 @@ def _verify_one(
     if proof.get("proofPurpose") != purpose:
         return fail(f"the proof purpose is {proof.get('proofPurpose')!r}, expected {purpose!r}.")
     try:
-        decode_proof_value(proof.get("proofValue"))
+        cryptosuite.check_proof_value(proof.get("proofValue"))
     except ProofError as exc:
         return fail(str(exc))
     try:
@@ -251,12 +258,38 @@ def _verify_one(
         return fail(f"the key cannot be resolved: {exc}")
     if purpose not in method.purposes:
         return fail(f"the key {method_id} is not authorised for {purpose}.", method.controller)
+    if method.algorithm not in cryptosuite.key_algorithms:
+        return fail(
+            f"the key {method_id} is {'an' if method.algorithm.startswith('E') else 'a'} {method.algorithm} key; "
+            f"{suite_name} verifies with "
+            f"{' or '.join(cryptosuite.key_algorithms)} keys.",
+            method.controller,
+        )
 
-    hash_data = _hash_data(cryptosuite, to_verify, config)
-    if not cryptosuite.verify(hash_data, proof["proofValue"], method.public_key):
+    if not cryptosuite.verify_proof(to_verify, config, proof["proofValue"], method):
         return fail(
             "the signature does not match the document (it was changed or signed with another key).", method.controller
         )
+    kind = cryptosuite.describe_proof(proof["proofValue"])
     return ProofCheck(
-        suite_str, method_str, True, f"{label}: valid {suite_name} signature by {method_id}.", method.controller
+        suite_str,
+        method_str,
+        True,
+        f"{label}: valid {suite_name} signature by {method_id}" + (f" ({kind})." if kind else "."),
+        method.controller,
     )
+
+
+def _method_name(proof: Any) -> str:
+    return str(proof.get("verificationMethod", "")) if isinstance(proof, dict) else ""
+
+
+def _suite_name(proof: Any) -> str:
+    """What the report calls the proof's suite: its cryptosuite, or its type for a suite of its own."""
+    if not isinstance(proof, dict):
+        return ""
+    try:
+        return suite_for_proof(proof)
+    except ProofError:
+        suite = proof.get("cryptosuite")
+        return suite if isinstance(suite, str) else ""

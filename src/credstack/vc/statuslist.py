@@ -12,7 +12,19 @@ of exhausting memory. Concatenated gzip members are accepted (RFC 1952) and coun
 
 :class:`StatusChecker` checks a ``BitstringStatusListEntry`` through an injected fetcher and an injected
 ``verify_list`` callable (proof verification is done elsewhere). Whatever keeps a list from being read,
-verified or matched makes the result ``cannot_be_checked``, never ``unset``.
+verified or matched makes the result ``cannot_be_checked``, never ``unset``. It also reads:
+
+- ``statusSize`` / ``statusMessage`` and the ``message`` purpose (Bitstring Status List v1.0 §2.1): an entry of
+  ``statusSize`` bits (index × size), whose value names one of the entry's ``statusMessage`` objects
+  (``{"status": "0x2", "message": "rejected"}``); ``statusSize`` above 1 needs one message per possible value, and
+  the list then needs 131,072 entries of that size;
+- ``StatusList2021Entry`` (W3C CCG Status List 2021, still issued): the same bitstring in a
+  ``StatusList2021Credential`` / ``StatusList2021`` subject, its ``encodedList`` base64url without the multibase
+  ``u``, VC 1.1 dates (``issuanceDate`` / ``expirationDate``).
+
+:func:`check_revocation_list` checks a ``1EdTechRevocationList`` entry (1EdTech Revocation List Status Method
+1.0): the list at the entry's ``id`` names revoked credentials by id (``revokedCredentials``; an item is revoked
+when its ``revoked`` is true or absent), optionally with a ``revocationReason``.
 """
 
 from __future__ import annotations
@@ -111,6 +123,7 @@ class Bitstring:
         max_encoded_chars: int = DEFAULT_MAX_ENCODED_CHARS,
         max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
         min_bytes: int = MIN_BYTES,
+        multibase: bool = True,
     ) -> Bitstring:
         return cls(
             data=decode_bitstring(
@@ -118,6 +131,7 @@ class Bitstring:
                 max_encoded_chars=max_encoded_chars,
                 max_decoded_bytes=max_decoded_bytes,
                 min_bytes=min_bytes,
+                multibase=multibase,
             )
         )
 
@@ -137,15 +151,17 @@ def decode_bitstring(
     max_encoded_chars: int = DEFAULT_MAX_ENCODED_CHARS,
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
     min_bytes: int = MIN_BYTES,
+    multibase: bool = True,
 ) -> bytes:
-    """The raw bitstring of an ``encodedList``, refusing oversized and undersized lists."""
+    """The raw bitstring of an ``encodedList``, refusing oversized and undersized lists. ``multibase=False``:
+    Status List 2021's form, base64url without the ``u`` (padding allowed)."""
     if not isinstance(encoded, str):
         raise StatusListError("encodedList is not a string.")
     if len(encoded) > max_encoded_chars:
         raise StatusListError(f"encodedList has {len(encoded)} characters, more than the limit of {max_encoded_chars}.")
-    if not encoded.startswith("u"):
+    if multibase and not encoded.startswith("u"):
         raise StatusListError("encodedList must be multibase base64url: it must start with 'u'.")
-    body = encoded[1:]
+    body = encoded[1:] if multibase else encoded.rstrip("=")
     if not _BASE64URL.match(body):
         raise StatusListError("encodedList is not base64url (characters outside A-Z a-z 0-9 - _).")
     try:
@@ -259,6 +275,8 @@ class StatusResult:
     list_url: str | None = None
     value: int | None = None
     problem: str | None = None
+    #: the entry's ``statusMessage`` text for ``value`` (``statusSize`` / ``message`` purpose), if it has one
+    status_message: str | None = None
 
     @property
     def is_set(self) -> bool:
@@ -295,8 +313,49 @@ def _types(value: object) -> set[str]:
     return set()
 
 
+@dataclass(frozen=True)
+class _ListKind:
+    entry_type: str
+    credential_type: str
+    subject_type: str
+    multibase: bool
+    purposes: tuple[str, ...]
+
+
+_KINDS = {
+    kind.entry_type: kind
+    for kind in (
+        _ListKind("BitstringStatusListEntry", "BitstringStatusListCredential", "BitstringStatusList", True, PURPOSES),
+        _ListKind(
+            "StatusList2021Entry", "StatusList2021Credential", "StatusList2021", False, ("revocation", "suspension")
+        ),
+    )
+}
+ENTRY_TYPES = tuple(_KINDS)
+
+
+def _status_messages(entry: Mapping[str, Any], size: int) -> dict[int, str] | str:
+    """The entry's ``statusMessage`` as value -> message, or what is wrong with it."""
+    raw = entry.get("statusMessage")
+    if raw is None:
+        return {} if size == 1 else f"statusSize {size} needs a statusMessage array with {2**size} messages."
+    if not isinstance(raw, list) or len(raw) != 2**size:
+        return f"statusMessage must be an array of {2**size} messages (one per value of {size} bits)."
+    messages: dict[int, str] = {}
+    for item in raw:
+        status = item.get("status") if isinstance(item, Mapping) else None
+        message = item.get("message") if isinstance(item, Mapping) else None
+        if not isinstance(status, str) or not re.fullmatch(r"0x[0-9a-fA-F]+", status) or not isinstance(message, str):
+            return 'each statusMessage must be {"status": "0x…", "message": "…"}.'
+        messages[int(status, 16)] = message
+    if sorted(messages) != list(range(2**size)):
+        return f"statusMessage must give one message for each status 0x0 to {hex(2**size - 1)}."
+    return messages
+
+
 class StatusChecker:
-    """Checks ``BitstringStatusListEntry`` entries; lists are fetched through ``fetcher`` and cached.
+    """Checks ``BitstringStatusListEntry`` and ``StatusList2021Entry`` entries; lists are fetched through
+    ``fetcher`` and cached.
 
     ``verify_list(credential)`` must raise when the list credential's proof does not verify; without it
     the list is trusted as fetched (say so to the user). ``clock`` returns the current aware datetime.
@@ -343,11 +402,13 @@ class StatusChecker:
 
         if not isinstance(entry, Mapping):
             return cannot("The status entry is not an object.", "malformed_entry")
-        if "BitstringStatusListEntry" not in _types(entry.get("type")):
+        kinds = [_KINDS[t] for t in sorted(_types(entry.get("type"))) if t in _KINDS]
+        if not kinds:
             return cannot(
-                f"Status entries of type {entry.get('type')!r} are not supported (only BitstringStatusListEntry).",
+                f"Status entries of type {entry.get('type')!r} are not supported (only {' and '.join(ENTRY_TYPES)}).",
                 "malformed_entry",
             )
+        kind = kinds[0]
         if not isinstance(purpose, str) or not purpose:
             return cannot("The status entry has no statusPurpose.", "malformed_entry")
         raw_index = entry.get("statusListIndex")
@@ -382,9 +443,12 @@ class StatusChecker:
                 index,
                 url,
             )
+        messages = _status_messages(entry, size_value)
+        if isinstance(messages, str):
+            return cannot(messages, "malformed_entry", index, url)
 
         try:
-            cached = self._list(url)
+            cached = self._list(url, kind)
         except FetchError as exc:
             return cannot(f"The status list {url} cannot be fetched: {exc}", "fetch", index, url)
         except _ListProblem as exc:
@@ -399,6 +463,14 @@ class StatusChecker:
                 url,
             )
         bits = cached.bitstring
+        if len(bits) // size_value < MIN_BITS:
+            return cannot(
+                f"The status list {url} has {len(bits) // size_value} entries of {size_value} bits; "
+                f"the minimum is {MIN_BITS}.",
+                "malformed_list",
+                index,
+                url,
+            )
         if (index + 1) * size_value > len(bits):
             return cannot(
                 f"statusListIndex {index} is outside the status list ({len(bits) // size_value} entries).",
@@ -407,13 +479,19 @@ class StatusChecker:
                 url,
             )
         value = bits.get_value(index, size_value)
+        text = messages.get(value)
+        if purpose == "message" or size_value > 1:
+            said = f"{text!r}" if text is not None else "no message"
+            message = f"Status {hex(value)} of entry {index} in {url}: the issuer's message is {said}."
+            state = StatusState.SET if value else StatusState.UNSET
+            return StatusResult(purpose, index, state, message, url, value, None, text)
         if value:
             message = f"Status bit {index} of {url} is set: the credential is {_verb(purpose)}."
-            return StatusResult(purpose, index, StatusState.SET, message, url, value)
+            return StatusResult(purpose, index, StatusState.SET, message, url, value, None, text)
         message = f"Status bit {index} of {url} is not set: the credential is not {_verb(purpose)}."
-        return StatusResult(purpose, index, StatusState.UNSET, message, url, value)
+        return StatusResult(purpose, index, StatusState.UNSET, message, url, value, None, text)
 
-    def _list(self, url: str) -> _Cached:
+    def _list(self, url: str, kind: _ListKind = _KINDS["BitstringStatusListEntry"]) -> _Cached:
         now = self.clock()
         cached = self._cache.get(url)
         if cached is not None and now < cached.expires_at:
@@ -432,28 +510,33 @@ class StatusChecker:
                 f"The credential fetched from {url} has id {credential.get('id')!r}, not the list the entry names.",
                 "wrong_list",
             )
-        if "BitstringStatusListCredential" not in _types(credential.get("type")):
-            raise _ListProblem(f"{url} is not a BitstringStatusListCredential.", "malformed_list")
+        if kind.credential_type not in _types(credential.get("type")):
+            raise _ListProblem(
+                f"{url} is not a {kind.credential_type} (what a {kind.entry_type} points to).", "malformed_list"
+            )
         subject = credential.get("credentialSubject")
-        if not isinstance(subject, dict) or "BitstringStatusList" not in _types(subject.get("type")):
-            raise _ListProblem(f"{url} has no BitstringStatusList credentialSubject.", "malformed_list")
+        if not isinstance(subject, dict) or kind.subject_type not in _types(subject.get("type")):
+            raise _ListProblem(f"{url} has no {kind.subject_type} credentialSubject.", "malformed_list")
         if self.verify_list is not None:
             try:
                 self.verify_list(credential)
             except VCError as exc:
                 raise _ListProblem(f"The status list {url} does not verify: {exc}", "verify") from exc
-        valid_from = _parse_time(credential.get("validFrom"))
-        valid_until = _parse_time(credential.get("validUntil"))
-        if "validFrom" in credential and valid_from is None:
-            raise _ListProblem(f"The status list {url} has an unreadable validFrom.", "malformed_list")
+        # VC 2.0 dates, or VC 1.1's (Status List 2021 credentials)
+        start = "validFrom" if "validFrom" in credential else "issuanceDate"
+        end = "validUntil" if "validUntil" in credential else "expirationDate"
+        valid_from = _parse_time(credential.get(start))
+        valid_until = _parse_time(credential.get(end))
+        if start in credential and valid_from is None:
+            raise _ListProblem(f"The status list {url} has an unreadable {start}.", "malformed_list")
         if valid_from is not None and now < valid_from:
             raise _ListProblem(
-                f"The status list {url} is not valid before {credential['validFrom']}.",
+                f"The status list {url} is not valid before {credential[start]}.",
                 "expired_list",
             )
         if valid_until is not None and now >= valid_until:
             raise _ListProblem(
-                f"The status list {url} expired at {credential['validUntil']}.",
+                f"The status list {url} expired at {credential[end]}.",
                 "expired_list",
             )
         try:
@@ -461,6 +544,7 @@ class StatusChecker:
                 subject.get("encodedList"),  # type: ignore[arg-type]
                 max_encoded_chars=self.max_encoded_chars,
                 max_decoded_bytes=self.max_decoded_bytes,
+                multibase=kind.multibase,
             )
         except StatusListError as exc:
             raise _ListProblem(f"The status list {url} cannot be read: {exc}", "malformed_list") from exc
@@ -484,3 +568,59 @@ class _ListProblem(Exception):
 
 def _verb(purpose: str) -> str:
     return {"revocation": "revoked", "suspension": "suspended"}.get(purpose, f"flagged for {purpose}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 1EdTech Revocation List Status Method
+
+
+def check_revocation_list(
+    entry: Mapping[str, Any],
+    credential_id: Any,
+    fetcher: Fetcher,
+    *,
+    max_bytes: int = DEFAULT_MAX_LIST_CREDENTIAL_BYTES,
+) -> StatusResult:
+    """A ``1EdTechRevocationList`` entry: fetch the list at the entry's ``id`` and look for the credential's id
+    among ``revokedCredentials`` (revoked when ``revoked`` is true or absent). Never raises; ``cannot_be_checked``
+    when the list cannot be fetched or read."""
+    url = entry.get("id")
+    if not isinstance(url, str) or not url:
+        return StatusResult(
+            "revocation",
+            None,
+            StatusState.CANNOT_BE_CHECKED,
+            "The 1EdTechRevocationList entry has no id URL.",
+            problem="malformed_entry",
+        )
+
+    def cannot(message: str, problem: str) -> StatusResult:
+        return StatusResult("revocation", None, StatusState.CANNOT_BE_CHECKED, message, url, problem=problem)
+
+    if not isinstance(credential_id, str) or not credential_id:
+        return cannot("The credential has no id, so the issuer's revocation list cannot name it.", "malformed_entry")
+    try:
+        body = fetcher.fetch(url, accept="application/json, application/ld+json").body
+    except FetchError as exc:
+        return cannot(f"The issuer's revocation list {url} cannot be fetched: {exc}", "fetch")
+    if len(body) > max_bytes:
+        return cannot(f"The issuer's revocation list {url} is too large.", "malformed_list")
+    try:
+        revocation_list = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return cannot(f"The issuer's revocation list {url} is not JSON: {exc}", "malformed_list")
+    revoked = revocation_list.get("revokedCredentials") if isinstance(revocation_list, dict) else None
+    if not isinstance(revoked, list):
+        return cannot(f"The issuer's revocation list {url} has no revokedCredentials array.", "malformed_list")
+    for item in revoked:
+        if isinstance(item, Mapping) and item.get("id") == credential_id and item.get("revoked", True) is not False:
+            reason = item.get("revocationReason")
+            because = f" Reason given: {reason}" if isinstance(reason, str) and reason else ""
+            return StatusResult(
+                "revocation",
+                None,
+                StatusState.SET,
+                f"The issuer's revocation list {url} lists this credential as revoked.{because}",
+                url,
+            )
+    return StatusResult("revocation", None, StatusState.UNSET, f"Not on the issuer's revocation list ({url}).", url)

@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 import rfc8785
@@ -36,13 +36,21 @@ from credstack.vc.errors import InputError, InvalidDocument, ProofError
 from credstack.vc.hotpath import keys_below_surrogates, plain_json
 from credstack.vc.keys import Signer, verify_ed25519
 
+if TYPE_CHECKING:
+    from credstack.vc.did import VerificationMethod
+
 PROOF_TYPE = "DataIntegrityProof"
 
 
 class Cryptosuite(Protocol):
+    #: the ``cryptosuite`` of a DataIntegrityProof, or the proof type of a suite of its own (Ed25519Signature2020)
     name: str
+    #: the proof ``type`` this suite signs and verifies
+    proof_type: str
     #: whether the proof added to a document keeps its ``@context`` (JCS) or not (RDFC)
     proof_keeps_context: bool
+    #: the key algorithms this suite verifies with (``Ed25519``, ``P-256``, ``P-384``)
+    key_algorithms: tuple[str, ...]
 
     def canonize_document(self, document: dict[str, Any]) -> bytes: ...
 
@@ -53,6 +61,64 @@ class Cryptosuite(Protocol):
     def sign(self, hash_data: bytes, signer: Signer) -> str: ...
 
     def verify(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool: ...
+
+    def check_proof_value(self, proof_value: Any) -> None:
+        """Raise :class:`ProofError` saying what is wrong when ``proof_value`` cannot be this suite's."""
+        ...
+
+    def verify_proof(
+        self, document: dict[str, Any], proof_config: dict[str, Any], proof_value: str, method: VerificationMethod
+    ) -> bool:
+        """Whether ``proof_value`` proves ``document`` (without its proof) under ``proof_config`` (the proof
+        without ``proofValue``) with ``method``'s key. Raises :class:`ProofError` for a malformed proof."""
+        ...
+
+    def describe_proof(self, proof_value: str) -> str:
+        """Words for the report about this kind of proof ("" when there is nothing to add)."""
+        ...
+
+
+def proof_hash_data(suite: Cryptosuite, unsecured: dict[str, Any], config: dict[str, Any]) -> bytes:
+    """The hash data of a transform-hash-sign suite; the proof configuration gets the document's ``@context``
+    (unless a JCS proof carries its own)."""
+    if (not suite.proof_keeps_context or "@context" not in config) and "@context" in unsecured:
+        config = {"@context": unsecured["@context"], **{k: v for k, v in config.items() if k != "@context"}}
+    return suite.hash_data(suite.canonize_proof_config(config), suite.canonize_document(unsecured))
+
+
+class _EddsaSuite:
+    """What the Ed25519 suites share: the signature (64 bytes, base58btc) and how a proof is verified."""
+
+    name: str
+    proof_type = PROOF_TYPE
+    proof_keeps_context: bool
+    key_algorithms: tuple[str, ...] = (multibase.ED25519,)
+
+    def canonize_document(self, document: dict[str, Any]) -> bytes:
+        raise NotImplementedError
+
+    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
+        raise NotImplementedError
+
+    def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
+        return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()
+
+    def sign(self, hash_data: bytes, signer: Signer) -> str:
+        return _eddsa_sign(hash_data, signer)
+
+    def verify(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool:
+        return _eddsa_verify(hash_data, proof_value, public_key)
+
+    def check_proof_value(self, proof_value: Any) -> None:
+        decode_proof_value(proof_value)
+
+    def verify_proof(
+        self, document: dict[str, Any], proof_config: dict[str, Any], proof_value: str, method: VerificationMethod
+    ) -> bool:
+        return self.verify(proof_hash_data(self, document, proof_config), proof_value, method.public_key)
+
+    def describe_proof(self, proof_value: str) -> str:
+        return ""
 
 
 def _eddsa_sign(hash_data: bytes, signer: Signer) -> str:
@@ -101,7 +167,7 @@ def _rdfc_proof_config(serialized: str, fast: bool) -> bytes:
     return text.encode("utf-8")
 
 
-class EddsaRdfc2022:
+class EddsaRdfc2022(_EddsaSuite):
     name = "eddsa-rdfc-2022"
     proof_keeps_context = False
 
@@ -124,15 +190,6 @@ class EddsaRdfc2022:
             if templated is not None:
                 return templated
         return _rdfc_proof_config(_key(proof_config), fast)
-
-    def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
-        return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()
-
-    def sign(self, hash_data: bytes, signer: Signer) -> str:
-        return _eddsa_sign(hash_data, signer)
-
-    def verify(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool:
-        return _eddsa_verify(hash_data, proof_value, public_key)
 
 
 # Every proof has its own ``created``, so the cache above misses on each verification. On the fast path
@@ -190,7 +247,7 @@ def _templated_proof_config(proof_config: dict[str, Any]) -> bytes | None:
     return head + f'"{created}"{_DATE_TIME}'.encode() + tail
 
 
-class EddsaJcs2022:
+class EddsaJcs2022(_EddsaSuite):
     name = "eddsa-jcs-2022"
     proof_keeps_context = True
 
@@ -199,15 +256,6 @@ class EddsaJcs2022:
 
     def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
         return _jcs(proof_config)  # about a microsecond: no template needed, unlike RDFC
-
-    def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
-        return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()
-
-    def sign(self, hash_data: bytes, signer: Signer) -> str:
-        return _eddsa_sign(hash_data, signer)
-
-    def verify(self, hash_data: bytes, proof_value: str, public_key: bytes) -> bool:
-        return _eddsa_verify(hash_data, proof_value, public_key)
 
 
 def _jcs(value: Any) -> bytes:
@@ -235,12 +283,16 @@ def register_suite(suite: Cryptosuite) -> None:
 
 def get_suite(name: str) -> Cryptosuite:
     suite = _REGISTRY.get(name)
+    if suite is None and not _field_suites_loaded:
+        _load_field_suites()
+        suite = _REGISTRY.get(name)
     if suite is None:
         raise ProofError(f"Unknown cryptosuite {name!r}; known: {', '.join(sorted(_REGISTRY))}.")
     return suite
 
 
 def suite_names() -> list[str]:
+    _load_field_suites()
     return sorted(_REGISTRY)
 
 
@@ -248,3 +300,40 @@ register_suite(EddsaRdfc2022())
 register_suite(EddsaJcs2022())
 
 DEFAULT_SUITE = EddsaRdfc2022.name
+
+
+def suite_for_proof(proof: dict[str, Any]) -> str:
+    """The registry name of the suite a proof names: its ``cryptosuite`` for a DataIntegrityProof, else its type."""
+    proof_type = proof.get("type")
+    if proof_type == PROOF_TYPE:
+        name = proof.get("cryptosuite")
+        if not isinstance(name, str) or not name:
+            raise ProofError("no cryptosuite.")
+        return name
+    _load_field_suites()
+    if isinstance(proof_type, str) and proof_type in _REGISTRY and _REGISTRY[proof_type].proof_type == proof_type:
+        return proof_type
+    raise ProofError(
+        f"unsupported proof type {proof_type!r} (expected {PROOF_TYPE}"
+        + "".join(f" or {n}" for n, s in sorted(_REGISTRY.items()) if s.proof_type == n)
+        + ")."
+    )
+
+
+_field_suites_loaded = False
+
+
+def _load_field_suites() -> None:
+    """Register the suites found in the field (written in their own modules, which use the helpers above), on
+    first use: importing them here at module level would be circular."""
+    global _field_suites_loaded
+    if _field_suites_loaded:
+        return
+    _field_suites_loaded = True
+    from credstack.vc.suites_ecdsa import EcdsaJcs2019, EcdsaRdfc2019
+    from credstack.vc.suites_ecdsa_sd import EcdsaSd2023
+    from credstack.vc.suites_ed25519_2020 import Ed25519Signature2020
+
+    field: tuple[Cryptosuite, ...] = (Ed25519Signature2020(), EcdsaRdfc2019(), EcdsaJcs2019(), EcdsaSd2023())
+    for suite in field:
+        _REGISTRY.setdefault(suite.name, suite)

@@ -68,7 +68,16 @@ VC_V1 = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 CLR_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/clr/v2p0/context"
 OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
-DEFAULT_SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt")
+DEFAULT_SUITES = (
+    "eddsa-rdfc-2022",
+    "eddsa-jcs-2022",
+    # found in the field (verified, never signed here): the DCC wallet and issuers, ECDSA and selective disclosure
+    "Ed25519Signature2020",
+    "ecdsa-rdfc-2019",
+    "ecdsa-jcs-2019",
+    "ecdsa-sd-2023",
+    "vc-jwt",
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -524,6 +533,14 @@ def _check_context_and_type(credential: dict[str, Any]) -> Check:
     return Check("context_and_type", name, "passed", f"Type {kind}; every term is defined by its contexts.")
 
 
+def _check_related_resources(credential: Mapping[str, Any], options: VerifyOptions) -> Check:
+    from credstack.vc import related
+
+    outcome = related.check(credential, options.fetcher)
+    effect: Effect = "invalid" if outcome.status == "failed" else "none"
+    return Check("related_resources", "Related resources", outcome.status, outcome.message, effect)  # type: ignore[arg-type]
+
+
 def _check_schema(credential: dict[str, Any]) -> Check:
     from credstack.vc import schema
 
@@ -647,6 +664,7 @@ def _di_proof_checks(credential: dict[str, Any], options: VerifyOptions) -> tupl
     results = proofs.verify_proofs(credential, resolver=resolver, accepted_suites=di_suites, now=options.now)
     checks: list[Check] = []
     vm_ids: list[str] = []
+    valid_vm_ids: list[str] = []
     for number, result in enumerate(results, 1):
         check_id = "proof" if number == 1 else f"proof-{number}"
         vm_id = getattr(result, "verification_method", None) or ""
@@ -657,6 +675,8 @@ def _di_proof_checks(credential: dict[str, Any], options: VerifyOptions) -> tupl
             vm_ids.append(vm_id)
         if getattr(result, "ok", False):
             checks.append(Check(check_id, label, "passed", message or "The proof is valid."))
+            if vm_id:
+                valid_vm_ids.append(vm_id)
         elif vm_id in resolver.errors and _unreachable(resolver.errors[vm_id]):
             checks.append(
                 Check(
@@ -695,7 +715,28 @@ def _di_proof_checks(credential: dict[str, Any], options: VerifyOptions) -> tupl
     else:
         key_check = Check("key_resolution", "Signing key", "skipped", "No key was resolved.")
     controllers = {v: _controller_of(vm) for v, vm in resolver.resolved.items()}
-    return checks, key_check, _binding_check(_issuer_id(credential), vm_ids, controllers)
+    return checks, key_check, _proof_set_binding(_issuer_id(credential), vm_ids, valid_vm_ids, controllers)
+
+
+def _proof_set_binding(
+    issuer_id: str | None, vm_ids: list[str], valid_vm_ids: list[str], controllers: dict[str, str | None]
+) -> Check:
+    """Data Integrity verifies every proof (and its ``previousProof`` chain) on its own; several proofs may have
+    several signers (a proof chain, a witness, a countersignature). The issuer is bound when at least one valid
+    proof is by a key the issuer controls; the other signers' proofs count only for themselves."""
+    if len(vm_ids) < 2 or not valid_vm_ids:
+        return _binding_check(issuer_id, vm_ids, controllers)
+    by_issuer = [v for v in valid_vm_ids if _binding_check(issuer_id, [v], controllers).status == "passed"]
+    if not by_issuer:
+        return _binding_check(issuer_id, valid_vm_ids, controllers)
+    others = sorted({_did_of(v) for v in valid_vm_ids if v not in by_issuer})
+    also = f" The other proofs are by {', '.join(others)}; they verify too." if others else ""
+    return Check(
+        "issuer_controller",
+        "Issuer controls the key",
+        "passed",
+        f"The signing key {by_issuer[0]} belongs to the issuer {issuer_id}.{also}",
+    )
 
 
 def _controller_of(vm: Any) -> str | None:
@@ -884,7 +925,8 @@ def _check_status(credential: Mapping[str, Any], options: VerifyOptions, depth: 
             if outcome.effect == effect:
                 return outcome
     messages = " ".join(o.message for o in outcomes)
-    return Check("status", name, "passed", messages)
+    # an issuer's status message (or a refresh flag) is said as a warning that changes no verdict
+    return Check("status", name, "warning" if any(o.status == "warning" for o in outcomes) else "passed", messages)
 
 
 def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int) -> Check:
@@ -898,6 +940,11 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
     result = checker.check(entry)
     if result.state is statuslist.StatusState.CANNOT_BE_CHECKED:
         return Check("status", name, "warning", f"The status cannot be checked: {result.message}", "undetermined")
+    kind = entry.get("type") if isinstance(entry.get("type"), str) else "status list"
+    if result.purpose == "message" or (result.value is not None and result.value > 1):
+        # a status message is information from the issuer, not a verdict on the credential
+        status: Status = "passed" if result.state is statuslist.StatusState.UNSET else "warning"
+        return Check("status", name, status, f"{kind}: {result.message}")
     if result.state is statuslist.StatusState.UNSET:
         return Check("status", name, "passed", result.message)
     if result.purpose == "revocation":
@@ -912,41 +959,17 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
 
 
 def _revocation_list_status(entry: dict[str, Any], credential: Mapping[str, Any], options: VerifyOptions) -> Check:
+    from credstack.vc import statuslist
+
     name = "Revocation and suspension"
-    url = entry.get("id")
-    if not isinstance(url, str):
-        return Check("status", name, "failed", "The 1EdTechRevocationList entry has no id URL.", "invalid")
-    try:
-        answer = options.fetcher.fetch(url)
-        revocation_list = _load_json(_text_of(answer.body), options)
-    except FetchError as exc:
-        return Check(
-            "status",
-            name,
-            "warning",
-            f"The issuer's revocation list could not be fetched, so revocation cannot be checked: {exc}",
-            "undetermined",
-        )
-    except InputError as exc:
-        return Check(
-            "status",
-            name,
-            "warning",
-            f"The issuer's revocation list is unreadable, so revocation cannot be checked: {exc}",
-            "undetermined",
-        )
-    revoked = revocation_list.get("revokedCredentials") if isinstance(revocation_list, dict) else None
-    for item in revoked if isinstance(revoked, list) else []:
-        if isinstance(item, Mapping) and item.get("id") == credential.get("id") and item.get("revoked", True):
-            reason = item.get("revocationReason")
-            return Check(
-                "status",
-                name,
-                "failed",
-                "The issuer has revoked this credential" + (f": {reason}." if reason else "."),
-                "revoked",
-            )
-    return Check("status", name, "passed", "Not on the issuer's revocation list.")
+    result = statuslist.check_revocation_list(entry, credential.get("id"), options.fetcher)
+    if result.state is statuslist.StatusState.SET:
+        return Check("status", name, "failed", f"The issuer has revoked this credential. {result.message}", "revoked")
+    if result.state is statuslist.StatusState.UNSET:
+        return Check("status", name, "passed", result.message)
+    if result.problem == "malformed_entry" and "no id URL" in result.message:
+        return Check("status", name, "failed", result.message, "invalid")
+    return Check("status", name, "warning", f"Revocation cannot be checked: {result.message}", "undetermined")
 
 
 def _endorsement_sources(credential: Mapping[str, Any]) -> list[Any]:
@@ -1136,6 +1159,8 @@ def _verify_vc(
     checks += proof_checks
     checks += [key_check, binding]
     checks.append(_check_validity(credential, now, jwt_info[1] if jwt_info else None))
+    if "relatedResource" in credential:  # a check of its own only when there is something to compare
+        checks.append(_check_related_resources(credential, options))
     endorsements: list[VerificationReport] = []
     gathered: list[VerificationReport] = []
     if status:

@@ -231,6 +231,17 @@ def _email(options: VerifyOptionsIn | None) -> str | None:
     return options.recipientEmail if options is not None and options.recipientEmail else None
 
 
+def _not_a_map(member: str, expected: str) -> HttpResponse:
+    return problem(
+        400,
+        f"{member} is not a JSON object",
+        f"Send {member} as {expected}. A document sent as a JSON string is not parsed: verification takes the "
+        "object itself.",
+        verified=False,
+        errors={member: "Must be a JSON object."},
+    )
+
+
 vc = Router(tags=["verification (W3C VC API)"])
 vc.add_decorator(guarded, mode="view")
 
@@ -243,7 +254,16 @@ vc.add_decorator(guarded, mode="view")
 )
 def verify_credential(request: HttpRequest, payload: VerifyCredentialIn) -> HttpResponse:
     """200 with the report when the credential verifies; 400 problem details carrying the report otherwise."""
-    outcome = service.verify_credential(payload.verifiableCredential, recipient_email=_email(payload.options))
+    credential = service.unwrap_envelope(payload.verifiableCredential)
+    if not isinstance(credential, dict | str) or (
+        isinstance(credential, str) and credential.lstrip().startswith(("{", "["))
+    ):
+        # Data Integrity verifies a map only: a credential sent as a JSON *string* is an error, not parsed for you
+        return _not_a_map(
+            "verifiableCredential",
+            "a credential (with a Data Integrity proof), an EnvelopedVerifiableCredential, or a VC-JWT string",
+        )
+    outcome = service.verify_credential(credential, recipient_email=_email(payload.options))
     return _answer(service.outcome_json(outcome), outcome.report.valid)
 
 
@@ -273,6 +293,8 @@ def verify_credential_file(
 def verify_presentation(request: HttpRequest, payload: VerifyPresentationIn) -> HttpResponse:
     """The holder's proof (with ``options.challenge`` and ``options.domain`` when it is signed) and every
     credential it holds; 200 when all verify, 400 problem details with the report otherwise."""
+    if not isinstance(payload.verifiablePresentation, dict):
+        return _not_a_map("verifiablePresentation", "a VerifiablePresentation")
     options = payload.options or VerifyOptionsIn(recipientEmail=None, challenge=None, domain=None)
     report = service.verify_presentation(
         payload.verifiablePresentation, challenge=options.challenge, domain=options.domain
@@ -336,7 +358,7 @@ def issue_credential(request: HttpRequest, payload: IssueCredentialIn) -> HttpRe
         return problem(401, "Authentication required")
     options = payload.options or IssueOptionsIn(cryptosuite=None, suite=None)
     suite = options.cryptosuite or options.suite or "eddsa-rdfc-2022"
-    problems = conformance.vc2_problems(payload.credential)
+    problems = conformance.issue_problems(payload.credential)
     if suite not in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
         problems["options.cryptosuite"] = "The cryptosuite must be eddsa-rdfc-2022 or eddsa-jcs-2022."
     if problems:

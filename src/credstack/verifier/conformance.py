@@ -1,8 +1,9 @@
-"""VC Data Model 2.0 rules a credential must meet before this platform signs it (``POST /credentials/issue``).
+"""Data model rules a credential must meet before this platform signs it (``POST /credentials/issue``).
 
 Signing puts the platform's name under a document, so a credential that breaks the data model is refused
-with a readable reason per member instead of being signed and failing elsewhere: a VC 1.1 context (only
-2.0 is issued), a term no context defines (with ``eddsa-jcs-2022`` nothing else would notice), members
+with a readable reason per member instead of being signed and failing elsewhere: a first context that is neither
+VC 2.0 nor VC 1.1 (VC 1.1 credentials are signed as given, with their ``issuanceDate``), a term no context
+defines (with ``eddsa-jcs-2022`` nothing else would notice), members
 whose objects need a ``type`` (``credentialSchema``, ``credentialStatus``, ``refreshService``,
 ``termsOfUse``, ``evidence``), malformed ``relatedResource`` entries and digests, and malformed status
 entries. The rules are those of https://www.w3.org/TR/vc-data-model-2.0/ and of the Bitstring Status
@@ -15,13 +16,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from credstack.vc import related
 from credstack.vc.errors import UndefinedTermError, VCError
 from credstack.vc.jwt import parse_datetime
 from credstack.vc.verify import VC_V1, VC_V2
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
-_SRI = re.compile(r"^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$")
-_MULTIBASE = re.compile(r"^(u[A-Za-z0-9_-]+|z[1-9A-HJ-NP-Za-km-z]+)$")
 _INDEX = re.compile(r"^(0|[1-9][0-9]*)$")
 _TYPED_MEMBERS = ("credentialSchema", "credentialStatus", "refreshService", "termsOfUse", "evidence")
 
@@ -55,33 +55,7 @@ def _status_problems(entry: Mapping[str, Any], where: str, problems: dict[str, s
         problems[f"{where}.statusSize"] = "statusSize must be a positive integer."
 
 
-def _related_problems(value: Any, problems: dict[str, str]) -> None:
-    seen: set[str] = set()
-    for number, entry in enumerate(_list(value)):
-        where = f"relatedResource[{number}]"
-        if not isinstance(entry, Mapping):
-            problems[where] = "Each relatedResource entry must be an object with an id and a digest."
-            continue
-        resource_id = entry.get("id")
-        if not _is_url(resource_id):
-            problems[f"{where}.id"] = "A related resource needs an id that is a URL."
-        elif resource_id in seen:
-            problems[f"{where}.id"] = f"The related resource {resource_id} is listed twice."
-        else:
-            seen.add(str(resource_id))
-        if "digestSRI" not in entry and "digestMultibase" not in entry:
-            problems[where] = "A related resource needs digestSRI or digestMultibase."
-        sri = entry.get("digestSRI")
-        if sri is not None and not (isinstance(sri, str) and _SRI.match(sri)):
-            problems[f"{where}.digestSRI"] = "digestSRI must look like sha384-<base64> (Subresource Integrity)."
-        multibase = entry.get("digestMultibase")
-        if multibase is not None and not (isinstance(multibase, str) and _MULTIBASE.match(multibase)):
-            problems[f"{where}.digestMultibase"] = "digestMultibase must be a multibase string (u… or z…)."
-        if "mediaType" in entry and not isinstance(entry["mediaType"], str):
-            problems[f"{where}.mediaType"] = "mediaType must be a string."
-
-
-def vc2_problems(credential: Any) -> dict[str, str]:
+def issue_problems(credential: Any) -> dict[str, str]:
     """Member path -> what is wrong, for a credential offered for signing; empty when it may be signed."""
     if not isinstance(credential, Mapping):
         return {"credential": "The credential must be a JSON object."}
@@ -89,10 +63,10 @@ def vc2_problems(credential: Any) -> dict[str, str]:
     contexts = _list(credential.get("@context")) if "@context" in credential else []
     if not contexts:
         return {"@context": f"The credential needs an @context that starts with {VC_V2}."}
-    if contexts[0] == VC_V1:
-        return {"@context": f"This is a VC 1.1 credential; only VC Data Model 2.0 ({VC_V2}) credentials are issued."}
-    if contexts[0] != VC_V2:
-        return {"@context": f"The first @context must be {VC_V2}."}
+    if contexts[0] not in (VC_V2, VC_V1):
+        return {"@context": f"The first @context must be {VC_V2} (or {VC_V1} for a VC 1.1 credential)."}
+    # VC 1.1 names the validity period issuanceDate / expirationDate; 2.0 validFrom / validUntil
+    dates = ("issuanceDate", "expirationDate") if contexts[0] == VC_V1 else ("validFrom", "validUntil")
     if "VerifiableCredential" not in _types(credential):
         problems["type"] = "The type must include VerifiableCredential."
     if "id" in credential and not _is_url(credential["id"]):
@@ -100,7 +74,7 @@ def vc2_problems(credential: Any) -> dict[str, str]:
     subjects = _list(credential.get("credentialSubject")) if "credentialSubject" in credential else []
     if not subjects or not all(isinstance(s, Mapping) and s for s in subjects):
         problems["credentialSubject"] = "A credential needs a credentialSubject: one or more non-empty objects."
-    for member in ("validFrom", "validUntil"):
+    for member in dates:
         if member in credential and parse_datetime(credential[member]) is None:
             problems[member] = f"{member} must be a date and time with a time zone (e.g. 2026-01-15T12:00:00Z)."
     for member in _TYPED_MEMBERS:
@@ -117,7 +91,8 @@ def vc2_problems(credential: Any) -> dict[str, str]:
             elif member == "credentialStatus":
                 _status_problems(entry, where, problems)
     if "relatedResource" in credential:
-        _related_problems(credential["relatedResource"], problems)
+        # one rule for the shape (VCDM 2.0 §5.3) and for digests of bundled contexts, shared with the verifier
+        problems.update(related.problems(credential) or related.offline_mismatches(credential))
     if "proof" in credential:
         problems["proof"] = "Leave proof out: the platform signs the credential."
     if problems:
