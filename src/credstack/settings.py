@@ -108,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "credstack.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +153,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The first refuses locked accounts and clients before any password is checked (credstack.accounts.throttle).
+AUTHENTICATION_BACKENDS = [
+    "credstack.accounts.throttle.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -266,6 +272,11 @@ CREDSTACK_VERIFIER_ALLOW_PRIVATE_ADDRESSES = _env_bool("CREDSTACK_VERIFIER_ALLOW
 CREDSTACK_VERIFIER_MAX_BYTES = int(os.environ.get("CREDSTACK_VERIFIER_MAX_BYTES", str(2 * 1024 * 1024)))
 CREDSTACK_VERIFIER_MAX_FETCH_BYTES = int(os.environ.get("CREDSTACK_VERIFIER_MAX_FETCH_BYTES", str(5 * 1024 * 1024)))
 CREDSTACK_VERIFIER_RATE_LIMIT = os.environ.get("CREDSTACK_VERIFIER_RATE_LIMIT", "30/minute")
+# The rate limit counts work: one unit per started RATE_UNIT_BYTES of a request; and what one verification
+# may cost is bounded by the credential's shape (credstack.verifier.limits, credstack.vc.shape).
+CREDSTACK_VERIFIER_RATE_UNIT_BYTES = int(os.environ.get("CREDSTACK_VERIFIER_RATE_UNIT_BYTES", str(64 * 1024)))
+CREDSTACK_VERIFIER_MAX_VALUES = int(os.environ.get("CREDSTACK_VERIFIER_MAX_VALUES", "20000"))
+CREDSTACK_VERIFIER_MAX_LIST_ITEMS = int(os.environ.get("CREDSTACK_VERIFIER_MAX_LIST_ITEMS", "1000"))
 CREDSTACK_VERIFIER_RATE_LIMIT_EXEMPT = frozenset(
     a.strip() for a in os.environ.get("CREDSTACK_VERIFIER_RATE_LIMIT_EXEMPT", "").split(",") if a.strip()
 )

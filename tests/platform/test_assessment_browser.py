@@ -81,7 +81,7 @@ def test_learner_and_assessor_walk_the_whole_loop(
     page.locator("[id='f-overview.1']").fill("I modelled each part with a worked example and sentence starters.")
     page.locator("[id='f-overview.2']").fill("Students scored a partner's conclusion with the checklist.")
     page.locator("#f-reflection").fill("Fading scaffolds too early hurt the weakest writers.")
-    page.wait_for_function("document.getElementById('autosave-status').textContent.startsWith('Draft saved')")
+    page.wait_for_function("() => document.getElementById('autosave-status').textContent.startsWith('Draft saved')")
 
     # A closed browser loses nothing: a fresh browser context sees the draft from the server.
     other = browser.new_context(base_url=live_server.url)

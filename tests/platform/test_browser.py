@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from credstack.catalog.demo.loader import load_demo
@@ -100,6 +102,11 @@ def test_register_as_learner(page: Any) -> None:
     assert page.get_by_label("Email address").input_value() == "new.teacher@example.org"
     page.get_by_label("Password").fill("a-much-better-passphrase")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your mail")).to_be_visible()
+    # The account is activated from the mailed link (registration never says whether an account exists).
+    link = next(word for word in mail.outbox[-1].body.split() if "/accounts/activate/" in word)
+    page.goto(urlsplit(link).path)
+    page.get_by_role("button", name="Activate my account").click()
     expect(page.locator(".messages")).to_contain_text("Welcome to credstack")
 
 

@@ -93,6 +93,6 @@ def test_bulk_award_with_progress(context: Any, tmp_path: Path) -> None:
     page.get_by_role("button", name="Issue 12 credentials").click()
     page.wait_for_url(re.compile(r".*/bulk/\d+/$"))
     # Without Redis the run goes on in a thread of the server; the page follows it to the end.
-    page.wait_for_function("document.querySelector('#bulk-bar').value == 100")
+    page.wait_for_function("() => document.querySelector('#bulk-bar').value == 100")
     page.locator("#bulk-status", has_text="Done").wait_for()
     assert BulkAward.objects.get().status == BulkStatus.DONE and Credential.objects.count() == 12

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from django.core import mail
 from django.test import Client
 from PIL import Image
@@ -146,20 +147,23 @@ def test_bad_image_is_a_field_error(org_a: Organization, definition: dict[str, A
     assert stored.name.endswith(".png")
 
 
+@pytest.mark.django_db(transaction=True)  # the activation mail is sent when the request commits
 def test_register_login_and_reset(db: Any) -> None:
     client = Client()
     weak = client.post("/accounts/register/", {"email": "new@example.org", "password": "123"})
     assert weak.status_code == 400 and not User.objects.filter(email="new@example.org").exists()
     ok = client.post("/accounts/register/", {"email": "New@Example.org", "password": PASSWORD, "display_name": "N"})
-    assert ok.status_code == 302
-    assert User.objects.filter(email="new@example.org").exists()
-    dup = Client().post("/accounts/register/", {"email": "new@example.org", "password": PASSWORD})
-    assert dup.status_code == 400 and "already exists" in dup.content.decode()
+    assert ok.status_code == 302 and ok["Location"] == "/accounts/register/sent/"
+    assert "new@example.org" in client.get(ok["Location"]).content.decode()
+    assert not User.objects.get(email="new@example.org").is_active  # until the mailed link is opened
+    link = next(word for word in mail.outbox[0].body.split() if "/accounts/activate/" in word)
+    activated = client.post(link.replace("http://127.0.0.1:8000", ""), follow=True)
+    assert "Welcome to credstack" in activated.content.decode()
     assert Client().login(email="new@example.org", password=PASSWORD)
 
     Client().post("/accounts/password-reset/", {"email": "new@example.org"})
-    assert len(mail.outbox) == 1
-    assert "http://127.0.0.1:8000/accounts/reset/" in mail.outbox[0].body
+    assert len(mail.outbox) == 2
+    assert "http://127.0.0.1:8000/accounts/reset/" in mail.outbox[1].body
 
 
 def test_issuer_profile_json(org_a: Organization) -> None:

@@ -1,13 +1,33 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from credstack.accounts import throttle
 
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse a locked account or client with how long to wait (``credstack.accounts.throttle``), also right
+        after the failure that locked it."""
+        email = self.cleaned_data.get("username")
+        wait = throttle.sign_in_wait(self.request, email)
+        if wait:
+            raise throttle.Throttled(wait)
+        try:
+            return super().clean()
+        except ValidationError:
+            wait = throttle.sign_in_wait(self.request, email)
+            if wait:
+                raise throttle.Throttled(wait) from None
+            raise
 
 
 class RegisterForm(forms.Form):

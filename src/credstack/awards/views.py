@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from credstack.accounts import throttle
 from credstack.accounts.models import User
 from credstack.awards import actions, bulk, images
 from credstack.awards.access import evidence_access_allowed
@@ -293,6 +294,11 @@ def wallet_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def wallet_send_confirmation(request: HttpRequest) -> HttpResponse:
+    try:
+        throttle.count_mail(request, _me(request).email)
+    except throttle.Throttled as refused:
+        messages.error(request, refused.message)
+        return redirect("awards:wallet")
     actions.do_send_email_confirmation(user=request.user, actor=request.user)
     messages.success(
         request, f"We sent a link to {_me(request).email}. Open it to add the credentials awarded to that address."

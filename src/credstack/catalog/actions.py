@@ -7,7 +7,6 @@ the input is wrong.
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -17,15 +16,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
 
 from credstack.catalog.definition import DefinitionError, clean_definition
 from credstack.catalog.models import DEFINITION_FIELDS, MicroCredential, MicroCredentialVersion, VersionStatus
 from credstack.core import audit
+from credstack.core.images import normalize_upload
 from credstack.organizations.models import Organization
-
-ALLOWED_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
-MAX_IMAGE_PIXELS = 4096 * 4096
 
 
 class CatalogError(ValidationError):
@@ -33,9 +29,10 @@ class CatalogError(ValidationError):
 
 
 def validate_image(upload: UploadedFile, field: str = "image") -> tuple[bytes, str]:
-    """Check an uploaded image by its content: PNG, JPEG or WebP, capped in bytes and pixels.
+    """Check an uploaded image by its content (PNG, JPEG or WebP, capped in bytes and pixels, decoded in full)
+    and normalize it (``credstack.core.images``).
 
-    Returns the bytes and the file extension to store it under (the client's name is not trusted).
+    Returns the PNG bytes to store and their file extension (the client's name is not trusted).
     """
     limit = settings.CREDSTACK_MAX_IMAGE_BYTES
     if upload.size is not None and upload.size > limit:
@@ -43,18 +40,7 @@ def validate_image(upload: UploadedFile, field: str = "image") -> tuple[bytes, s
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise ValidationError({field: [f"The image is larger than the limit of {limit // 1024} KB."]})
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format or ""
-            width, height = probe.size
-            probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError({field: ["This file is not an image we can read. Upload a PNG, JPEG or WebP image."]})
-    if fmt not in ALLOWED_IMAGE_FORMATS:
-        raise ValidationError({field: [f"{fmt or 'This'} images are not accepted. Upload a PNG, JPEG or WebP image."]})
-    if width * height > MAX_IMAGE_PIXELS:
-        raise ValidationError({field: [f"The image is {width}×{height} pixels; at most 4096×4096 is accepted."]})
-    return data, ALLOWED_IMAGE_FORMATS[fmt]
+    return normalize_upload(data, field), "png"
 
 
 def _apply(version: MicroCredentialVersion, cleaned: dict[str, Any]) -> None:

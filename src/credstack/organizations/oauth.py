@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from credstack.accounts import throttle
 from credstack.organizations.actions import OAuthError, do_grant_client_credentials
 from credstack.organizations.models import OAUTH_SCOPES, OAuthAccessToken, hash_secret
 from credstack.organizations.permissions import creator_may_act
@@ -71,6 +72,12 @@ def _error(error: str, description: str, *, status: int | None = None) -> HttpRe
     if status == 401:
         response["WWW-Authenticate"] = 'Basic realm="credstack"'
     return _no_store(response)
+
+
+def _throttled(seconds: int) -> HttpResponse:
+    response = _error("temporarily_unavailable", throttle.too_many(seconds))
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def _usable(value: str) -> bool:
@@ -153,6 +160,7 @@ def token(request: HttpRequest) -> HttpResponse:
         response = _error("temporarily_unavailable", "Too many token requests from this address; wait and retry.")
         response["Retry-After"] = str(retry_after)
         return response
+    client_id = ""
     try:
         parameters = _parameters(request)
         basic = _basic_credentials(request)
@@ -167,6 +175,10 @@ def token(request: HttpRequest) -> HttpResponse:
         client_id, client_secret = basic or (parameters.get("client_id", ""), parameters.get("client_secret", ""))
         if not client_id or not client_secret:
             raise OAuthError("invalid_client", "Send client_id and client_secret (HTTP Basic or the form body).")
+        # Wrong secrets lock the client id and the address as failed sign-ins do (credstack.accounts.throttle).
+        locked = throttle.sign_in_wait(request, f"oauth:{client_id}")
+        if locked:
+            return _throttled(locked)
         for name in ("audience", "resource"):
             if name in parameters and parameters[name] not in _audiences():
                 raise OAuthError("invalid_target", f"The {name} must be this platform, {settings.CREDSTACK_BASE_URL}.")
@@ -178,6 +190,10 @@ def token(request: HttpRequest) -> HttpResponse:
             lifetime_seconds=settings.CREDSTACK_OAUTH_TOKEN_SECONDS,
         )
     except OAuthError as refused:
+        if refused.error == "invalid_client" and client_id:
+            locked = throttle.count_failed_sign_in(request, f"oauth:{client_id}")
+            if locked:
+                return _throttled(locked)
         return _error(refused.error, refused.description)
     body = {
         "access_token": raw,

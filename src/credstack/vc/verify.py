@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from credstack.vc import jwt as vcjwt
-from credstack.vc import ob2
+from credstack.vc import ob2, shape
 from credstack.vc.errors import (
     BakingError,
     ContextError,
@@ -102,7 +102,10 @@ class VerifyOptions:
     recipient_email: str | None = None
     accepted_suites: tuple[str, ...] = DEFAULT_SUITES
     max_bytes: int = 2 * 1024 * 1024
-    max_depth: int = 64
+    max_depth: int = shape.DEFAULT_MAX_DEPTH
+    max_array_items: int = shape.DEFAULT_MAX_ARRAY_ITEMS
+    max_values: int = shape.DEFAULT_MAX_VALUES
+    """Bounds on the work one verification may cost (:mod:`credstack.vc.shape`), checked before any of it."""
     max_image_side: int = 16_384
     """Largest width or height, in pixels, of an image that is read."""
     max_endorsement_depth: int = 2
@@ -192,17 +195,10 @@ def _unusable(message: str, container: str = "unknown") -> VerificationReport:
 # -- reading the input ---------------------------------------------------------------------------------------
 
 
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if level > limit:
-            return True
-        if isinstance(node, dict):
-            stack.extend((v, level + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, level + 1) for v in node)
-    return False
+def _too_big(value: Any, options: VerifyOptions) -> str | None:
+    return shape.refusal(
+        value, max_depth=options.max_depth, max_array_items=options.max_array_items, max_values=options.max_values
+    )
 
 
 def _load_json(text: str, options: VerifyOptions) -> Any:
@@ -212,8 +208,9 @@ def _load_json(text: str, options: VerifyOptions) -> Any:
         raise InputError(f"The JSON is nested more than {options.max_depth} levels deep.") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"The input is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from exc
-    if _depth_exceeds(value, options.max_depth):
-        raise InputError(f"The JSON is nested more than {options.max_depth} levels deep.")
+    refused = _too_big(value, options)
+    if refused:
+        raise InputError(refused)
     return value
 
 
@@ -294,8 +291,9 @@ def verify(data: bytes | str | Mapping[str, Any], *, options: VerifyOptions | No
 
 def _verify(data: bytes | str | Mapping[str, Any], options: VerifyOptions, *, depth: int) -> VerificationReport:
     if isinstance(data, Mapping):
-        if _depth_exceeds(data, options.max_depth):
-            return _unusable(f"The JSON is nested more than {options.max_depth} levels deep.", "object")
+        refused = _too_big(data, options)
+        if refused:
+            return _unusable(refused, "object")
         parse = Check("parse", "Read the input", "passed", "Read a JSON object.")
         return _verify_object(dict(data), parse, "object", options, depth=depth)
     if isinstance(data, str):

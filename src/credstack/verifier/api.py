@@ -8,7 +8,8 @@ paths. Every error is problem details (RFC 9457), as in :mod:`credstack.api.api`
 Verify answers 200 with the report when the credential verifies and 400 with the report inside problem
 details when it does not (whatever the reason: a bad proof, revoked, unreadable input). Before anything
 is parsed, a request larger than ``CREDSTACK_VERIFIER_MAX_BYTES`` (plus room for the envelope) gets 413,
-and a client over ``CREDSTACK_VERIFIER_RATE_LIMIT`` gets 429.
+and a client over ``CREDSTACK_VERIFIER_RATE_LIMIT`` (charged by the body's size) gets 429; a JSON body
+beyond the shape limits (``credstack.verifier.limits.too_big``) gets 413 before any verification work.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def guarded(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                     f"Credentials up to {limit - limits.REQUEST_OVERHEAD_BYTES} bytes are verified.",
                 )
             try:
-                json.loads(request.body)
+                body = json.loads(request.body)
             except (ValueError, RecursionError) as exc:
                 where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
                 return problem(
@@ -116,6 +117,9 @@ def guarded(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                     f"{getattr(exc, 'msg', exc)}{where}. Send a JSON object such as "
                     '{"verifiableCredential": {...}, "options": {}}.',
                 )
+            refused = limits.too_big(body)
+            if refused:
+                return problem(413, "The credential is too large to verify", refused)
         return run(request, *args, **kwargs)
 
     return wrapper

@@ -51,6 +51,8 @@ def options_for(
         recipient_email=recipient_email or None,
         now=now,
         max_bytes=settings.CREDSTACK_VERIFIER_MAX_BYTES,
+        max_array_items=settings.CREDSTACK_VERIFIER_MAX_LIST_ITEMS,
+        max_values=settings.CREDSTACK_VERIFIER_MAX_VALUES,
     )
 
 

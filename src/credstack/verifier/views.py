@@ -121,6 +121,12 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             return _render(
                 request, {"values": values, "errors": {"url": f"The link could not be opened: {exc}"}}, status=400
             )
+        # The request was charged one unit; what the link held is charged by its size too.
+        allowed, wait = limits.charge(request, "verify", limits.cost_of(len(data)) - 1)
+        if not allowed:
+            response = _refused(request, "Too many verifications from your address; wait a minute and try again.", 429)
+            response["Retry-After"] = str(wait)
+            return response
     outcome = service.verify_credential(data, recipient_email=email or None, fetcher=fetcher)
     return _render(
         request,
