@@ -40,13 +40,13 @@ class SweepTimer(bootsteps.StartStopStep):
             return
         queues = [q.name for q in getattr(parent.task_consumer, "queues", [])]
         queue = queues[0] if queues else None
-        self.entry = parent.timer.call_repeatedly(seconds, self._send, (parent.app, queue), priority=10)
+        self.entry = parent.timer.call_repeatedly(seconds, self._send, (parent.app, queue, seconds), priority=10)
 
-    def _send(self, celery_app: Any, queue: str | None) -> None:
+    def _send(self, celery_app: Any, queue: str | None, seconds: float) -> None:
+        # Expires soon after the next tick: while every pool process is busy, sweeps do not pile up in the queue.
+        options: dict[str, Any] = {"expires": max(2 * seconds, 10.0), **({"queue": queue} if queue else {})}
         try:
-            celery_app.send_task(
-                "credstack.awards.sweep", kwargs={"queue": queue}, **({"queue": queue} if queue else {})
-            )
+            celery_app.send_task("credstack.awards.sweep", kwargs={"queue": queue}, **options)
         except Exception:
             logger.warning("Could not queue the sweep; trying again at the next tick", exc_info=True)
 
