@@ -5,6 +5,7 @@ survives a dead broker or a database blip (the outbox and the sweep)."""
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, OperationalError, transaction
 from django.test import Client
 from django.utils import timezone
@@ -282,3 +284,50 @@ def test_sweep_command_sends_mail_left_due(published: MicroCredentialVersion, ca
     call_command("sweep", "--mail-grace-minutes", "0")
     assert "sent 1 claim mail" in capsys.readouterr().out
     assert len(mail.outbox) == 1
+
+
+def test_single_award_the_builder_refuses_is_a_field_error_not_a_500(
+    published: MicroCredentialVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refusing(award: documents.Award) -> Any:
+        raise VCError("evidence url is not an IRI")
+
+    monkeypatch.setattr(documents, "build", refusing)
+    org = published.organization
+    token = do_create_api_key(organization=org, name="ci", actor=admin_of(org))[1]
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        f"/api/orgs/{org.slug}/credentials",
+        {"email": "lee@example.org", "achievement": "cer-lab", "evidence_url": "https://example.org/a"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "not an IRI" in response.content.decode()
+    assert Credential.objects.count() == 0
+    with pytest.raises(CommandError) as failed:
+        call_command("award", "--org", org.slug, "--achievement", "cer-lab", "--email", "lee@example.org")
+    assert failed.value.returncode == 2 and "could not be built" in str(failed.value)
+
+
+def test_migration_keeps_the_earliest_of_duplicates_made_before_the_guard(
+    transactional_db: Any, published: MicroCredentialVersion
+) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    first = _award(published)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("awards", "0002_alter_credential_origin")])
+    try:
+        old = executor.loader.project_state(("awards", "0002_alter_credential_origin")).apps.get_model(
+            "awards", "Credential"
+        )
+        duplicate = old.objects.get(pk=first.pk)
+        duplicate.pk, duplicate.public_id, duplicate.source = None, uuid.uuid4(), "manual:race-before-the-guard"
+        duplicate.status_index += 1
+        duplicate.save()  # what two parallel awards could make before the index existed
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    kept, superseded = Credential.objects.order_by("pk")
+    assert kept.pk == first.pk and kept.superseded_at is None and superseded.superseded_at is not None
+    assert kept.micro_credential_id == superseded.micro_credential_id == published.micro_credential_id
+    assert list(Credential.objects.standing()) == [kept]

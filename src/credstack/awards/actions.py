@@ -450,7 +450,19 @@ def do_award_credential(
         awarded_at=awarded_at_for(cleaned["awarded_on"]),
         valid_until=expiry_for(cleaned["expires_on"]),
     )
-    credential = issue_awards(organization, [request], actor=actor, notify=notify)[0]
+    failures: dict[str, str] = {}
+    issued = issue_awards(organization, [request], actor=actor, notify=notify, failures=failures)
+    if not issued:
+        # A value passed the checks above but the credential builder refuses it: say so, never a 500/traceback.
+        raise ValidationError(
+            {
+                "credential": [
+                    f"{failures[request.source]}. Check the evidence URL; if it is right, the organization's "
+                    "profile or the micro-credential holds a value that cannot be signed."
+                ]
+            }
+        )
+    credential = issued[0]
     if credential.source != request.source:
         # Another award of the same to the same person was recorded between the check above and ours: the
         # database kept theirs; the answer is the one a later request would get.

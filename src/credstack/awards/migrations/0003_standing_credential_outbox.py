@@ -41,6 +41,10 @@ def fill_micro_credential_and_supersede_duplicates(apps, schema_editor):
             .values_list("id", flat=True)
         )
         Credential.objects.filter(id__in=ids[1:]).update(superseded_at=now)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the deferred foreign keys of the rows just updated now: PostgreSQL refuses to create the index
+        # below while their checks are pending in this transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
