@@ -331,3 +331,24 @@ def test_migration_keeps_the_earliest_of_duplicates_made_before_the_guard(
     assert kept.pk == first.pk and kept.superseded_at is None and superseded.superseded_at is not None
     assert kept.micro_credential_id == superseded.micro_credential_id == published.micro_credential_id
     assert list(Credential.objects.standing()) == [kept]
+
+
+def test_revocation_with_the_broker_down_answers_and_mails_directly(
+    published: MicroCredentialVersion, dead_broker: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    org = published.organization
+    credential = actions.issue_awards(
+        org,
+        [actions.AwardRequest(version=published, email="lee@example.org", source="manual:x", origin="manual")],
+        actor=None,
+        notify=False,
+    )[0]
+    token = do_create_api_key(organization=org, name="ci", actor=admin_of(org))[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+            f"/api/orgs/{org.slug}/credentials/{credential.public_id}/revoke",
+            {"reason": "issued in error"},
+            content_type="application/json",
+        )
+    assert response.status_code == 200
+    assert [m.to for m in mail.outbox] == [["lee@example.org"]]  # sent by the web process, not lost

@@ -150,7 +150,9 @@ def issue_awards(
                 failures[request.source] = f"The credential could not be built: {exc}"[:1000]
     with transaction.atomic():
         created: list[Credential] = []
-        for row in rows:
+        # Recorded in one order everywhere, so that two batches racing over the same people wait for each other
+        # at the unique index instead of deadlocking.
+        for row in sorted(rows, key=lambda r: (r.micro_credential_id or 0, r.recipient_email, r.source)):
             winner = _record(row)
             found[row.source] = winner
             if winner is not row:

@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 #: Claim mail due for longer than this is the sweep's; before, the task (and its retries) is still on it.
 MAIL_GRACE = timedelta(minutes=10)
-MAIL_BATCH = 100
+#: Mail sent per transaction (its rows stay locked while it is sent).
+MAIL_BATCH = 25
 
 
 @dataclass
