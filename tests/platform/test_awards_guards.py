@@ -352,3 +352,29 @@ def test_revocation_with_the_broker_down_answers_and_mails_directly(
         )
     assert response.status_code == 200
     assert [m.to for m in mail.outbox] == [["lee@example.org"]]  # sent by the web process, not lost
+
+
+def test_sweep_resumes_a_run_whose_runner_died(
+    published: MicroCredentialVersion, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    import subprocess
+    import sys
+
+    job = bulk.do_create_bulk_award(
+        organization=published.organization,
+        actor=None,
+        filename="c.csv",
+        stream=csv_bytes(*(f"s{i}@example.org,,cer-lab,,,," for i in range(3))),
+    )
+    bulk.do_confirm_bulk_award(bulk=job, actor=None, enqueue=False)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    BulkAward.objects.filter(pk=job.pk).update(
+        status=BulkStatus.RUNNING, runner=f"{socket.gethostname()}:{dead.stdout.strip()}", heartbeat_at=timezone.now()
+    )  # a pool process killed a moment ago: its heartbeat is fresh, its process gone
+    monkeypatch.setattr(bulk, "_start_in_thread", lambda bulk_id: bulk.run_bulk(bulk_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep.sweep().resumed_runs == [job.pk]
+    done = BulkAward.objects.get(pk=job.pk)
+    assert (done.status, done.issued) == (BulkStatus.DONE, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep.sweep().resumed_runs == []  # nothing left to pick up
