@@ -224,6 +224,17 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = ENVIRONMENT == "test"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down must not hold a request: connect within 2 s, publish with one quick retry, then the
+# caller catches the error (the sweep sends what could not be queued; see docs/operations.md).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# Workers keep reconnecting to a broker that went away (Celery's own loop), as before.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every worker queues the sweep (credstack.awards.sweep) this often; 0 turns the timer off.
+CREDSTACK_SWEEP_SECONDS = float(os.environ.get("CREDSTACK_SWEEP_SECONDS", "60"))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

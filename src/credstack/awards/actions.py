@@ -11,6 +11,7 @@ that exists instead of a second one.
 from __future__ import annotations
 
 import calendar
+import logging
 import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -22,13 +23,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from credstack.awards import documents, statuslists
-from credstack.awards.models import Credential, Origin, StatusList, WalletSettings
+from credstack.awards.models import STANDING, Credential, Origin, StatusList, WalletSettings
 from credstack.awards.signals import credentials_issued
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion
 from credstack.core import audit
@@ -38,6 +39,8 @@ from credstack.signing.actions import do_ensure_signing_key
 from credstack.vc import builders as b
 from credstack.vc.errors import VCError
 from credstack.vc.proofs import add_proof
+
+logger = logging.getLogger(__name__)
 
 CLAIM_SALT = "credstack.awards.claim"
 VERIFY_SALT = "credstack.awards.verify-email"
@@ -133,12 +136,19 @@ def issue_awards(
     actor: Any,
     notify: bool = True,
     on_recorded: Callable[[dict[str, Credential]], None] | None = None,
+    failures: dict[str, str] | None = None,
 ) -> list[Credential]:
     """Issue ``requests`` (all of ``organization``); the credentials in the same order.
 
-    A request whose ``source`` already has a credential gets that credential (idempotent). ``on_recorded``
-    runs inside the recording transaction with ``{source: credential}`` of every request (e.g. to mark bulk
-    rows done atomically with their credentials).
+    A request whose ``source`` already has a credential gets that credential (idempotent), and so does one
+    whose recipient already holds the micro-credential (the database refuses a second standing credential,
+    see ``Credential``): the credential returned then has another ``source`` — compare to tell a loser of
+    that race. ``on_recorded`` runs inside the recording transaction with ``{source: credential}`` of every
+    request (e.g. to mark bulk rows done atomically with their credentials).
+
+    With ``failures`` given, a request whose credential cannot be built or signed (a value the builder
+    refuses) is left out instead of failing the others: ``failures[source]`` says why, and it is neither
+    in ``on_recorded``'s map nor in the returned list.
     """
     found = {c.source: c for c in Credential.objects.filter(source__in=[r.source for r in requests])}
     todo = [r for r in requests if r.source not in found]
@@ -147,65 +157,26 @@ def issue_awards(
         key = do_ensure_signing_key(organization=organization, actor=actor)
         signer = key.signer()
         slots = statuslists.reserve_indexes(organization, len(todo))
-        for request, (status_list, index) in zip(todo, slots, strict=True):
-            awarded_at = request.awarded_at or timezone.now()
-            did, show_name = _recipient_choices(request.user)
-            name = request.name or (request.user.display_name if request.user is not None else "")
-            recipient = documents.Recipient(
-                email=request.email, salt=secrets.token_hex(16), name=name if show_name else "", did=did
-            )
-            credits = request.version.credits_available if request.version is not None else None
-            award = documents.Award(
-                credential_id=request.credential_id,
-                organization=organization,
-                version=request.version,
-                recipient=recipient,
-                awarded_at=awarded_at,
-                valid_until=_valid_until(request, awarded_at),
-                status=documents.StatusSlot(status_list.url("revocation"), status_list.url("suspension"), index),
-                levels=request.levels,
-                evidence=request.evidence,
-                credits_earned=credits,
-                achievement=request.achievement,
-            )
-            document = documents.sign(documents.build(award), signer)
-            rows.append(
-                Credential(
-                    public_id=request.public_id,
-                    organization=organization,
-                    version=request.version,
-                    origin=request.origin,
-                    source=request.source,
-                    recipient_email=request.email,
-                    recipient_name=name,
-                    name_shown=bool(recipient.name),
-                    recipient_did=did,
-                    recipient_user=request.user,
-                    claimed_at=timezone.now() if request.user is not None else None,
-                    awarded_at=awarded_at,
-                    valid_from=awarded_at,
-                    valid_until=award.valid_until,
-                    credits_earned=credits,
-                    results=request.levels,
-                    evidence=request.evidence,
-                    document=document,
-                    signing_key=key,
-                    status_list=status_list,
-                    status_index=index,
-                    created_by=_user(actor),
-                )
-            )
+        for request, slot in zip(todo, slots, strict=True):
+            try:
+                rows.append(_build_credential(organization, request, slot, key, signer, actor=actor, notify=notify))
+            except DatabaseError:
+                raise
+            except Exception as exc:
+                if failures is None:
+                    raise
+                # One bad value must not sink the batch; the reserved index simply stays unused.
+                logger.warning("Award %s could not be built: %r", request.source, exc)
+                failures[request.source] = f"The credential could not be built: {exc}"[:1000]
     with transaction.atomic():
         created: list[Credential] = []
-        for row in rows:
-            try:
-                with transaction.atomic():
-                    row.save()
-            except IntegrityError:
-                # Another worker recorded this award meanwhile: keep theirs (the reserved index stays unused).
-                found[row.source] = Credential.objects.get(source=row.source)
+        # Recorded in one order everywhere, so that two batches racing over the same people wait for each other
+        # at the unique index instead of deadlocking.
+        for row in sorted(rows, key=lambda r: (r.micro_credential_id or 0, r.recipient_email, r.source)):
+            winner = _record(row)
+            found[row.source] = winner
+            if winner is not row:
                 continue
-            found[row.source] = row
             created.append(row)
             audit.record(
                 "award.issued",
@@ -221,14 +192,131 @@ def issue_awards(
             on_recorded(found)
         if created:
             issued = list(created)
-            transaction.on_commit(lambda: credentials_issued.send(sender=Credential, credentials=issued))
-        if notify:
-            mailable = [c.pk for c in created if c.recipient_email]
-            if mailable:
-                from credstack.awards.tasks import send_award_mails
+            # Robust: a receiver that cannot queue its work (broker down) is logged; the award stands and the
+            # request answers with it.
+            transaction.on_commit(lambda: credentials_issued.send(sender=Credential, credentials=issued), robust=True)
+        mailable = [c.pk for c in created if c.mail_due_at is not None]
+        if mailable:
+            transaction.on_commit(lambda: queue_award_mails(mailable))
+    return [found[r.source] for r in requests if r.source in found]
 
-                transaction.on_commit(lambda: send_award_mails.delay(mailable))
-    return [found[r.source] for r in requests]
+
+def _build_credential(
+    organization: Organization,
+    request: AwardRequest,
+    slot: tuple[StatusList, int],
+    key: Any,
+    signer: Any,
+    *,
+    actor: Any,
+    notify: bool,
+) -> Credential:
+    status_list, index = slot
+    awarded_at = request.awarded_at or timezone.now()
+    did, show_name = _recipient_choices(request.user)
+    name = request.name or (request.user.display_name if request.user is not None else "")
+    recipient = documents.Recipient(
+        email=request.email, salt=secrets.token_hex(16), name=name if show_name else "", did=did
+    )
+    credits = request.version.credits_available if request.version is not None else None
+    award = documents.Award(
+        credential_id=request.credential_id,
+        organization=organization,
+        version=request.version,
+        recipient=recipient,
+        awarded_at=awarded_at,
+        valid_until=_valid_until(request, awarded_at),
+        status=documents.StatusSlot(status_list.url("revocation"), status_list.url("suspension"), index),
+        levels=request.levels,
+        evidence=request.evidence,
+        credits_earned=credits,
+        achievement=request.achievement,
+    )
+    document = documents.sign(documents.build(award), signer)
+    return Credential(
+        public_id=request.public_id,
+        organization=organization,
+        version=request.version,
+        micro_credential=request.version.micro_credential if request.version is not None else None,
+        origin=request.origin,
+        source=request.source,
+        recipient_email=request.email,
+        recipient_name=name,
+        name_shown=bool(recipient.name),
+        recipient_did=did,
+        recipient_user=request.user,
+        claimed_at=timezone.now() if request.user is not None else None,
+        awarded_at=awarded_at,
+        valid_from=awarded_at,
+        valid_until=award.valid_until,
+        credits_earned=credits,
+        results=request.levels,
+        evidence=request.evidence,
+        document=document,
+        signing_key=key,
+        status_list=status_list,
+        status_index=index,
+        mail_due_at=timezone.now() if notify and request.email else None,
+        created_by=_user(actor),
+    )
+
+
+def holder_of(row: Credential) -> Credential | None:
+    """The standing credential that takes ``row``'s place in the one-standing-credential index, if any."""
+    if row.micro_credential_id is None:
+        return None
+    return (
+        Credential.objects.filter(STANDING)
+        .filter(
+            organization_id=row.organization_id,
+            micro_credential_id=row.micro_credential_id,
+            recipient_email=row.recipient_email,
+        )
+        .first()
+    )
+
+
+def _record(row: Credential) -> Credential:
+    """Save ``row``, or return the credential the database says already stands in its place.
+
+    Two guards can refuse it: the unique ``source`` (the same award recorded by another worker) and the unique
+    standing credential (the person got it another way meanwhile). An expired holder is superseded by the new
+    award (a renewal); a holder still valid wins, and ``row`` is dropped (its reserved index stays unused).
+    """
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                row.save()
+            return row
+        except IntegrityError:
+            same = Credential.objects.filter(source=row.source).first()
+            if same is not None:
+                return same
+            holder = holder_of(row)
+            if holder is None:
+                continue  # the holder was revoked or superseded meanwhile: try again
+            if holder.valid_until is None or holder.valid_until > timezone.now():
+                return holder
+            # Conditional, so that of two renewals racing only one supersedes the expired credential.
+            Credential.objects.filter(pk=holder.pk, superseded_at__isnull=True).update(superseded_at=timezone.now())
+    with transaction.atomic():
+        row.save()  # a fourth refusal is a real error: let it show
+    return row
+
+
+def queue_award_mails(credential_ids: list[int]) -> None:
+    """Hand the claim mails of new credentials to the task queue; when the broker cannot take them, they stay
+    due (``mail_due_at``) and the sweep sends them, so the request that awarded still answers with its result."""
+    from credstack.awards.tasks import send_award_mails
+
+    try:
+        send_award_mails.delay(credential_ids)
+    except Exception:
+        logger.warning(
+            "Could not queue claim mail for %d credential(s); the sweep will send it",
+            len(credential_ids),
+            exc_info=True,
+        )
 
 
 # --- manual awards (page, API, command line) --------------------------------------------------------
@@ -341,10 +429,13 @@ def manual_evidence(url: str, narrative: str) -> list[dict[str, Any]]:
 
 
 def standing_award(micro_credential: MicroCredential, email: str) -> Credential | None:
-    """A credential the person already holds for this micro-credential (any version; not revoked)."""
-    return (
-        Credential.objects.standing().filter(version__micro_credential=micro_credential, recipient_email=email).first()
-    )
+    """A credential the person already holds for this micro-credential (any version; not revoked, superseded or
+    expired: an expired one may be renewed by a new award)."""
+    return Credential.objects.holding().filter(micro_credential=micro_credential, recipient_email=email).first()
+
+
+def _already_holds(email: str, held: Credential) -> ValidationError:
+    return ValidationError({"email": [f"{email} already holds “{held.title}” (awarded {held.awarded_at:%Y-%m-%d})."]})
 
 
 def do_award_credential(
@@ -367,7 +458,7 @@ def do_award_credential(
     if not errors and version is not None:
         held = standing_award(version.micro_credential, cleaned["email"])
         if held is not None:
-            errors["email"] = f"{cleaned['email']} already holds “{held.title}” (awarded {held.awarded_at:%Y-%m-%d})."
+            raise _already_holds(cleaned["email"], held)
     if errors:
         raise ValidationError({k: [v] for k, v in errors.items()})
     assert version is not None
@@ -381,7 +472,24 @@ def do_award_credential(
         awarded_at=awarded_at_for(cleaned["awarded_on"]),
         valid_until=expiry_for(cleaned["expires_on"]),
     )
-    return issue_awards(organization, [request], actor=actor, notify=notify)[0]
+    failures: dict[str, str] = {}
+    issued = issue_awards(organization, [request], actor=actor, notify=notify, failures=failures)
+    if not issued:
+        # A value passed the checks above but the credential builder refuses it: say so, never a 500/traceback.
+        raise ValidationError(
+            {
+                "credential": [
+                    f"{failures[request.source]}. Check the evidence URL; if it is right, the organization's "
+                    "profile or the micro-credential holds a value that cannot be signed."
+                ]
+            }
+        )
+    credential = issued[0]
+    if credential.source != request.source:
+        # Another award of the same to the same person was recorded between the check above and ours: the
+        # database kept theirs; the answer is the one a later request would get.
+        raise _already_holds(cleaned["email"], credential)
+    return credential
 
 
 # --- assessment passes ------------------------------------------------------------------------------

@@ -131,9 +131,9 @@ def validate_rows(organization: Organization, rows: Iterable[tuple[int, dict[str
         held: set[tuple[int, str]] = set()
         if wanted:
             held = set(
-                Credential.objects.standing()
+                Credential.objects.holding()
                 .filter(organization=organization, recipient_email__in={r.cleaned["email"] for r in wanted})
-                .values_list("version__micro_credential_id", "recipient_email")
+                .values_list("micro_credential_id", "recipient_email")
             )
         for r in pending:
             if r.state == RowState.VALID and (r.cleaned["version"].micro_credential_id, r.cleaned["email"]) in held:
@@ -256,7 +256,15 @@ def _enqueue_on_commit(bulk_id: int, queue: str | None = None) -> None:
         transaction.on_commit(lambda: _start_in_thread(bulk_id))
         return
     options = {"queue": queue} if queue else {}
-    transaction.on_commit(lambda: run_bulk_award.apply_async((bulk_id,), **options))
+
+    def enqueue() -> None:
+        try:
+            run_bulk_award.apply_async((bulk_id,), **options)
+        except Exception:
+            # The broker is down: the run stays queued (its own outbox row) and the sweep queues it later.
+            logger.warning("Could not queue bulk award %s; the sweep will queue it", bulk_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
 
 
 THREAD_ATTEMPTS = 8
@@ -352,9 +360,9 @@ def _held_elsewhere(organization: Organization, rows: list[BulkRow]) -> set[int]
     sources = {f"bulk-row:{r.pk}" for r in rows}
     held = {
         (mc, email, source)
-        for mc, email, source in Credential.objects.standing()
+        for mc, email, source in Credential.objects.holding()
         .filter(organization=organization, recipient_email__in={r.email.strip().lower() for r in rows})
-        .values_list("version__micro_credential_id", "recipient_email", "source")
+        .values_list("micro_credential_id", "recipient_email", "source")
     }
     taken = {(mc, email) for mc, email, source in held if source not in sources}
     return {
@@ -388,23 +396,43 @@ def run_bulk(
                 break
             skip = _held_elsewhere(organization, rows)
             to_issue = [r for r in rows if r.pk not in skip]
+            failures: dict[str, str] = {}
 
-            def record(found: dict[str, Credential], rows: list[BulkRow] = rows, skip: set[int] = skip) -> None:
+            def record(
+                found: dict[str, Credential],
+                rows: list[BulkRow] = rows,
+                skip: set[int] = skip,
+                failures: dict[str, str] = failures,
+            ) -> None:
+                counts = {RowState.ISSUED: 0, RowState.SKIPPED: 0, RowState.FAILED: 0}
                 for row in rows:
+                    source = f"bulk-row:{row.pk}"
+                    credential = found.get(source)
                     if row.pk in skip:
                         row.state = RowState.SKIPPED
                         row.errors = {"email": "Awarded meanwhile by another route."}
+                    elif source in failures:
+                        # Marked, not retried: Resume and the sweep go on with the rest of the run.
+                        row.state, row.errors = RowState.FAILED, {"issue": failures[source]}
+                    elif credential is None or credential.source != source:
+                        # Lost a race to another award of the same (another run of the same file, say): the
+                        # database kept the other credential.
+                        row.state = RowState.SKIPPED
+                        row.errors = {"email": f"{row.email} already holds {row.achievement}."}
                     else:
-                        row.state, row.credential = RowState.ISSUED, found[f"bulk-row:{row.pk}"]
+                        row.state, row.credential = RowState.ISSUED, credential
+                    counts[RowState(row.state)] += 1
                 BulkRow.objects.bulk_update(rows, ["state", "credential", "errors"])
-                issued = len(rows) - len(skip)
                 if not BulkAward.objects.filter(pk=bulk_id, runner=runner).update(
-                    issued=F("issued") + issued, skipped=F("skipped") + len(skip), heartbeat_at=timezone.now()
+                    issued=F("issued") + counts[RowState.ISSUED],
+                    skipped=F("skipped") + counts[RowState.SKIPPED],
+                    failed=F("failed") + counts[RowState.FAILED],
+                    heartbeat_at=timezone.now(),
                 ):
                     raise _LostLease()
 
             if to_issue:
-                issue_awards(organization, _requests(to_issue), actor=actor, on_recorded=record)
+                issue_awards(organization, _requests(to_issue), actor=actor, on_recorded=record, failures=failures)
             else:
                 with transaction.atomic():
                     record({})
@@ -425,6 +453,7 @@ def run_bulk(
                 organization=organization,
                 issued=done.issued,
                 skipped=done.skipped,
+                failed=done.failed,
             )
     bulk = BulkAward.objects.get(pk=bulk_id)
     if progress is not None:

@@ -10,6 +10,16 @@ organization; each credential gets the same index in both. Indexes are handed ou
 organization row through an odd-multiplier permutation of a counter, so they are unique, not in issuance
 order (herd privacy, as the Bitstring Status List spec recommends), and a full list rolls over to the
 next number. ``(status_list, status_index)`` is unique in the database as well.
+
+A person holds a micro-credential at most once: ``unique_standing_credential`` (a partial unique index that
+PostgreSQL and SQLite both enforce) refuses a second *standing* credential — not revoked, not superseded — of
+the same organization, micro-credential and recipient, however many awards race for it. Expiry is a moment,
+not a column an index can test, so an expired credential keeps its place until a new award of the same
+micro-credential takes it over: the award marks it ``superseded_at`` in the same transaction (a renewal).
+
+``mail_due_at`` is the award's outbox: set in the transaction that records the credential when its claim mail
+is to be sent, cleared once it went out. The task sends it right after the commit; the sweep
+(:mod:`credstack.awards.sweep`) sends whatever a lost task, a dead broker or a database blip left behind.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from credstack.catalog.models import MicroCredentialVersion
@@ -65,10 +76,20 @@ class Origin(models.TextChoices):
     STACK = "stack", "Stack completed"
 
 
+#: What the unique index over standing credentials covers (see the module notes).
+STANDING = Q(revoked_at__isnull=True, superseded_at__isnull=True, micro_credential__isnull=False)
+
+
 class CredentialQuerySet(models.QuerySet["Credential"]):
     def standing(self) -> CredentialQuerySet:
-        """Not revoked (suspended ones still count: suspension is reversible)."""
-        return self.filter(revoked_at__isnull=True)
+        """Not revoked nor superseded (suspended ones still count: suspension is reversible)."""
+        return self.filter(revoked_at__isnull=True, superseded_at__isnull=True)
+
+    def holding(self) -> CredentialQuerySet:
+        """Standing and not expired: what "already holds" means for a new award (an expired one may be renewed)."""
+        from django.utils import timezone
+
+        return self.standing().filter(Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()))
 
 
 class Credential(models.Model):
@@ -81,6 +102,14 @@ class Credential(models.Model):
         on_delete=models.PROTECT,
         related_name="credentials",
         help_text="Empty for documents signed through the API.",
+    )
+    micro_credential = models.ForeignKey(
+        "catalog.MicroCredential",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version's micro-credential (kept here for the one-standing-credential index).",
     )
     origin = models.CharField(max_length=20, choices=Origin.choices)
     source = models.CharField(max_length=120, unique=True, help_text="Idempotency key of the award.")
@@ -113,6 +142,12 @@ class Credential(models.Model):
     revocation_reason = models.TextField(blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a newer award of the same micro-credential took its place."
+    )
+    mail_due_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Claim mail still to send (the outbox); empty once sent."
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -125,6 +160,11 @@ class Credential(models.Model):
         ordering = ["-awarded_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["status_list", "status_index"], name="unique_status_index"),
+            models.UniqueConstraint(
+                fields=["organization", "micro_credential", "recipient_email"],
+                condition=STANDING,
+                name="unique_standing_credential",
+            ),
         ]
         indexes = [models.Index(fields=["organization", "recipient_email"])]
 
@@ -192,6 +232,7 @@ class BulkAward(models.Model):
     error_rows = models.PositiveIntegerField(default=0)
     issued = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0, help_text="Rows whose credential could not be built.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -211,7 +252,7 @@ class BulkAward(models.Model):
 
     @property
     def done_rows(self) -> int:
-        return self.issued + self.skipped
+        return self.issued + self.skipped + self.failed
 
     @property
     def to_issue(self) -> int:
@@ -219,7 +260,7 @@ class BulkAward(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if not self.valid_rows else min(100, round(100 * self.issued / self.valid_rows))
+        return 100 if not self.valid_rows else min(100, round(100 * self.done_rows / self.valid_rows))
 
 
 class RowState(models.TextChoices):
@@ -228,6 +269,7 @@ class RowState(models.TextChoices):
     DUPLICATE = "duplicate", "Already awarded"
     ISSUED = "issued", "Issued"
     SKIPPED = "skipped", "Skipped (awarded meanwhile)"
+    FAILED = "failed", "Failed at issue"
 
 
 class BulkRow(models.Model):

@@ -1,6 +1,7 @@
 """Signal receivers: key changes re-sign the status lists; assessment passes issue credentials;
 a (re)starting worker resumes bulk awards left behind by a worker that died and queues passes whose
-credential is still pending (issuing is idempotent, so queuing one twice is harmless)."""
+credential is still pending (issuing is idempotent, so queuing one twice is harmless). While it runs, the
+worker does the same every ``CREDSTACK_SWEEP_SECONDS`` through the sweep (``credstack.awards.sweep``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ def on_assessment_passed(sender: Any, assessment: Any, **kwargs: Any) -> None:
     # Sent after the pass is committed; the task is idempotent, so a redelivery never issues twice.
     from credstack.awards.tasks import issue_for_assessment
 
-    issue_for_assessment.delay(assessment.pk)
+    try:
+        issue_for_assessment.delay(assessment.pk)
+    except Exception:
+        # The broker is down: the pass stays pending and the sweep queues it (queue_pending_assessments).
+        logger.warning("Could not queue the credential of assessment %s; the sweep will", assessment.pk, exc_info=True)
 
 
 def queue_pending_assessments(queue: str | None = None, older_than: timedelta = timedelta(minutes=2)) -> list[int]:

@@ -1,33 +1,31 @@
-"""Background tasks of awards: claim mail, issuing on an assessment pass, bulk awards.
+"""Background tasks of awards: claim mail, issuing on an assessment pass, bulk awards, and the sweep.
 
-Each task is safe to run twice (acks are late, a worker may die mid-task): mail goes out once per call
-but the issuing tasks are idempotent through the unique ``Credential.source``.
+Each task is safe to run twice (acks are late, a worker may die mid-task): claim mail is sent from the
+outbox (``Credential.mail_due_at``) and cleared as it goes, and the issuing tasks are idempotent through the
+unique ``Credential.source``. Whatever a lost task leaves behind, :func:`sweep` picks up.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import DatabaseError
-from django.template.loader import render_to_string
+
+from credstack.awards import sweep as sweeping
 
 
-@shared_task(name="credstack.awards.send_award_mails", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="credstack.awards.send_award_mails",
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=True,
+    retry_backoff_max=120,
+    max_retries=8,
+    ignore_result=True,
+)
 def send_award_mails(credential_ids: list[int]) -> int:
-    """Tell each recipient about their credential, with a link to claim it."""
-    from credstack.awards.actions import claim_url
-    from credstack.awards.models import Credential
-
-    sent = 0
-    for credential in Credential.objects.filter(pk__in=credential_ids).select_related("organization", "version"):
-        body = render_to_string(
-            "awards/mail/awarded.txt",
-            {"c": credential, "claim_url": claim_url(credential), "base": settings.CREDSTACK_BASE_URL},
-        )
-        subject, _, text = body.partition("\n\n")
-        sent += send_mail(subject.strip(), text, None, [credential.recipient_email])
-    return sent
+    """Tell each recipient about their credential, with a link to claim it (those whose mail is still due)."""
+    return sweeping.send_due_mails(credential_ids=credential_ids)
 
 
 @shared_task(
@@ -56,4 +54,10 @@ def run_bulk_award(bulk_id: int) -> dict[str, int]:
     from credstack.awards.bulk import run_bulk
 
     bulk = run_bulk(bulk_id)
-    return {"issued": bulk.issued, "skipped": bulk.skipped}
+    return {"issued": bulk.issued, "skipped": bulk.skipped, "failed": bulk.failed}
+
+
+@shared_task(name="credstack.awards.sweep", ignore_result=True)
+def sweep(queue: str | None = None) -> dict[str, Any]:
+    """Pick up what faults left behind (see :mod:`credstack.awards.sweep`); sent by each worker on a timer."""
+    return sweeping.sweep(queue=queue).as_dict()

@@ -539,6 +539,7 @@ def progress_data(job: BulkAward) -> dict[str, Any]:
         "to_issue": job.valid_rows,
         "issued": job.issued,
         "skipped": job.skipped,
+        "failed": job.failed,
         "percent": job.percent,
         "duplicates": job.duplicate_rows,
         "rejected": job.error_rows,
@@ -549,7 +550,9 @@ def progress_data(job: BulkAward) -> dict[str, Any]:
 @login_required
 def bulk_detail(request: HttpRequest, org_slug: str, job_id: int) -> HttpResponse:
     org, job = _job(request, org_slug, job_id)
-    problems = BulkRow.objects.filter(bulk=job, state__in=[RowState.ERROR, RowState.DUPLICATE]).order_by("line")
+    problems = BulkRow.objects.filter(
+        bulk=job, state__in=[RowState.ERROR, RowState.DUPLICATE, RowState.FAILED]
+    ).order_by("line")
     page = Paginator(problems, 100).get_page(request.GET.get("page"))
     return render(
         request,

@@ -6,7 +6,9 @@ from celery import shared_task
 from django.core.mail import send_mail
 
 
-@shared_task(name="credstack.core.send_mail", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="credstack.core.send_mail", autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=120, max_retries=8
+)
 def send_mail_task(subject: str, body: str, recipients: list[str]) -> int:
     """Send one plain-text mail through the configured backend; retried when SMTP is unreachable."""
     return send_mail(subject, body, None, recipients)

@@ -67,7 +67,7 @@ class Command(BaseCommand):
         if bulk.valid_rows:
             do_confirm_bulk_award(bulk=bulk, actor=None, enqueue=False)
             bar = ProgressBar(bulk.valid_rows, getattr(self.stderr, "_out", None))
-            bulk = run_bulk(bulk.pk, progress=lambda b: bar.update(b.issued + b.skipped))
+            bulk = run_bulk(bulk.pk, progress=lambda b: bar.update(b.done_rows))
             bar.close()
         self._summary(bulk)
 
@@ -87,13 +87,15 @@ class Command(BaseCommand):
     def _summary(self, bulk: BulkAward) -> None:
         bulk.refresh_from_db()
         rows = (
-            BulkRow.objects.filter(bulk=bulk, state__in=[RowState.ERROR, RowState.DUPLICATE, RowState.SKIPPED])
+            BulkRow.objects.filter(
+                bulk=bulk, state__in=[RowState.ERROR, RowState.DUPLICATE, RowState.SKIPPED, RowState.FAILED]
+            )
             .order_by("line")
             .values_list("line", "state", "errors")
         )
         self.stdout.write(
             f"Issued {bulk.issued}, skipped as already awarded {bulk.duplicate_rows + bulk.skipped}, "
-            f"rejected {bulk.error_rows}."
+            f"rejected {bulk.error_rows}" + (f", failed at issue {bulk.failed}." if bulk.failed else ".")
         )
         self._problems(
             [(line, RowState.DUPLICATE if state == RowState.SKIPPED else state, errors) for line, state, errors in rows]

@@ -1,0 +1,121 @@
+"""The sweep: what a killed worker, a broker that was down or a database blip left behind, done now.
+
+- bulk runs whose runner is gone (a killed pool child: its process no longer exists; another machine's runner:
+  no heartbeat for two minutes) and confirmed runs whose task never reached a worker are queued again — the
+  lease makes sure only one runner issues, the unique sources that nothing is issued twice;
+- assessment passes still waiting for their credential are queued again;
+- claim mail still due (``Credential.mail_due_at``: written with the credential, in its transaction) for longer
+  than the grace period the task's own retries take is sent.
+
+Every worker sends the sweep task to its queue every ``CREDSTACK_SWEEP_SECONDS`` (a timer of the worker, see
+``credstack.celery``), so nothing waits for a worker restart; ``credstack sweep`` runs it once, in-process
+(the embedded default without Redis has no worker: run it from cron, or by hand after an outage). Running it
+twice, or on several workers at once, is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+#: Claim mail due for longer than this is the sweep's; before, the task (and its retries) is still on it.
+MAIL_GRACE = timedelta(minutes=10)
+#: Mail sent per transaction (its rows stay locked while it is sent).
+MAIL_BATCH = 25
+
+
+@dataclass
+class SweepReport:
+    resumed_runs: list[int] = field(default_factory=list)
+    queued_passes: list[int] = field(default_factory=list)
+    mails_sent: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _send_claim_mail(credential: Any) -> int:
+    from credstack.awards.actions import claim_url
+
+    body = render_to_string(
+        "awards/mail/awarded.txt",
+        {"c": credential, "claim_url": claim_url(credential), "base": settings.CREDSTACK_BASE_URL},
+    )
+    subject, _, text = body.partition("\n\n")
+    return send_mail(subject.strip(), text, None, [credential.recipient_email])
+
+
+def send_due_mails(*, credential_ids: list[int] | None = None, older_than: timedelta | None = None) -> int:
+    """Send claim mail still due — of ``credential_ids``, or of every credential due for ``older_than`` —
+    and clear each as it goes out. Rows are locked (and locked ones skipped) so that the task and a sweep never
+    send the same mail at once. A failure stops the pass and is raised after the mail already sent is recorded."""
+    from credstack.awards.models import Credential
+
+    due = Credential.objects.filter(mail_due_at__isnull=False).exclude(recipient_email="")
+    if credential_ids is not None:
+        due = due.filter(pk__in=credential_ids)
+    if older_than is not None:
+        due = due.filter(mail_due_at__lte=timezone.now() - older_than)
+    sent = 0
+    while True:
+        failure: Exception | None = None
+        with transaction.atomic():
+            batch = list(
+                due.select_for_update(skip_locked=True, of=("self",))
+                .select_related("organization", "version")
+                .order_by("mail_due_at", "pk")[:MAIL_BATCH]
+            )
+            for credential in batch:
+                try:
+                    _send_claim_mail(credential)
+                except Exception as exc:
+                    failure = exc
+                    break
+                Credential.objects.filter(pk=credential.pk).update(mail_due_at=None)
+                sent += 1
+        if failure is not None:
+            raise failure
+        if len(batch) < MAIL_BATCH:
+            return sent
+
+
+def sweep(*, queue: str | None = None, mail_grace: timedelta = MAIL_GRACE) -> SweepReport:
+    """One pass over everything above; each part runs even when another fails (and says why)."""
+    from credstack.awards.bulk import resume_abandoned
+    from credstack.awards.receivers import queue_pending_assessments
+
+    report = SweepReport()
+    try:
+        report.resumed_runs = resume_abandoned(queue=queue)
+    except Exception as exc:
+        logger.exception("Sweep: could not look for bulk awards to resume")
+        report.problems.append(f"bulk runs: {exc}")
+    try:
+        report.queued_passes = queue_pending_assessments(queue=queue)
+    except Exception as exc:
+        logger.exception("Sweep: could not queue pending assessment passes")
+        report.problems.append(f"assessment passes: {exc}")
+    try:
+        report.mails_sent = send_due_mails(older_than=mail_grace)
+    except Exception as exc:
+        logger.warning("Sweep: claim mail could not be sent (%s); the next sweep tries again", exc)
+        report.problems.append(f"claim mail: {exc}")
+    if report.resumed_runs or report.queued_passes or report.mails_sent:
+        logger.info(
+            "Sweep: resumed bulk awards %s, queued %d pending passes, sent %d claim mails",
+            report.resumed_runs,
+            len(report.queued_passes),
+            report.mails_sent,
+        )
+    return report
