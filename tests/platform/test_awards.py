@@ -222,6 +222,7 @@ API_CREDENTIAL: dict[str, Any] = {
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
     ],
     "type": ["VerifiableCredential", "OpenBadgeCredential"],
+    "issuer": DID,
     "name": "Attendance",
     "credentialSubject": {
         "type": ["AchievementSubject"],

@@ -122,6 +122,7 @@ def test_platform_credentials_verify_with_digitalbazaar(
                 "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
             ],
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": org.issuer_id,
             "name": "Workshop attendance",
             "credentialSubject": {
                 "type": ["AchievementSubject"],
