@@ -221,3 +221,18 @@ def test_a_vc11_credential_is_issued_as_given_then_verifies_and_revokes(org_a: O
     assert Client().get(row.get_absolute_url()).status_code == 200
     do_revoke_credential(credential=row, reason="Issued in error.", actor=admin_of(org_a))
     assert verify(signed).json()["verdict"] == "revoked"
+
+
+def test_a_plain_vc2_credential_gets_an_issuer_its_contexts_define(org_a: Organization) -> None:
+    # only the VC 2.0 context: no Open Badges Profile term to use (what the W3C data model suite sends)
+    plain = {
+        "@context": [V2],
+        "type": ["VerifiableCredential"],
+        "issuer": org_a.issuer_id,
+        "credentialSubject": {"id": "did:example:subject"},
+    }
+    response = issue(_client(org_a), plain)
+    assert response.status_code == 201, response.content
+    signed = response.json()["verifiableCredential"]
+    assert signed["issuer"] == {"id": org_a.issuer_id, "name": org_a.name}
+    assert verify(signed).status_code == 200

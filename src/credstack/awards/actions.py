@@ -48,6 +48,7 @@ CLAIM_MAX_AGE = timedelta(days=365)
 VERIFY_MAX_AGE = timedelta(days=3)
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 _STATUS = "https://www.w3.org/ns/credentials/status#"
+OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 # VC 1.1's context defines neither DataIntegrityProof nor BitstringStatusListEntry: a VC 1.1 credential signed here
 # gets the Data Integrity context (as digitalbazaar's issuers add it) and the status entry's terms inline, exactly as
 # https://www.w3.org/ns/credentials/status/v1 defines them (same RDF), because VC 1.1 verifiers' loaders (the W3C
@@ -572,6 +573,7 @@ def issue_credential_document(
     if isinstance(contexts, str):
         contexts = [contexts]
     vc11 = isinstance(contexts, list) and bool(contexts) and contexts[0] == VC_V1_CONTEXT
+    given_contexts: list[Any] = list(contexts) if isinstance(contexts, list) else []
     if not isinstance(contexts, list) or not contexts or contexts[0] not in (b.VC_V2_CONTEXT, VC_V1_CONTEXT):
         errors["@context"] = (
             f"The first @context must be {b.VC_V2_CONTEXT} (VC Data Model 2.0) or {VC_V1_CONTEXT} (VC 1.1)."
@@ -602,13 +604,21 @@ def issue_credential_document(
         raise ValidationError({k: [v] for k, v in errors.items()})
     public_id = uuid.uuid4()
     document.setdefault("id", settings.CREDSTACK_BASE_URL + reverse("awards:credential", args=[public_id]))
-    # The organization's own issuer, whatever name, url or image the caller sent. VC 1.1's context defines no
-    # Profile terms (name, url...): the issuer is its id there.
-    document["issuer"] = organization.issuer_id if vc11 else documents.issuer_profile(organization).to_json()
+    # The organization's own issuer, whatever name, url or image the caller sent: its Open Badges profile where the
+    # credential's contexts define Profile, else its id and name (terms every VC 2.0 credential defines); VC 1.1's
+    # context defines neither, so the id alone there.
+    if vc11:
+        document["issuer"] = organization.issuer_id
+    elif any(isinstance(c, str) and c.startswith(OB3_CONTEXT_PREFIX) for c in given_contexts):
+        document["issuer"] = documents.issuer_profile(organization).to_json()
+    else:
+        document["issuer"] = {"id": organization.issuer_id, "name": organization.name}
     now = timezone.now()
     if vc11:
-        given = list(contexts) if isinstance(contexts, list) else []
-        document["@context"] = [*given, *(extra for extra in VC_V1_ADDED_CONTEXTS if extra not in given)]
+        document["@context"] = [
+            *given_contexts,
+            *(extra for extra in VC_V1_ADDED_CONTEXTS if extra not in given_contexts),
+        ]
         document.setdefault("issuanceDate", b.format_datetime(now))
     else:
         document.setdefault("validFrom", b.format_datetime(now))
