@@ -378,3 +378,24 @@ def test_a_context_the_processor_cannot_handle_is_a_400_problem(
     assert post_vp(vp, {"challenge": "c-123", "domain": "verifier.test"}).status_code == 400
     issued = issue(_client(org_a), {**UNSIGNED, "@context": [*UNSIGNED["@context"], {"@vocab": None}]})
     assert issued.status_code == 400 and issued["Content-Type"] == "application/problem+json", issued.content
+
+
+def test_options_checks_decide_what_verified_means(db: Any, hosted: vs.RecordingTransport) -> None:
+    # the W3C VC API verifier suite's valid credential: a did:key signs for an issuer that is an https URL, and the
+    # suite asks for the proof alone
+    from credstack.vc.keys import Ed25519Key
+
+    stranger = Ed25519Key.generate(seed=b"\x09" * 32)
+    unsigned = {k: v for k, v in vs.credential().items() if k != "proof"}
+    foreign = proofs.add_proof(
+        {**unsigned, "issuer": {**unsigned["issuer"], "id": "https://vc.example/issuers/5678"}}, stranger
+    )
+    whole = post({"verifiableCredential": foreign})
+    assert whole.status_code == 400 and check_of(whole.json(), "issuer_controller")["status"] == "failed"
+    proof_only = post({"verifiableCredential": foreign, "options": {"checks": ["proof"]}})
+    assert proof_only.status_code == 200, proof_only.json()["reasons"]
+    assert check_of(proof_only.json(), "issuer_controller")["status"] == "failed"  # still reported
+    tampered = post({"verifiableCredential": vs.tampered(foreign), "options": {"checks": ["proof"]}})
+    assert tampered.status_code == 400
+    assert post({"verifiableCredential": foreign, "options": {"checks": ["magic"]}}).status_code == 400
+    assert post({"verifiableCredential": foreign, "options": {"checks": []}}).status_code == 400

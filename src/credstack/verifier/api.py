@@ -132,6 +132,11 @@ class VerifyOptionsIn(Schema):
     recipientEmail: str | None = Field(None, description="Compare with the credential's hashed email identity.")
     challenge: str | None = Field(None, description="Presentations: the challenge the holder's proof must carry.")
     domain: str | None = Field(None, description="Presentations: the domain the holder's proof must be bound to.")
+    checks: list[str] | None = Field(
+        None,
+        description="Credentials: the checks that decide `verified` (proof, credentialStatus, expiration, issuer, "
+        "schema, recipient); all of them when left out. Every check is reported either way.",
+    )
 
 
 class VerifyCredentialIn(Schema):
@@ -263,7 +268,19 @@ def verify_credential(request: HttpRequest, payload: VerifyCredentialIn) -> Http
             "verifiableCredential",
             "a credential (with a Data Integrity proof), an EnvelopedVerifiableCredential, or a VC-JWT string",
         )
+    requested = payload.options.checks if payload.options is not None else None
+    if requested is not None:
+        unknown = service.unknown_checks(requested)
+        if unknown or not requested:
+            return problem(
+                400,
+                "Unknown checks requested",
+                f"options.checks may name {', '.join(service.CHECK_GROUPS)}; not {', '.join(unknown) or 'nothing'}.",
+                errors={"options.checks": "Name one or more known checks."},
+            )
     outcome = service.verify_credential(credential, recipient_email=_email(payload.options))
+    if requested is not None:
+        outcome.report = service.narrowed(outcome.report, requested)
     return _answer(service.outcome_json(outcome), outcome.report.valid)
 
 
@@ -295,7 +312,7 @@ def verify_presentation(request: HttpRequest, payload: VerifyPresentationIn) -> 
     credential it holds; 200 when all verify, 400 problem details with the report otherwise."""
     if not isinstance(payload.verifiablePresentation, dict):
         return _not_a_map("verifiablePresentation", "a VerifiablePresentation")
-    options = payload.options or VerifyOptionsIn(recipientEmail=None, challenge=None, domain=None)
+    options = payload.options or VerifyOptionsIn(recipientEmail=None, challenge=None, domain=None, checks=None)
     report = service.verify_presentation(
         payload.verifiablePresentation, challenge=options.challenge, domain=options.domain
     )

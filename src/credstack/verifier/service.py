@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -378,3 +378,38 @@ def verify_presentation(
     if not credentials:
         checks.append(Check("credentials", "Credentials", "skipped", "The presentation holds no credentials."))
     return done()
+
+
+# --- the VC API's options.checks: which checks decide `verified` ---------------------------------------------
+
+#: Check ids of the report each requested check stands for. Reading the input, the contexts and the integrity of
+#: related resources always count: without them nothing else means anything.
+CHECK_GROUPS: dict[str, tuple[str, ...]] = {
+    "proof": ("proof", "key_resolution"),
+    "credentialStatus": ("status",),
+    "status": ("status",),
+    "expiration": ("validity_window",),
+    "validity": ("validity_window",),
+    "issuer": ("issuer_controller",),
+    "schema": ("schema",),
+    "recipient": ("recipient",),
+}
+ALWAYS_DECIDING = ("parse", "context_and_type", "related_resources")
+
+
+def unknown_checks(requested: list[str]) -> list[str]:
+    return [name for name in requested if name not in CHECK_GROUPS]
+
+
+def narrowed(report: VerificationReport, requested: list[str]) -> VerificationReport:
+    """The report with its verdict decided by the requested checks only (``options.checks`` of the VC API, e.g.
+    ``["proof"]``: is the signature good, whoever the issuer claims to be). Every check stays in the report."""
+    wanted = set(ALWAYS_DECIDING)
+    for name in requested:
+        wanted.update(CHECK_GROUPS[name])
+
+    def counts(check: Check) -> bool:
+        return check.id in wanted or (check.id.startswith("proof-") and "proof" in wanted)
+
+    verdict, reasons = decide([c for c in report.checks if counts(c)])
+    return replace(report, verdict=verdict, reasons=reasons)
