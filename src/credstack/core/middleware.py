@@ -1,0 +1,153 @@
+"""Refuse text the database cannot hold before any view sees it.
+
+PostgreSQL cannot store NUL in text, and a lone surrogate cannot be encoded as UTF-8: either one, reaching a query,
+is a 500. Rather than guard each field, :class:`TextInputGuardMiddleware` refuses, with a 400, any request whose path,
+query string, form fields (names and values, and uploaded files' names, not their contents) or JSON body holds one:
+a readable page for pages, problem details (RFC 9457) for the API. Cookies holding one are dropped (a session cookie
+with a NUL is no session), not refused.
+
+JSON bodies are scanned as bytes first (a NUL byte, or a ``\\u0000`` / ``\\uD800``-``\\uDFFF`` escape); only a body
+with such a pattern is parsed and walked, so the exact verdict (a surrogate pair is fine) costs a full parse only
+when needed, and the verify API's ordinary requests pay one regular-expression scan.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.request import RawPostDataException
+from django.shortcuts import render
+
+from credstack.vc.iri import text_problem
+
+PROBLEM = "application/problem+json"
+_SUSPECT_JSON = re.compile(rb"\x00|\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+_JSON_NAMESPACES = frozenset({"api", "vcapi"})
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _first_problem(lists: Iterable[tuple[str, list[Any]]], where: str) -> tuple[str, str] | None:
+    for key, values in lists:
+        if (problem := text_problem(key)) is not None:
+            return (f"a {where} name", problem)
+        for value in values:
+            if isinstance(value, str) and (problem := text_problem(value)) is not None:
+                return (f"{where} {key!r}", problem)
+    return None
+
+
+def _json_problem(value: Any) -> str | None:
+    """Why a parsed JSON value holds text that cannot be stored (walked without recursion), or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if (problem := text_problem(item)) is not None:
+                return problem
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if (problem := text_problem(key)) is not None:
+                    return problem
+                stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _multipart_problem(request: HttpRequest, csrf_exempt: bool) -> tuple[str, str] | None:
+    if request.method != "POST":
+        return None  # Django does not parse PUT/PATCH forms; the API's field types check those
+    if csrf_exempt and _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        # A view that checks its own size limit before reading (the verifier) must not have a large upload
+        # read for it here; the API's field types check such forms' text fields. Protected views' bodies are
+        # parsed by the CSRF check anyway.
+        return None
+    names = [(name, [upload.name for upload in uploads]) for name, uploads in request.FILES.lists()]
+    return _first_problem(request.POST.lists(), "field") or _first_problem(names, "file")
+
+
+def _body_problem(request: HttpRequest, csrf_exempt: bool) -> tuple[str, str] | None:
+    if request.content_type == "multipart/form-data":
+        return _multipart_problem(request, csrf_exempt)
+    try:
+        body = request.body
+    except (RequestDataTooBig, RawPostDataException):
+        return None  # the view's own size limit answers (nothing was read)
+    if request.content_type == "application/x-www-form-urlencoded":
+        return _first_problem(QueryDict(body, encoding=request.encoding).lists(), "field")
+    if not body or _SUSPECT_JSON.search(body) is None:
+        return None
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        # Not JSON: the view answers that; raw text with a NUL byte is refused here all the same.
+        return ("the request body", "contains a NUL character") if b"\x00" in body else None
+    problem = _json_problem(parsed)
+    return ("the request body", problem) if problem is not None else None
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def find_problem(request: HttpRequest, *, csrf_exempt: bool = False) -> tuple[str, str] | None:
+    """``(where, why)`` for the first text in the request that cannot be stored, or None."""
+    if (problem := text_problem(request.path_info)) is not None:
+        return ("the address", problem)
+    found = _first_problem(request.GET.lists(), "query parameter")
+    if found is not None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return found
+    return _body_problem(request, csrf_exempt)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """Whether an error for this request is problem details (the API, JSON bodies, JSON clients) or a page."""
+    if request.path_info.startswith("/api/") or request.content_type == "application/json":
+        return True
+    match = getattr(request, "resolver_match", None)
+    if match is not None and _JSON_NAMESPACES.intersection(match.namespaces):
+        return True
+    accept = request.headers.get("Accept", "")
+    return "json" in accept and "html" not in accept
+
+
+def refuse(request: HttpRequest, where: str, problem: str) -> HttpResponse:
+    """400 for text that cannot be stored: problem details or a readable page."""
+    detail = f"The text in {where} {problem}. Remove it and send the request again; nothing was saved."
+    if wants_json(request):
+        from credstack.api.api import problem as problem_response
+
+        return problem_response(400, "The request holds text that cannot be stored", detail)
+    return render(request, "400.html", {"detail": detail}, status=400)
+
+
+class TextInputGuardMiddleware:
+    """Refuse requests carrying NUL or a lone surrogate in any text (see the module docstring).
+
+    Placed before the session middleware, so that a cookie holding one is dropped before the session is looked
+    up; the request itself is checked once its view is known (``process_view``), so that error pages show who is
+    signed in and the API answers problem details.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [n for n, v in request.COOKIES.items() if text_problem(n) or text_problem(v)]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        found = find_problem(request, csrf_exempt=getattr(view_func, "csrf_exempt", False))
+        return refuse(request, *found) if found is not None else None
