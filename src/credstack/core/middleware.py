@@ -63,11 +63,13 @@ def _json_problem(value: Any) -> str | None:
 def _multipart_problem(request: HttpRequest, csrf_exempt: bool) -> tuple[str, str] | None:
     if request.method != "POST":
         return None  # Django does not parse PUT/PATCH forms; the API's field types check those
-    if csrf_exempt and _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        # A view that checks its own size limit before reading (the verifier) must not have a large upload
-        # read for it here; the API's field types check such forms' text fields. Protected views' bodies are
-        # parsed by the CSRF check anyway.
-        return None
+    if csrf_exempt:
+        # An API view may read the raw body itself (so it is kept, and parsed from the copy), and may check its
+        # own size limit before reading (the verifier): a large upload is not read for it here, the API's field
+        # types check such forms' text fields. Protected views' bodies are parsed by the CSRF check anyway.
+        if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return None
+        request.body  # noqa: B018 -- reading it keeps the raw body for the view
     names = [(name, [upload.name for upload in uploads]) for name, uploads in request.FILES.lists()]
     return _first_problem(request.POST.lists(), "field") or _first_problem(names, "file")
 
