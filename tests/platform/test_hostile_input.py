@@ -145,6 +145,15 @@ def html_routes(world: World) -> list[str]:
         if route.startswith(SKIP_ROUTES) or route.startswith("api/") or "^" in route:
             continue
         routes.append("/" + _PARAM.sub(lambda m, r=route: world.fill(m.group("name"), r), route))
+        # Text parameters (str, path) also get a NUL; slugs, numbers and UUIDs cannot hold one.
+        hostile = _PARAM.sub(
+            lambda m, r=route: (
+                "a%00b" if m.group("converter") in (None, "str", "path") else world.fill(m.group("name"), r)
+            ),
+            route,
+        )
+        if "%00" in hostile:
+            routes.append("/" + hostile)
     return routes
 
 

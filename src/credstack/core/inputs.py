@@ -36,7 +36,7 @@ def validate_web_url(value: str) -> None:
     """Django validator: a full http(s) URL (see :func:`web_url_message`)."""
     message = web_url_message(value)
     if message is not None:
-        raise ValidationError(message, code="invalid")
+        raise ValidationError(message, code="web_url")
 
 
 def validate_text(value: Any) -> None:
@@ -44,7 +44,7 @@ def validate_text(value: Any) -> None:
     if isinstance(value, str):
         problem = text_problem(value)
         if problem is not None:
-            raise ValidationError(f"This text {problem}.", code="invalid")
+            raise ValidationError(f"This text {problem}.", code="text")
 
 
 class WebURLField(forms.URLField):

@@ -40,6 +40,11 @@ def is_text(value: str) -> bool:
     return _BAD_TEXT.search(value) is None
 
 
+def storable_text(value: str) -> str:
+    """``value`` with each NUL and lone surrogate replaced by U+FFFD, to keep a refused input on record."""
+    return _BAD_TEXT.sub("\ufffd", value)
+
+
 def iri_problem(value: str) -> str | None:
     """Why ``value`` is not an absolute IRI the builders accept, or None when it is."""
     scheme = _IRI_SCHEME.match(value)
