@@ -167,9 +167,10 @@ def test_alignment_url_the_builder_refuses_is_refused_by_the_definition_rule_and
 _URLISH = st.one_of(
     st.text(max_size=30),
     st.builds(
-        lambda scheme, host, rest: scheme + host + rest,
+        lambda scheme, host, separator, rest: scheme + host + separator + rest,
         st.sampled_from(["https://", "http://", "HTTPS://", "https:", "ftp://", "", "https:///"]),
         st.sampled_from(["example.org", "EXAMPLE.org:8443", "[::1]", "127.0.0.1", "bücher.example", "a_b.example"]),
+        st.sampled_from(["/", "?", "#", "/a?b=", ":80/", ""]),
         st.text(
             alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Z", "Cc", "Cf", "Co")), max_size=30
         ),
