@@ -162,6 +162,22 @@ def test_alignment_url_the_builder_refuses_is_refused_by_the_definition_rule_and
     assert "target_url" in json.dumps(response.json()["errors"])
 
 
+@pytest.mark.parametrize("char", REFUSED)
+def test_an_evidence_link_the_builder_refuses_is_refused_for_a_submission(
+    published: MicroCredentialVersion, make_user: Any, char: str
+) -> None:
+    from credstack.assessment.actions import do_start_submission
+
+    learner = make_user("learner@example.org")
+    submission = do_start_submission(learner=learner, version=published, actor=learner)
+    response = client_for(learner).post(
+        f"/api/submissions/{submission.pk}/evidence", {"artifact_index": 0, "url": _bad_url(char)}
+    )
+    assert response.status_code == 400
+    assert "may not contain" in response.json()["errors"]["url"]
+    assert not submission.evidence.exists()
+
+
 # --- point 2: what the doors accept, the builders accept ---------------------------------------------------
 
 _URLISH = st.one_of(

@@ -32,7 +32,6 @@ from credstack.assessment.models import (
 )
 from credstack.catalog.definition import rubric_passes
 from credstack.catalog.models import MicroCredential
-from credstack.core.inputs import WebUrlOrEmpty
 from credstack.organizations.models import Organization, Role
 
 router = Router(tags=["assessment"], auth=[ApiKeyAuth(), django_auth])
@@ -377,7 +376,7 @@ def add_evidence(
     artifact_index: Form[int],
     title: Form[str] = "",
     note: Form[str] = "",
-    url: Form[WebUrlOrEmpty] = "",
+    url: Form[str] = "",  # checked by do_add_evidence with the one URL rule (400, errors.url)
     file: UploadedFile | None = File(None),  # noqa: B008 (Ninja's declaration of an optional upload)
 ) -> Any:
     submission = _submission_for_learner_side(request, pk)

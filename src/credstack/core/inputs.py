@@ -1,5 +1,5 @@
-"""The doors' side of :mod:`credstack.vc.iri`: one Django validator, form field and pydantic type for a web URL and
-for a text, so that what a form, the API or a command accepts is what the credential builders accept.
+"""The doors' side of :mod:`credstack.vc.iri`: one Django validator, form field and pydantic type for a web URL, so
+that what a form, the API or a command accepts is what the credential builders accept.
 
 A web URL must pass both Django's ``URLValidator`` (host names, IP addresses, ports) and the core rule (the
 characters an IRI may hold); the core rule alone is what the builders check, so the door is never wider than them.
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from pydantic import AfterValidator
 
-from credstack.vc.iri import WEB_URL_MAX_LENGTH, text_problem, web_url_problem
+from credstack.vc.iri import WEB_URL_MAX_LENGTH, web_url_problem
 
 _django_url = URLValidator(schemes=["http", "https"])
 
@@ -37,14 +37,6 @@ def validate_web_url(value: str) -> None:
     message = web_url_message(value)
     if message is not None:
         raise ValidationError(message, code="web_url")
-
-
-def validate_text(value: Any) -> None:
-    """Django validator: text without NUL and without a lone surrogate."""
-    if isinstance(value, str):
-        problem = text_problem(value)
-        if problem is not None:
-            raise ValidationError(f"This text {problem}.", code="text")
 
 
 class WebURLField(forms.URLField):
@@ -75,14 +67,7 @@ def _web_url_or_empty(value: str) -> str:
     return value
 
 
-def _text(value: str) -> str:
-    problem = text_problem(value)
-    if problem is not None:
-        raise ValueError(f"This text {problem}.")
-    return value
-
-
-# pydantic (Django Ninja schemas): a web URL, or "" where the field may be left empty; a storable text.
+# pydantic (Django Ninja schemas): a web URL, or "" where the field may be left empty. Texts need no type of
+# their own: TextInputGuardMiddleware refuses NUL and lone surrogates in every request.
 WebUrl = Annotated[str, AfterValidator(_web_url)]
 WebUrlOrEmpty = Annotated[str, AfterValidator(_web_url_or_empty)]
-Text = Annotated[str, AfterValidator(_text)]

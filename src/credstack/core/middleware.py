@@ -16,51 +16,66 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.shortcuts import render
 
 from credstack.vc.iri import text_problem
 
 PROBLEM = "application/problem+json"
-_SUSPECT_JSON = re.compile(rb"\x00|\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+# A literal first, so that the scan is a fast search (a few ms for 2 MB), not a match tried at every byte.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _JSON_NAMESPACES = frozenset({"api", "vcapi"})
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+# Views that refuse such text themselves in the form their protocol prescribes (RFC 6749 errors for the token
+# endpoint; tests/platform/test_oauth.py covers NUL and lone surrogates there).
+CHECK_THEIR_OWN_INPUT = frozenset({"organizations:oauth_token"})
 
 
-def _first_problem(lists: Iterable[tuple[str, list[Any]]], where: str) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class Finding:
+    """Where a text that cannot be stored was found (``field``: its name or JSON path, for problem details)."""
+
+    where: str
+    problem: str
+    field: str = ""
+
+
+def _first_problem(lists: Iterable[tuple[str, list[Any]]], where: str) -> Finding | None:
     for key, values in lists:
         if (problem := text_problem(key)) is not None:
-            return (f"a {where} name", problem)
+            return Finding(f"a {where} name", problem)
         for value in values:
             if isinstance(value, str) and (problem := text_problem(value)) is not None:
-                return (f"{where} {key!r}", problem)
+                return Finding(f"{where} {key!r}", problem, key)
     return None
 
 
-def _json_problem(value: Any) -> str | None:
-    """Why a parsed JSON value holds text that cannot be stored (walked without recursion), or None."""
-    stack = [value]
+def _json_problem(value: Any) -> Finding | None:
+    """The first text in a parsed JSON value that cannot be stored, with its path (walked without recursion)."""
+    stack: list[tuple[str, Any]] = [("", value)]
     while stack:
-        item = stack.pop()
+        path, item = stack.pop()
         if isinstance(item, str):
             if (problem := text_problem(item)) is not None:
-                return problem
+                return Finding(f"the body's {path!r}" if path else "the request body", problem, path)
         elif isinstance(item, dict):
             for key, child in item.items():
                 if (problem := text_problem(key)) is not None:
-                    return problem
-                stack.append(child)
+                    return Finding("a name in the request body", problem, path)
+                stack.append((f"{path}.{key}" if path else key, child))
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((f"{path}.{i}" if path else str(i), child) for i, child in enumerate(item))
     return None
 
 
-def _multipart_problem(request: HttpRequest, csrf_exempt: bool) -> tuple[str, str] | None:
+def _multipart_problem(request: HttpRequest, csrf_exempt: bool) -> Finding | None:
     if request.method != "POST":
         return None  # Django does not parse PUT/PATCH forms; the API's field types check those
     if csrf_exempt:
@@ -70,11 +85,15 @@ def _multipart_problem(request: HttpRequest, csrf_exempt: bool) -> tuple[str, st
         if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return None
         request.body  # noqa: B018 -- reading it keeps the raw body for the view
-    names = [(name, [upload.name for upload in uploads]) for name, uploads in request.FILES.lists()]
-    return _first_problem(request.POST.lists(), "field") or _first_problem(names, "file")
+    try:
+        fields, files = request.POST, request.FILES
+    except MultiPartParserError:
+        return None  # a form Django cannot read: the view (or Django's 400) answers as it would without this check
+    names = [(name, [upload.name for upload in uploads]) for name, uploads in files.lists()]
+    return _first_problem(fields.lists(), "field") or _first_problem(names, "file")
 
 
-def _body_problem(request: HttpRequest, csrf_exempt: bool) -> tuple[str, str] | None:
+def _body_problem(request: HttpRequest, csrf_exempt: bool) -> Finding | None:
     if request.content_type == "multipart/form-data":
         return _multipart_problem(request, csrf_exempt)
     try:
@@ -83,15 +102,14 @@ def _body_problem(request: HttpRequest, csrf_exempt: bool) -> tuple[str, str] | 
         return None  # the view's own size limit answers (nothing was read)
     if request.content_type == "application/x-www-form-urlencoded":
         return _first_problem(QueryDict(body, encoding=request.encoding).lists(), "field")
-    if not body or _SUSPECT_JSON.search(body) is None:
+    if not body or (b"\x00" not in body and _SUSPECT_ESCAPE.search(body) is None):
         return None
     try:
         parsed = json.loads(body)
     except (ValueError, RecursionError):
         # Not JSON: the view answers that; raw text with a NUL byte is refused here all the same.
-        return ("the request body", "contains a NUL character") if b"\x00" in body else None
-    problem = _json_problem(parsed)
-    return ("the request body", problem) if problem is not None else None
+        return Finding("the request body", "contains a NUL character") if b"\x00" in body else None
+    return _json_problem(parsed)
 
 
 def _declared_length(request: HttpRequest) -> int:
@@ -101,10 +119,10 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
-def find_problem(request: HttpRequest, *, csrf_exempt: bool = False) -> tuple[str, str] | None:
-    """``(where, why)`` for the first text in the request that cannot be stored, or None."""
+def find_problem(request: HttpRequest, *, csrf_exempt: bool = False) -> Finding | None:
+    """The first text in the request that cannot be stored, or None."""
     if (problem := text_problem(request.path_info)) is not None:
-        return ("the address", problem)
+        return Finding("the address", problem)
     found = _first_problem(request.GET.lists(), "query parameter")
     if found is not None or request.method in ("GET", "HEAD", "OPTIONS"):
         return found
@@ -122,13 +140,14 @@ def wants_json(request: HttpRequest) -> bool:
     return "json" in accept and "html" not in accept
 
 
-def refuse(request: HttpRequest, where: str, problem: str) -> HttpResponse:
-    """400 for text that cannot be stored: problem details or a readable page."""
-    detail = f"The text in {where} {problem}. Remove it and send the request again; nothing was saved."
+def refuse(request: HttpRequest, found: Finding) -> HttpResponse:
+    """400 for text that cannot be stored: problem details (with ``errors`` by field) or a readable page."""
+    detail = f"The text in {found.where} {found.problem}. Remove it and send the request again; nothing was saved."
     if wants_json(request):
         from credstack.api.api import problem as problem_response
 
-        return problem_response(400, "The request holds text that cannot be stored", detail)
+        errors = {"errors": {found.field: f"This text {found.problem}."}} if found.field else {}
+        return problem_response(400, "The request holds text that cannot be stored", detail, **errors)
     return render(request, "400.html", {"detail": detail}, status=400)
 
 
@@ -151,5 +170,8 @@ class TextInputGuardMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in CHECK_THEIR_OWN_INPUT:
+            return None
         found = find_problem(request, csrf_exempt=getattr(view_func, "csrf_exempt", False))
-        return refuse(request, *found) if found is not None else None
+        return refuse(request, found) if found is not None else None
