@@ -178,6 +178,24 @@ def test_an_evidence_link_the_builder_refuses_is_refused_for_a_submission(
     assert not submission.evidence.exists()
 
 
+def test_urls_saved_before_the_rule_are_percent_encoded_into_credentials(published: MicroCredentialVersion) -> None:
+    """A website, an alignment URL or an evidence URL stored before the rule no longer makes awards fail."""
+    from credstack.awards.actions import do_award_credential
+    from credstack.catalog.models import MicroCredentialVersion as Version
+
+    org = published.micro_credential.organization
+    Organization.objects.filter(pk=org.pk).update(url='https://example.org/a"b')
+    alignments = [{**published.alignments[0], "target_url": "https://example.org/c|d"}]
+    Version.objects.filter(pk=published.pk).update(alignments=alignments)
+    org.refresh_from_db()
+    credential = do_award_credential(
+        organization=org, data={"email": "pat@example.org", "achievement": "cer-lab"}, actor=admin_of(org)
+    )
+    document = credential.document
+    assert document["issuer"]["url"] == "https://example.org/a%22b"
+    assert document["credentialSubject"]["achievement"]["alignment"][0]["targetUrl"] == "https://example.org/c%7Cd"
+
+
 # --- point 2: what the doors accept, the builders accept ---------------------------------------------------
 
 _URLISH = st.one_of(

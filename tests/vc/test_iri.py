@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from credstack.vc import builders as b
-from credstack.vc.iri import iri_problem, is_text, is_web_url, storable_text, text_problem, web_url_problem
+from credstack.vc.iri import as_iri, iri_problem, is_text, is_web_url, storable_text, text_problem, web_url_problem
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,11 @@ def test_texts() -> None:
     assert "NUL" in (text_problem("a\x00b") or "")
     assert "surrogate" in (text_problem("a\udc00") or "")
     assert storable_text("a\x00b\ud800") == "a\ufffdb\ufffd"
+
+
+def test_as_iri_percent_encodes_what_an_iri_may_not_hold() -> None:
+    assert as_iri('https://example.org/a"b c|d') == "https://example.org/a%22b%20c%7Cd"
+    assert as_iri("https://example.org/ä") == "https://example.org/ä"  # an IRI may hold it
+    assert as_iri("https://example.org/\u2028") == "https://example.org/%E2%80%A8"
+    assert as_iri("no scheme") == "no scheme"
+    assert iri_problem(as_iri("https://e.org/{}^`\\<>\x00")) is None

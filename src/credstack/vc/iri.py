@@ -65,6 +65,18 @@ def check_iri(value: str, what: str) -> None:
         raise ValueError(f"{what} {problem}, got {value!r}.")
 
 
+def as_iri(value: str) -> str:
+    """``value`` with each character an IRI may not hold percent-encoded (as UTF-8), so that a URL stored before
+    this rule still goes into a credential; unchanged when it already is an IRI or has no scheme to keep."""
+    scheme = _IRI_SCHEME.match(value)
+    if scheme is None or iri_problem(value) is None:
+        return value
+    rest = _IRI_FORBIDDEN.sub(
+        lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode("utf-8", "replace")), value[scheme.end() :]
+    )
+    return value[: scheme.end()] + rest
+
+
 def web_url_problem(value: str, *, max_length: int = WEB_URL_MAX_LENGTH) -> str | None:
     """Why ``value`` is not a web URL (http or https, with a host, an IRI the builders accept), or None."""
     if len(value) > max_length:
