@@ -298,6 +298,49 @@ def test_json_bodies_with_nul_or_a_lone_surrogate_are_refused_and_pairs_are_not(
         assert Credential.objects.get().recipient_name == json.loads(f'"{text}"')
 
 
+_ESCAPE_TOKENS = [
+    "\\ud83d",
+    "\\ude00",
+    "\\\\",
+    "u",
+    "d800",
+    "\\u0000",
+    "\\u00e9",
+    "a",
+    "\\\\u0000",
+    "\\uDBFF",
+    "\\uDC00",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(_ESCAPE_TOKENS), max_size=12).map(lambda t: '{"k": "' + "".join(t) + '"}'),
+        st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F700, exclude_categories=()), max_size=12).map(
+            lambda t: json.dumps({"k": [t, {t: 1}]})
+        ),
+    )
+)
+def test_the_body_scan_agrees_with_parsing(text: str) -> None:
+    """The guard reads escapes from the bytes without parsing: exactly what parsing and checking each text says."""
+    from credstack.core.middleware import escape_problem
+    from credstack.vc.iri import is_text
+
+    body = text.encode("utf-8")
+    stack, bad = [json.loads(body)], False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            bad = bad or not is_text(item)
+        elif isinstance(item, dict):
+            bad = bad or not all(is_text(k) for k in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    assert (escape_problem(body) is not None) == bad, body
+
+
 def test_the_verify_api_refuses_nul_in_a_credential(published: MicroCredentialVersion) -> None:
     body = json.dumps({"verifiableCredential": {"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "a\x00"}})
     response = Client().post("/credentials/verify", body, content_type="application/json")
