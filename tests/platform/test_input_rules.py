@@ -418,6 +418,24 @@ def test_an_unexpected_error_in_a_command_is_a_message_and_exit_2(
         cli_main([*args, "--traceback"])
 
 
+@pytest.mark.parametrize(
+    ("email", "name", "message"),
+    [("not-an-email", "", "is not a valid email address"), ("a@example.org", "x" * 151, "at most 150 characters")],
+)
+def test_createadmin_refuses_a_bad_email_or_name(
+    db: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], email: str, name: str, message: str
+) -> None:
+    from credstack.accounts.models import User
+
+    monkeypatch.setenv("CREDSTACK_ADMIN_PASSWORD", "a-long-enough-password-2026")
+    with pytest.raises(SystemExit) as exit_:
+        cli_main(["createadmin", "--email", email, "--name", name, "--no-input"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not User.objects.exists()
+
+
 def test_a_validation_error_escaping_a_command_is_a_message_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Any
 ) -> None:
