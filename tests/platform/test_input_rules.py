@@ -196,6 +196,27 @@ def test_urls_saved_before_the_rule_are_percent_encoded_into_credentials(publish
     assert document["credentialSubject"]["achievement"]["alignment"][0]["targetUrl"] == "https://example.org/c%7Cd"
 
 
+def test_a_large_upload_with_nul_in_its_title_is_refused_by_the_action(
+    published: MicroCredentialVersion, make_user: Any, settings: Any
+) -> None:
+    """The guard leaves large API uploads unread (the view's size limits come first); the action checks their texts."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from credstack.assessment.actions import do_start_submission
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    learner = make_user("learner@example.org")
+    submission = do_start_submission(learner=learner, version=published, actor=learner)
+    pdf = b"%PDF-1.4\n" + b"0" * 5000 + b"\n%%EOF\n"
+    response = client_for(learner).post(
+        f"/api/submissions/{submission.pk}/evidence",
+        {"artifact_index": 0, "title": "a\x00b", "file": SimpleUploadedFile("e.pdf", pdf)},
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["errors"]["title"]
+    assert not submission.evidence.exists()
+
+
 # --- point 2: what the doors accept, the builders accept ---------------------------------------------------
 
 _URLISH = st.one_of(

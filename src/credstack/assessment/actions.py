@@ -49,6 +49,7 @@ from credstack.core.mail import send_after_commit
 from credstack.core.models import AuditEvent
 from credstack.organizations.models import Membership, Organization, Role
 from credstack.organizations.permissions import can_assess
+from credstack.vc.iri import text_problem
 
 MAX_ANSWER_CHARS = 20_000
 MAX_NOTE_CHARS = 3_000
@@ -208,6 +209,10 @@ def do_add_evidence(
     title = (title or "").strip() or artifact["title"]
     note = (note or "").strip()
     url = (url or "").strip()
+    # Large uploads to the API are not read by the request guard before the view: check their texts here.
+    for name, text in (("title", title), ("note", note), ("url", url)):
+        if (problem := text_problem(text)) is not None:
+            errors[name] = [f"This text {problem}."]
     if len(title) > 200:
         errors["title"] = ["The title must be at most 200 characters."]
     if len(note) > MAX_NOTE_CHARS:
