@@ -14,6 +14,7 @@ import time
 MODULES: list[str] = [
     "benchmarks.vc_proofs",
     "benchmarks.awards",
+    "benchmarks.input_guard",
 ]
 
 

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -139,6 +140,12 @@ def do_register_user(*, email: str, password: str, display_name: str = "", actor
 def do_create_admin(*, email: str, password: str, display_name: str = "") -> User:
     """Create a staff superuser (``credstack createadmin``)."""
     email = User.objects.normalize_email(email).strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": [f"{email!r} is not a valid email address."]}) from None
+    if len(display_name) > 150:
+        raise ValidationError({"display_name": ["The name must be at most 150 characters."]})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": ["An account with this email address already exists."]})
     validate_password(password, User(email=email))

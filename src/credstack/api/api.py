@@ -25,6 +25,7 @@ from credstack.catalog.achievement import OB3_CONTEXT, achievement
 from credstack.catalog.definition import DefinitionError
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion, VersionStatus
 from credstack.catalog.views import search_versions
+from credstack.core.inputs import WebUrl, WebUrlOrEmpty
 from credstack.organizations import oauth
 from credstack.organizations.models import OAUTH_SCOPES, ApiKey, OAuthAccessToken, Organization, Role
 from credstack.organizations.permissions import creator_may_act, is_org_admin
@@ -218,7 +219,7 @@ class SubmissionIn(Schema):
 
 class AlignmentIn(Schema):
     target_name: str
-    target_url: str
+    target_url: WebUrl
     target_type: str = ""
     target_code: str = ""
     target_framework: str = ""
@@ -227,7 +228,7 @@ class AlignmentIn(Schema):
 
 class ResourceIn(Schema):
     title: str
-    url: str = ""
+    url: WebUrlOrEmpty = ""
 
 
 class DefinitionIn(Schema):

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -44,10 +44,12 @@ from credstack.assessment.signals import assessment_passed
 from credstack.catalog.definition import ARTIFACT_KINDS, rubric_passes
 from credstack.catalog.models import MicroCredentialVersion, VersionStatus
 from credstack.core import audit
+from credstack.core.inputs import web_url_message
 from credstack.core.mail import send_after_commit
 from credstack.core.models import AuditEvent
 from credstack.organizations.models import Membership, Organization, Role
 from credstack.organizations.permissions import can_assess
+from credstack.vc.iri import text_problem
 
 MAX_ANSWER_CHARS = 20_000
 MAX_NOTE_CHARS = 3_000
@@ -56,7 +58,6 @@ MAX_FEEDBACK_CHARS = 10_000
 DRAFT_AUDIT_INTERVAL = timedelta(minutes=15)
 
 _WORD = re.compile(r"\S+")
-_url = URLValidator(schemes=["http", "https"])
 
 
 def word_count(text: str) -> int:
@@ -208,6 +209,10 @@ def do_add_evidence(
     title = (title or "").strip() or artifact["title"]
     note = (note or "").strip()
     url = (url or "").strip()
+    # Large uploads to the API are not read by the request guard before the view: check their texts here.
+    for name, text in (("title", title), ("note", note), ("url", url)):
+        if (problem := text_problem(text)) is not None:
+            errors[name] = [f"This text {problem}."]
     if len(title) > 200:
         errors["title"] = ["The title must be at most 200 characters."]
     if len(note) > MAX_NOTE_CHARS:
@@ -224,12 +229,9 @@ def do_add_evidence(
         if "link" not in accepted:
             errors["url"] = [f"“{artifact['title']}” does not accept links; it accepts {accepted_labels}."]
         else:
-            try:
-                _url(url)
-            except ValidationError:
-                errors["url"] = ["Enter a full web address starting with https:// or http://."]
-            if len(url) > 2000:
-                errors["url"] = ["The link is too long (at most 2000 characters)."]
+            message = web_url_message(url, label="The link")
+            if message is not None:
+                errors["url"] = [message]
     if upload is not None and not errors:
         limit = settings.CREDSTACK_MAX_EVIDENCE_FILE_BYTES
         declared = getattr(upload, "size", None)

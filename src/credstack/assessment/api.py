@@ -360,7 +360,7 @@ def add_evidence(
     artifact_index: Form[int],
     title: Form[str] = "",
     note: Form[str] = "",
-    url: Form[str] = "",
+    url: Form[str] = "",  # checked by do_add_evidence with the one URL rule (400, errors.url)
     file: UploadedFile | None = File(None),  # noqa: B008 (Ninja's declaration of an optional upload)
 ) -> Any:
     submission = _submission_for_learner_side(request, pk)

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import EmailValidator
 from django.db import DatabaseError, IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -33,11 +33,13 @@ from credstack.awards.models import STANDING, Credential, Origin, StatusList, Wa
 from credstack.awards.signals import credentials_issued
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion
 from credstack.core import audit
+from credstack.core.inputs import web_url_message
 from credstack.core.mail import send_after_commit
 from credstack.organizations.models import Organization, in_platform_space
 from credstack.signing.actions import do_ensure_signing_key
 from credstack.vc import builders as b
 from credstack.vc.errors import VCError
+from credstack.vc.iri import text_problem
 from credstack.vc.proofs import add_proof
 
 logger = logging.getLogger(__name__)
@@ -70,7 +72,6 @@ VC_V1_ADDED_CONTEXTS: tuple[Any, ...] = ("https://w3id.org/security/data-integri
 MAX_REASON = 2000
 MAX_NARRATIVE = 5000
 _email = EmailValidator()
-_url = URLValidator(schemes=["http", "https"])
 
 
 def _user(actor: Any) -> Any:
@@ -357,6 +358,9 @@ def clean_award(data: Mapping[str, Any], versions: VersionLookup) -> tuple[dict[
     """
     errors: dict[str, str] = {}
     raw = {k: ("" if data.get(k) is None else str(data.get(k)).strip()) for k in FIELDS}
+    # Text the database cannot hold is refused, and never used in a query below.
+    bad_text = {key: f"{key} {problem}." for key, value in raw.items() if (problem := text_problem(value))}
+    raw.update(dict.fromkeys(bad_text, ""))
     out: dict[str, Any] = {
         "email": raw["email"].lower(),
         "name": raw["name"],
@@ -383,12 +387,9 @@ def clean_award(data: Mapping[str, Any], versions: VersionLookup) -> tuple[dict[
             )
         out["version"] = version
     if out["evidence_url"]:
-        try:
-            _url(out["evidence_url"])
-            if len(out["evidence_url"]) > 2000:
-                raise ValidationError("too long")
-        except ValidationError:
-            errors["evidence_url"] = "The evidence URL must be a full http(s) URL of at most 2000 characters."
+        url_problem = web_url_message(out["evidence_url"], label="The evidence URL")
+        if url_problem is not None:
+            errors["evidence_url"] = url_problem
     if len(out["evidence_narrative"]) > MAX_NARRATIVE:
         errors["evidence_narrative"] = f"The evidence narrative must be at most {MAX_NARRATIVE} characters."
     today = timezone.now().date()
@@ -408,6 +409,7 @@ def clean_award(data: Mapping[str, Any], versions: VersionLookup) -> tuple[dict[
                 errors["expires_on"] = "expires_on must be after the award date."
     except ValueError as exc:
         errors["expires_on"] = str(exc)
+    errors.update(bad_text)
     return out, errors
 
 

@@ -19,6 +19,7 @@ from ninja.security import django_auth
 from credstack.api.api import ApiKeyAuth, _actor, _managed_org
 from credstack.awards import actions
 from credstack.awards.models import Credential
+from credstack.core.inputs import WebUrlOrEmpty
 from credstack.signing.actions import do_revoke_signing_key, do_rotate_signing_key
 from credstack.signing.models import SigningKey
 
@@ -29,7 +30,7 @@ class AwardIn(Schema):
     email: str
     achievement: str
     name: str = ""
-    evidence_url: str = ""
+    evidence_url: WebUrlOrEmpty = ""
     evidence_narrative: str = ""
     awarded_on: str = ""
     expires_on: str = ""

@@ -47,6 +47,7 @@ from credstack.awards.actions import (
 from credstack.awards.models import BulkAward, BulkRow, BulkStatus, Credential, Origin, RowState
 from credstack.core import audit
 from credstack.organizations.models import Organization
+from credstack.vc.iri import storable_text
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +162,8 @@ def validate_rows(organization: Organization, rows: Iterable[tuple[int, dict[str
 
 
 def _row(bulk: BulkAward, result: RowResult) -> BulkRow:
-    v = result.values
+    # A rejected row is kept as written, but text the database cannot hold (NUL) is shown as U+FFFD.
+    v = {key: storable_text(value) for key, value in result.values.items()}
     cleaned = result.cleaned
     return BulkRow(
         bulk=bulk,

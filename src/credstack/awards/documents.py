@@ -28,6 +28,7 @@ from django.urls import reverse
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.organizations.models import Organization
 from credstack.vc import builders as b
+from credstack.vc.iri import as_iri
 from credstack.vc.keys import Ed25519Key
 from credstack.vc.proofs import add_proof
 
@@ -42,7 +43,7 @@ def issuer_profile(org: Organization) -> b.Profile:
     return b.Profile(
         id=org.issuer_id,
         name=org.name,
-        url=org.url or None,
+        url=as_iri(org.url) or None,  # a website saved before the URL rule is percent-encoded, not a 500
         email=org.email or None,
         description=org.description or None,
         image=b.Image(id=_absolute(org.image.url)) if org.image else None,
@@ -85,7 +86,7 @@ def achievement(version: MicroCredentialVersion) -> b.Achievement:
     alignments = tuple(
         b.Alignment(
             target_name=al["target_name"],
-            target_url=al["target_url"],
+            target_url=as_iri(al["target_url"]),
             target_type=al.get("target_type") or None,
             target_code=al.get("target_code") or None,
             target_framework=al.get("target_framework") or None,
@@ -131,7 +132,7 @@ def evidence(items: list[dict[str, Any]]) -> tuple[b.Evidence, ...]:
     """Evidence entries from the stored list: ``{url, name, description, narrative, digest}`` each."""
     return tuple(
         b.Evidence(
-            id=item.get("url") or None,
+            id=as_iri(item.get("url") or "") or None,
             name=item.get("name") or None,
             description=item.get("description") or None,
             narrative=item.get("narrative") or None,

@@ -14,8 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.text import slugify
+
+from credstack.core.inputs import web_url_message
+from credstack.vc.iri import text_problem
 
 SUBJECT_AREAS: dict[str, str] = {
     "science": "Science",
@@ -72,7 +74,6 @@ MAX_TEXT = 20_000
 MAX_ITEMS = 30
 PASSING_RULE_ALL = "all-criteria-at-passing-level"
 
-_url = URLValidator(schemes=["http", "https"])
 Errors = dict[str, str]
 
 
@@ -96,6 +97,26 @@ def _list(value: Any) -> list[Any]:
     if isinstance(value, dict):  # from a parsed form: {"0": ..., "1": ...}
         return [value[k] for k in sorted(value, key=lambda k: int(k) if str(k).isdigit() else 10**9)]
     return [value]
+
+
+def _bad_text(data: dict[str, Any]) -> Errors:
+    """Path -> message for every text (or key) the database could not store (NUL, a lone surrogate)."""
+    errors: Errors = {}
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem is not None:
+                errors.setdefault(path, f"This text {problem}.")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((f"{path}.{key}" if path else str(key), item))
+                if isinstance(key, str) and text_problem(key):
+                    errors.setdefault(path, f"A field name {text_problem(key)}.")
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in enumerate(value))
+    return errors
 
 
 def _is_blank(value: Any) -> bool:
@@ -133,10 +154,9 @@ class _Cleaner:
             if required:
                 self.error(path, f"{label} is required.")
             return ""
-        try:
-            _url(text)
-        except ValidationError:
-            self.error(path, f"{label} must be a full http(s) URL, e.g. https://example.org/page.")
+        message = web_url_message(text, label=label)
+        if message is not None:
+            self.error(path, message)
         return text
 
     def integer(self, value: Any, path: str, label: str, low: int, high: int, required: bool = True) -> int | None:
@@ -196,6 +216,9 @@ def clean_definition(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalize a definition; raise :class:`DefinitionError` listing every problem."""
     if not isinstance(data, dict):
         raise DefinitionError({"": "A definition must be a JSON object."})
+    bad_text = _bad_text(data)
+    if bad_text:
+        raise DefinitionError(bad_text)
     c = _Cleaner()
     out: dict[str, Any] = {
         "name": c.required_text(data, "name", "name", "Name", 120),

@@ -4,12 +4,13 @@ from typing import Any
 
 from django import forms
 
+from credstack.core.inputs import WebURLField
 from credstack.organizations.models import Organization, Role
 
 
 class ProfileForm(forms.ModelForm):
     image = forms.FileField(required=False, help_text="PNG, JPEG or WebP, at most 2 MB.")
-    url = forms.URLField(label="Website", required=False, assume_scheme="https")
+    url = WebURLField(label="Website", required=False, max_length=200)
 
     class Meta:
         model = Organization

@@ -10,8 +10,11 @@ import hashlib
 import urllib.parse
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+
+from credstack.core.inputs import web_url_message
 
 
 def hash_secret(raw: str) -> str:
@@ -77,6 +80,13 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def clean(self) -> None:
+        # The website goes into every credential's issuer profile: the builders' URL rule applies here too.
+        if self.url:
+            message = web_url_message(self.url, max_length=200, label="The website")
+            if message is not None:
+                raise ValidationError({"url": [message]})
 
     def __str__(self) -> str:
         return self.name
