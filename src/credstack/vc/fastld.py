@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -53,6 +54,7 @@ from typing import Any
 from pyld import jsonld as _pyld  # type: ignore[import-untyped,unused-ignore]
 
 from credstack.vc import jsonld, native
+from credstack.vc.errors import CanonicalizationBudgetExceeded
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -863,25 +865,181 @@ def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 # A blank node's first-degree hash input is the same from credential to credential wherever the node describes
 # something they share (an alignment, an issuer's image, a rubric result): its sha256 is remembered per input,
-# in a bounded table (a few megabytes at most).
+# in a bounded table (a few megabytes at most). The inputs of Hash Related Blank Node repeat the same way (a
+# position, a predicate and a label or first-degree hash): remembered likewise.
 MAX_FIRST_DEGREE_HASHES = 2048
 MAX_REMEMBERED_HASH_INPUT = 2048
 _first_degree_hashes: dict[str, str] = {}
+MAX_RELATED_HASHES = 4096
+_related_hashes: dict[str, str] = {}
+
+Quad = tuple[str, str, str, str]
 
 
-def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
-    """RDFC-1.0 canonical N-Quads; quick when first-degree hashes are unique, else the full algorithm.
+def _related_hash(hash_input: str) -> str:
+    digest = _related_hashes.get(hash_input)
+    if digest is None:
+        digest = hashlib.sha256(hash_input.encode("utf-8")).hexdigest()
+        if len(hash_input) <= MAX_REMEMBERED_HASH_INPUT:
+            if len(_related_hashes) >= MAX_RELATED_HASHES:
+                _related_hashes.clear()
+            _related_hashes[hash_input] = digest
+    return digest
 
-    Quick path (RDFC-1.0 4.4 with every first-degree hash unique, so 4.4.3 step 5 issues every label and the
-    N-degree steps never run): hash each blank node's quads with ``_:a`` / ``_:z`` (4.6), label in hash
-    order, serialise, sort. Quads without blank nodes are serialised once.
 
-    ``quads`` are distinct (as :func:`document_quads` gives them): distinct quads are distinct lines under a
-    one-to-one labelling, so the lines are sorted without being deduplicated.
+class _Labeller:
+    """RDFC-1.0 4.4 steps 4-6 for blank nodes some of which share a first-degree hash.
+
+    The blank nodes are numbered (their order of first appearance in the quads, as in
+    :class:`credstack.vc.jsonld._Canonicalizer`); a node's neighbours are listed once, as (position letter +
+    predicate, neighbour) per quad and position, so Hash Related Blank Node (4.7) is a string and a remembered
+    sha256, and a temporary issuer is a dict from node number to label. The steps, the order in which
+    neighbours and permutations are tried, and the work units spent are those of the reference, so both
+    label alike and both refuse the same blow-ups with :class:`CanonicalizationBudgetExceeded`.
+    """
+
+    __slots__ = ("budget", "canonical", "edges", "first", "issued", "quad_counts")
+
+    def __init__(self, nodes: list[str], node_quads: list[list[Quad]], first: list[str], budget: int) -> None:
+        number = {node: index for index, node in enumerate(nodes)}
+        self.first = first
+        self.budget = budget
+        self.canonical: list[str] = [""] * len(nodes)  # the canonical label of each node, "" until issued
+        self.issued: list[int] = []  # nodes in the order their canonical labels were issued
+        self.quad_counts = [len(quads) for quads in node_quads]
+        self.edges: list[list[tuple[str, int]]] = []
+        for index, quads in enumerate(node_quads):
+            node = nodes[index]
+            edges: list[tuple[str, int]] = []
+            for s, p, o, g in quads:
+                if s[0] == "_" and s != node:
+                    edges.append(("s" + p, number[s]))
+                if o[0] == "_" and o != node:
+                    edges.append(("o" + p, number[o]))
+                if g and g[0] == "_" and g != node:
+                    edges.append(("g", number[g]))
+            self.edges.append(edges)
+
+    def spend(self, units: int) -> None:
+        self.budget -= units
+        if self.budget < 0:
+            raise CanonicalizationBudgetExceeded(jsonld.BUDGET_EXCEEDED)
+
+    def issue(self, node: int) -> None:
+        if not self.canonical[node]:
+            self.canonical[node] = "_:c14n" + str(len(self.issued))
+            self.issued.append(node)
+
+    # 4.4.3 steps 5 and 6
+    def run(self, by_hash: dict[str, list[int]]) -> None:
+        order = sorted(by_hash)
+        for first_hash in order:
+            nodes = by_hash[first_hash]
+            if len(nodes) == 1:
+                self.issue(nodes[0])
+        for first_hash in order:
+            nodes = by_hash[first_hash]
+            if len(nodes) == 1:
+                continue
+            results: list[tuple[str, dict[int, str]]] = []
+            for node in nodes:
+                if self.canonical[node]:
+                    continue
+                results.append(self.hash_n_degree(node, {node: "_:b0"}, 0))
+            results.sort(key=_result_hash)
+            for _, issuer in results:
+                for node in issuer:
+                    self.issue(node)
+
+    # 4.8 Hash N-Degree Quads (4.7 Hash Related Blank Node inline)
+    def hash_n_degree(self, node: int, issuer: dict[int, str], depth: int) -> tuple[str, dict[int, str]]:
+        if depth > jsonld.MAX_N_DEGREE_DEPTH:
+            raise CanonicalizationBudgetExceeded(jsonld.DEPTH_EXCEEDED)
+        self.spend(self.quad_counts[node])
+        canonical = self.canonical
+        first = self.first
+        groups: dict[str, list[int]] = {}
+        for prefix, related in self.edges[node]:
+            self.spend(1)
+            identifier = canonical[related]
+            if not identifier:
+                identifier = issuer.get(related, "")
+                if not identifier:
+                    identifier = first[related]
+            related_hash = _related_hash(prefix + identifier)
+            group = groups.get(related_hash)
+            if group is None:
+                groups[related_hash] = [related]
+            else:
+                group.append(related)
+        data: list[str] = []
+        for related_hash in sorted(groups):
+            data.append(related_hash)
+            group = groups[related_hash]
+            chosen_path = ""
+            chosen_issuer = issuer
+            for permutation in _permutations(group):
+                # copying the issuer is the dominant cost on long chains of look-alike nodes
+                self.spend(len(permutation) + len(issuer) // 16)
+                issuer_copy = dict(issuer)
+                path = ""
+                recursion: list[int] = []
+                skip = False
+                for related in permutation:
+                    label = canonical[related]
+                    if not label:
+                        label = issuer_copy.get(related, "")
+                        if not label:
+                            recursion.append(related)
+                            label = "_:b" + str(len(issuer_copy))
+                            issuer_copy[related] = label
+                    path += label
+                    if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
+                        skip = True
+                        break
+                if skip:
+                    continue
+                for related in recursion:
+                    result_hash, issuer_copy = self.hash_n_degree(related, issuer_copy, depth + 1)
+                    path += issuer_copy[related] + "<" + result_hash + ">"
+                    if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
+                        skip = True
+                        break
+                if skip:
+                    continue
+                if not chosen_path or path < chosen_path:
+                    chosen_path = path
+                    chosen_issuer = issuer_copy
+            data.append(chosen_path)
+            issuer = chosen_issuer
+        return hashlib.sha256("".join(data).encode("utf-8")).hexdigest(), issuer
+
+
+def _result_hash(result: tuple[str, dict[int, str]]) -> str:
+    return result[0]
+
+
+def _permutations(group: list[int]) -> Iterator[tuple[int, ...]]:
+    """The orders of ``group`` in :func:`itertools.permutations` order (the reference tries them so)."""
+    if len(group) == 1:
+        yield (group[0],)
+        return
+    yield from itertools.permutations(group)
+
+
+def canonicalize(quads: list[Quad], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
+    """RDFC-1.0 canonical N-Quads of distinct ``quads`` (as :func:`document_quads` gives them).
+
+    Every blank node's first-degree hash (4.6: its quads with ``_:a`` / ``_:z``); when they are all different
+    (the usual case), the canonical labels follow from sorting them (4.4.3 step 5 issues every label and the
+    N-degree steps never run). When some are equal (a credential's rubric criteria carrying the same
+    ``allowedValue`` list, look-alike alignments or evidence), :class:`_Labeller` runs Hash N-Degree Quads for
+    them, with the work budget of :func:`credstack.vc.jsonld.canonicalize`. Then serialise and sort: distinct
+    quads are distinct lines under a one-to-one labelling, so the lines are not deduplicated.
     """
     lines: list[str] = []
-    blank: list[tuple[str, str, str, str]] = []
-    by_node: dict[str, list[tuple[str, str, str, str]]] = {}
+    blank: list[Quad] = []
+    by_node: dict[str, list[Quad]] = {}
     for quad in quads:
         s, p, o, g = quad
         s_blank = s[0] == "_"
@@ -914,6 +1072,7 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
         return "".join(lines)
     sha256 = hashlib.sha256
     hashes: dict[str, str] = {}
+    first: list[str] = []
     for node, node_quads in by_node.items():
         hashed = []
         for s, p, o, g in node_quads:
@@ -937,11 +1096,12 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
                     _first_degree_hashes.clear()
                 _first_degree_hashes[hash_input] = digest
         hashes[digest] = node
-    if len(hashes) != len(by_node):
-        with _STATS.lock:
-            _STATS.n_degree += 1
-        return jsonld.canonicalize(quads, budget=budget)
-    labels = {node: f"_:c14n{index}" for index, node in enumerate([hashes[h] for h in sorted(hashes)])}
+        first.append(digest)
+    labels: dict[str, str]
+    if len(hashes) == len(by_node):
+        labels = {node: f"_:c14n{index}" for index, node in enumerate([hashes[h] for h in sorted(hashes)])}
+    else:
+        labels = _n_degree_labels(by_node, first, budget)
     for s, p, o, g in blank:
         if s[0] == "_":
             s = labels[s]
@@ -955,6 +1115,24 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
             lines.append(f"{s} {p} {o} .\n")
     lines.sort()
     return "".join(lines)
+
+
+def _n_degree_labels(by_node: dict[str, list[Quad]], first: list[str], budget: int) -> dict[str, str]:
+    """The canonical labels when first-degree hashes collide (counted in :func:`stats` as ``n_degree``)."""
+    with _STATS.lock:
+        _STATS.n_degree += 1
+    nodes = list(by_node)
+    labeller = _Labeller(nodes, list(by_node.values()), first, budget)
+    by_hash: dict[str, list[int]] = {}
+    for index, digest in enumerate(first):
+        found = by_hash.get(digest)
+        if found is None:
+            by_hash[digest] = [index]
+        else:
+            found.append(index)
+    labeller.run(by_hash)
+    canonical = labeller.canonical
+    return {node: canonical[index] for index, node in enumerate(nodes)}
 
 
 # ---------------------------------------------------------------------------------------------------------
