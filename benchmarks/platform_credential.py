@@ -99,9 +99,13 @@ def load() -> dict[str, Any]:
 
 
 def variant(base: dict[str, Any], n: int) -> dict[str, Any]:
-    """A different document for iteration ``n``: id, recipient hash, dates and status index change."""
+    """A different document for iteration ``n``: id (and the evidence pages' ids under it), recipient hash, dates
+    and status index change."""
     doc = copy.deepcopy(base)
-    doc["id"] = doc["id"].replace(str(PUBLIC_ID), str(uuid.UUID(int=PUBLIC_ID.int ^ n)))
+    public_id = str(uuid.UUID(int=PUBLIC_ID.int ^ n))
+    doc["id"] = doc["id"].replace(str(PUBLIC_ID), public_id)
+    for item in doc.get("evidence", []):
+        item["id"] = item["id"].replace(str(PUBLIC_ID), public_id)  # evidence pages are the credential's own
     moment = AWARDED_AT + timedelta(seconds=n)
     doc["validFrom"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     doc["awardedDate"] = doc["validFrom"]

@@ -22,9 +22,13 @@ algorithms on the document:
   type-scoped contexts applied in sorted order and looked up in the context on entry; same coercions and
   number formatting; same duplicate rules as pyld's node map; same "skip relative IRIs" rules), and emits
   quads of canonical N-Quads terms, the form :func:`credstack.vc.jsonld.canonicalize` takes.
-- **RDFC-1.0.** When every blank node has a distinct first-degree hash (the usual case for a credential)
-  the canonical labels follow from sorting those hashes; otherwise the full algorithm of
-  :mod:`credstack.vc.jsonld`, with its work budget, labels the same quads.
+- **Remembered subtrees.** A node object with an ``id`` that comes again, equal type for type (the achievement
+  of every credential of one micro-credential version, the issuer), has its quads added from its earlier
+  conversion (:class:`_Subtree`), with blank-node labels of its own.
+- **RDFC-1.0.** When every blank node has a distinct first-degree hash the canonical labels follow from sorting
+  those hashes. When some are equal — the platform's own credentials: every rubric criterion carries the same
+  ``allowedValue`` list, an RDF list whose inner blank nodes look alike — :class:`_Labeller` runs the N-degree
+  step (Hash N-Degree Quads) as :mod:`credstack.vc.jsonld` does, with the same work budget.
 
 How it stays equal to the reference. Whatever the converter does not implement exactly (an unknown or inline
 context, ``@graph``, ``@list`` and other containers, value objects, ``@json``, language defaults, reverse
@@ -51,6 +55,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from pyld import jsonld as _pyld  # type: ignore[import-untyped,unused-ignore]
 
 from credstack.vc import jsonld, native
@@ -149,6 +154,7 @@ class _Stats:
         self.lock = threading.Lock()
         self.fast = 0
         self.n_degree = 0
+        self.replays = 0
         self.resets = 0
         self.fallbacks: Counter[str] = Counter()
 
@@ -159,6 +165,7 @@ class _Stats:
                 "fallback": sum(self.fallbacks.values()),
                 "fallback_reasons": dict(self.fallbacks),
                 "n_degree": self.n_degree,
+                "subtree_replays": self.replays,
                 "context_table_resets": self.resets,
             }
 
@@ -171,8 +178,10 @@ def stats() -> dict[str, Any]:
 
     ``fast``: documents canonicalized by the fast path; ``fallback``: documents handed to the reference
     path, with ``fallback_reasons`` counting each reason; ``n_degree``: fast-path documents whose blank
-    nodes needed the full RDFC-1.0 labelling (first-degree hashes not unique); ``context_table_resets``: how
-    often the compiled contexts were dropped because :data:`MAX_COMPILED_CONTEXTS` was reached.
+    nodes needed RDFC-1.0's N-degree step (first-degree hashes not unique), which the fast path runs itself
+    (:class:`_Labeller`); ``subtree_replays``: node objects whose quads came from an equal one converted before
+    (:class:`_Subtree`); ``context_table_resets``: how often the compiled contexts were dropped because
+    :data:`MAX_COMPILED_CONTEXTS` was reached.
     """
     return _STATS.snapshot()
 
@@ -181,6 +190,7 @@ def reset_stats() -> None:
     with _STATS.lock:
         _STATS.fast = 0
         _STATS.n_degree = 0
+        _STATS.replays = 0
         _STATS.resets = 0
         _STATS.fallbacks.clear()
 
@@ -494,6 +504,8 @@ def _reset_tables() -> None:
     with _lock:
         _top.clear()
         _wrapped.clear()
+        _subtrees.clear()
+        _sighted.clear()
         _compiled_count = 0
         with _STATS.lock:
             _STATS.resets += 1
@@ -556,12 +568,14 @@ class _Converter:
     xsd:string}``) — that case is not mirrored: it goes to the reference path.
     """
 
-    __slots__ = ("bnodes", "graph", "seen")
+    __slots__ = ("bnodes", "graph", "recording", "replayed", "seen")
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str, str, str], Any] = {}
         self.bnodes = 0
         self.graph = ""  # the graph quads go to: "" (default) or a blank node (inside a @graph container)
+        self.recording: list[tuple[Quad, Any]] | None = None  # the quads of the subtree being remembered
+        self.replayed: set[int] = set()  # the remembered subtrees replayed in this document
 
     def add(self, subject: str | None, predicate: str, obj: str | None, key: Any) -> None:
         if subject is None or obj is None:
@@ -572,6 +586,49 @@ class _Converter:
             self.seen[quad] = key
         elif known != key:
             raise _Unsupported("different values giving the same quad")
+        if self.recording is not None:
+            self.recording.append((quad, key))
+
+    def node(self, ctx: _Ctx | None, key: str | None, element: dict[str, Any], depth: int) -> tuple[str, str | None]:
+        """:meth:`convert_node`, or the quads it gave for an equal subtree in an earlier document (see
+        :class:`_Subtree`)."""
+        if ctx is None or key is None or self.graph or self.recording is not None:
+            return self.convert_node(ctx, key, element, depth)
+        node_id = element.get("id")
+        if type(node_id) is not str:
+            return self.convert_node(ctx, key, element, depth)
+        cache_key = (node_id, key, depth)
+        entry = _subtrees.get(cache_key)
+        if entry is None:
+            if cache_key not in _sighted:
+                if len(_sighted) >= MAX_SUBTREES * 16:
+                    _sighted.clear()
+                _sighted[cache_key] = None
+                return self.convert_node(ctx, key, element, depth)
+        elif entry.ctx is ctx and entry.fingerprint == _fingerprint(element):
+            if entry.serial in self.replayed:  # twice in one document: its blank nodes must differ
+                return self.convert_node(ctx, key, element, depth)
+            self.replayed.add(entry.serial)
+            with _STATS.lock:
+                _STATS.replays += 1
+            seen = self.seen
+            for quad, value_key in entry.quads:
+                known = seen.get(quad)
+                if known is None:
+                    seen[quad] = value_key
+                elif known != value_key:
+                    raise _Unsupported("different values giving the same quad")
+            return entry.result
+        # seen before (or changed): convert it and remember what it gave
+        first_label = self.bnodes
+        self.recording = []
+        try:
+            result = self.convert_node(ctx, key, element, depth)
+            recorded = self.recording
+        finally:
+            self.recording = None
+        _remember_subtree(cache_key, ctx, element, recorded, result, first_label, self.bnodes)
+        return result
 
     def iri(self, ctx: _Ctx, value: str, *, vocab: bool) -> tuple[str, str | None]:
         """An IRI value (a node's @id, an @id/@vocab-coerced string) as (IRI, N-Quads term or None)."""
@@ -593,7 +650,9 @@ class _Converter:
         return iri, _iri_term(iri) if _absolute(iri) else None
 
     # pyld _expand for an object element (active_property ``key``, active context ``ctx``)
-    def node(self, ctx: _Ctx | None, key: str | None, element: dict[str, Any], depth: int) -> tuple[str, str | None]:
+    def convert_node(
+        self, ctx: _Ctx | None, key: str | None, element: dict[str, Any], depth: int
+    ) -> tuple[str, str | None]:
         """The node's identifier (raw) and its N-Quads term (None when pyld would skip it as relative)."""
         if depth > 200:
             raise _Unsupported("too deep")
@@ -690,6 +749,8 @@ class _Converter:
                             seen[quad] = value
                         elif known != value:
                             raise _Unsupported("different values giving the same quad")
+                        if self.recording is not None:
+                            self.recording.append((quad, value))
                 elif term.plain and type(value) is not list and type(value) is not dict:
                     # a scalar of a plain term (its term context is this context)
                     if value is not None:
@@ -851,6 +912,127 @@ class _Converter:
         return literal, ("v", value, isinstance(value, bool), datatype)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# remembered subtrees
+#
+# The credentials of one micro-credential version share their largest part: the achievement (rubric, levels,
+# alignments), and the issuer. A node object with an ``id`` met a second time under the same active context,
+# property and depth is remembered with the quads its conversion added (in order, with pyld's duplicate keys);
+# when an equal one comes again, type for type and key order included (:func:`_fingerprint`), those quads are added
+# again instead of converting it. Its blank nodes get labels of its own (``_:r<serial>x<n>``), the same in every
+# document, so the first-degree hashes remembered per label (:data:`_node_hashes`) apply; the second time a
+# subtree comes in one document it is converted again, with fresh labels. Nothing is remembered for a subtree
+# converted inside a @graph container, while another is being remembered, or one holding an empty @list (its
+# duplicate key counts lists). Bounded: the table starts afresh when full, and with the compiled contexts.
+
+MAX_SUBTREES = 256
+
+
+class _Subtree:
+    __slots__ = ("ctx", "fingerprint", "quads", "result", "serial")
+
+    def __init__(
+        self,
+        ctx: _Ctx,
+        fingerprint: bytes,
+        quads: list[tuple[Quad, Any]],
+        result: tuple[str, str | None],
+        serial: int,
+    ) -> None:
+        self.ctx = ctx
+        self.fingerprint = fingerprint
+        self.quads = quads
+        self.result = result
+        self.serial = serial
+
+
+_subtrees: dict[tuple[str, str, int], _Subtree] = {}
+_sighted: dict[tuple[str, str, int], None] = {}
+_subtree_serials = [0]
+
+
+def _remember_subtree(
+    cache_key: tuple[str, str, int],
+    ctx: _Ctx,
+    element: dict[str, Any],
+    recorded: list[tuple[Quad, Any]],
+    result: tuple[str, str | None],
+    first_label: int,
+    last_label: int,
+) -> None:
+    _subtree_serials[0] += 1
+    serial = _subtree_serials[0]
+    relabelled: dict[str, str] = {}
+    for number in range(first_label + 1, last_label + 1):
+        relabelled[f"_:b{number}"] = f"_:r{serial}x{number - first_label}"
+    quads: list[tuple[Quad, Any]] = []
+    for (s, p, o, g), value_key in recorded:
+        if type(value_key) is tuple and value_key and value_key[0] == "l":
+            return  # an empty @list: its duplicate key counts lists
+        if s[0] == "_":
+            if s not in relabelled:
+                return
+            s = relabelled[s]
+        if o[0] == "_":
+            if o not in relabelled:
+                return
+            o = relabelled[o]
+        if g:
+            if g not in relabelled:
+                return
+            g = relabelled[g]
+        quads.append(((s, p, o, g), value_key))
+    node_id, subject = result
+    if subject is not None and subject[0] == "_":
+        if subject not in relabelled:
+            return
+        subject = relabelled[subject]
+    fingerprint = _fingerprint(element)
+    if fingerprint is None:
+        return
+    if len(_subtrees) >= MAX_SUBTREES:
+        _subtrees.clear()
+    _subtrees[cache_key] = _Subtree(ctx, fingerprint, quads, (node_id, subject), serial)
+
+
+def _exact_json(value: Any, depth: int = 0) -> bool:
+    """True when ``value`` is made only of dict (str keys), list, str, int, bool, None and finite floats, those
+    very types: then its orjson serialization tells it apart from any other such value (True from 1, 1 from 1.0,
+    -0.0 from 0.0, key order included), which a subclass, a NaN (serialized as null), a UUID or a datetime
+    would not."""
+    if depth > MAX_FINGERPRINT_DEPTH:
+        return False
+    kind = type(value)
+    if kind is dict:
+        mapping: dict[Any, Any] = value
+        for key, item in mapping.items():
+            if type(key) is not str or (type(item) is not str and not _exact_json(item, depth + 1)):
+                return False
+        return True
+    if kind is list:
+        items: list[Any] = value
+        for item in items:
+            if type(item) is not str and not _exact_json(item, depth + 1):
+                return False
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    return kind is str or kind is int or kind is bool or value is None
+
+
+MAX_FINGERPRINT_DEPTH = 100
+
+
+def _fingerprint(element: dict[str, Any]) -> bytes | None:
+    """The bytes that identify a subtree exactly (see :func:`_exact_json`), or None: not remembered."""
+    if not _exact_json(element):
+        return None
+    try:
+        return orjson.dumps(element)
+    except orjson.JSONEncodeError:  # a lone surrogate, an integer beyond 64 bits
+        return None
+
+
 def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """The quads of ``doc`` (canonical N-Quads terms); :class:`_Unsupported` when the fast path does not
     cover it."""
@@ -866,12 +1048,18 @@ def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 # A blank node's first-degree hash input is the same from credential to credential wherever the node describes
 # something they share (an alignment, an issuer's image, a rubric result): its sha256 is remembered per input,
 # in a bounded table (a few megabytes at most). The inputs of Hash Related Blank Node repeat the same way (a
-# position, a predicate and a label or first-degree hash): remembered likewise.
+# position, a predicate and a label or first-degree hash): remembered likewise, and so are those of Hash N-Degree
+# Quads (related hashes and paths of look-alike nodes, e.g. the inner nodes of a rubric's allowedValue list).
 MAX_FIRST_DEGREE_HASHES = 2048
 MAX_REMEMBERED_HASH_INPUT = 2048
 _first_degree_hashes: dict[str, str] = {}
 MAX_RELATED_HASHES = 4096
 _related_hashes: dict[str, str] = {}
+# Credentials of one shape (the same achievement, issuer and rubric) give their blank nodes the same labels with
+# the same quads, document after document: the first-degree hash is also remembered per label, with the quads it
+# was computed from (compared on use; a few hundred labels at most in practice).
+MAX_NODE_HASHES = 4096
+_node_hashes: dict[str, tuple[list[Quad], str]] = {}
 
 Quad = tuple[str, str, str, str]
 
@@ -891,34 +1079,44 @@ class _Labeller:
     """RDFC-1.0 4.4 steps 4-6 for blank nodes some of which share a first-degree hash.
 
     The blank nodes are numbered (their order of first appearance in the quads, as in
-    :class:`credstack.vc.jsonld._Canonicalizer`); a node's neighbours are listed once, as (position letter +
-    predicate, neighbour) per quad and position, so Hash Related Blank Node (4.7) is a string and a remembered
-    sha256, and a temporary issuer is a dict from node number to label. The steps, the order in which
-    neighbours and permutations are tried, and the work units spent are those of the reference, so both
+    :class:`credstack.vc.jsonld._Canonicalizer`); a node's neighbours are listed once, when first needed, as
+    (position letter + predicate, neighbour) per quad and position, so Hash Related Blank Node (4.7) is a string
+    and a remembered sha256, and a temporary issuer is a dict from node number to label. The steps, the order in
+    which neighbours and permutations are tried, and the work units spent are those of the reference, so both
     label alike and both refuse the same blow-ups with :class:`CanonicalizationBudgetExceeded`.
     """
 
-    __slots__ = ("budget", "canonical", "edges", "first", "issued", "quad_counts")
+    __slots__ = ("budget", "canonical", "edges", "first", "issued", "node_quads", "nodes", "number")
 
     def __init__(self, nodes: list[str], node_quads: list[list[Quad]], first: list[str], budget: int) -> None:
-        number = {node: index for index, node in enumerate(nodes)}
+        self.nodes = nodes
+        self.node_quads = node_quads
+        self.number: dict[str, int] = {}
         self.first = first
         self.budget = budget
         self.canonical: list[str] = [""] * len(nodes)  # the canonical label of each node, "" until issued
         self.issued: list[int] = []  # nodes in the order their canonical labels were issued
-        self.quad_counts = [len(quads) for quads in node_quads]
-        self.edges: list[list[tuple[str, int]]] = []
-        for index, quads in enumerate(node_quads):
-            node = nodes[index]
-            edges: list[tuple[str, int]] = []
-            for s, p, o, g in quads:
-                if s[0] == "_" and s != node:
-                    edges.append(("s" + p, number[s]))
-                if o[0] == "_" and o != node:
-                    edges.append(("o" + p, number[o]))
-                if g and g[0] == "_" and g != node:
-                    edges.append(("g", number[g]))
-            self.edges.append(edges)
+        self.edges: list[list[tuple[str, int]] | None] = [None] * len(nodes)
+
+    def neighbours(self, index: int) -> list[tuple[str, int]]:
+        edges = self.edges[index]
+        if edges is not None:
+            return edges
+        number = self.number
+        if not number:
+            for position, node in enumerate(self.nodes):
+                number[node] = position
+        node = self.nodes[index]
+        edges = []
+        for s, p, o, g in self.node_quads[index]:
+            if s[0] == "_" and s != node:
+                edges.append(("s" + p, number[s]))
+            if o[0] == "_" and o != node:
+                edges.append(("o" + p, number[o]))
+            if g and g[0] == "_" and g != node:
+                edges.append(("g", number[g]))
+        self.edges[index] = edges
+        return edges
 
     def spend(self, units: int) -> None:
         self.budget -= units
@@ -953,13 +1151,16 @@ class _Labeller:
 
     # 4.8 Hash N-Degree Quads (4.7 Hash Related Blank Node inline)
     def hash_n_degree(self, node: int, issuer: dict[int, str], depth: int) -> tuple[str, dict[int, str]]:
+        """The hash and the issuer of ``node``. ``issuer`` is the caller's copy (the reference copies it for
+        each permutation and the caller replaces its own with the result): it may be changed in place."""
         if depth > jsonld.MAX_N_DEGREE_DEPTH:
             raise CanonicalizationBudgetExceeded(jsonld.DEPTH_EXCEEDED)
-        self.spend(self.quad_counts[node])
+        edges = self.neighbours(node)
+        self.spend(len(self.node_quads[node]))
         canonical = self.canonical
         first = self.first
         groups: dict[str, list[int]] = {}
-        for prefix, related in self.edges[node]:
+        for prefix, related in edges:
             self.spend(1)
             identifier = canonical[related]
             if not identifier:
@@ -973,12 +1174,26 @@ class _Labeller:
             else:
                 group.append(related)
         data: list[str] = []
-        for related_hash in sorted(groups):
+        for related_hash in sorted(groups) if len(groups) > 1 else list(groups):
             data.append(related_hash)
             group = groups[related_hash]
+            if len(group) == 1:
+                # one order only: never skipped, and chosen; the copy of the issuer would be the one kept
+                related = group[0]
+                self.spend(1 + len(issuer) // 16)
+                label = canonical[related]
+                if not label:
+                    label = issuer.get(related, "")
+                    if not label:
+                        label = "_:b" + str(len(issuer))
+                        issuer[related] = label
+                        result_hash, issuer = self.hash_n_degree(related, issuer, depth + 1)
+                        label = label + issuer[related] + "<" + result_hash + ">"
+                data.append(label)
+                continue
             chosen_path = ""
             chosen_issuer = issuer
-            for permutation in _permutations(group):
+            for permutation in itertools.permutations(group):
                 # copying the issuer is the dominant cost on long chains of look-alike nodes
                 self.spend(len(permutation) + len(issuer) // 16)
                 issuer_copy = dict(issuer)
@@ -1012,19 +1227,11 @@ class _Labeller:
                     chosen_issuer = issuer_copy
             data.append(chosen_path)
             issuer = chosen_issuer
-        return hashlib.sha256("".join(data).encode("utf-8")).hexdigest(), issuer
+        return _related_hash("".join(data)), issuer
 
 
 def _result_hash(result: tuple[str, dict[int, str]]) -> str:
     return result[0]
-
-
-def _permutations(group: list[int]) -> Iterator[tuple[int, ...]]:
-    """The orders of ``group`` in :func:`itertools.permutations` order (the reference tries them so)."""
-    if len(group) == 1:
-        yield (group[0],)
-        return
-    yield from itertools.permutations(group)
 
 
 def canonicalize(quads: list[Quad], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
@@ -1073,7 +1280,14 @@ def canonicalize(quads: list[Quad], *, budget: int = jsonld.DEFAULT_BUDGET) -> s
     sha256 = hashlib.sha256
     hashes: dict[str, str] = {}
     first: list[str] = []
+    node_hashes = _node_hashes
     for node, node_quads in by_node.items():
+        known = node_hashes.get(node)
+        if known is not None and known[0] == node_quads:
+            digest = known[1]
+            hashes[digest] = node
+            first.append(digest)
+            continue
         hashed = []
         for s, p, o, g in node_quads:
             if s[0] == "_":
@@ -1088,13 +1302,18 @@ def canonicalize(quads: list[Quad], *, budget: int = jsonld.DEFAULT_BUDGET) -> s
                 hashed.append(f"{s} {p} {o} .\n")
         hashed.sort()
         hash_input = "".join(hashed)
-        digest = _first_degree_hashes.get(hash_input)
-        if digest is None:
+        remembered = _first_degree_hashes.get(hash_input)
+        if remembered is not None:
+            digest = remembered
+        else:
             digest = sha256(hash_input.encode("utf-8")).hexdigest()
             if len(hash_input) <= MAX_REMEMBERED_HASH_INPUT:
                 if len(_first_degree_hashes) >= MAX_FIRST_DEGREE_HASHES:
                     _first_degree_hashes.clear()
                 _first_degree_hashes[hash_input] = digest
+        if len(node_hashes) >= MAX_NODE_HASHES:
+            node_hashes.clear()
+        node_hashes[node] = (node_quads, digest)
         hashes[digest] = node
         first.append(digest)
     labels: dict[str, str]
