@@ -581,10 +581,8 @@ class _Converter:
         if subject is None or obj is None:
             return  # pyld skips a relative subject or object
         quad = (subject, predicate, obj, self.graph)
-        known = self.seen.get(quad)
-        if known is None:
-            self.seen[quad] = key
-        elif known != key:
+        known = self.seen.setdefault(quad, key)
+        if known is not key and known != key:
             raise _Unsupported("different values giving the same quad")
         if self.recording is not None:
             self.recording.append((quad, key))
@@ -613,10 +611,8 @@ class _Converter:
                 _STATS.replays += 1
             seen = self.seen
             for quad, value_key in entry.quads:
-                known = seen.get(quad)
-                if known is None:
-                    seen[quad] = value_key
-                elif known != value_key:
+                known = seen.setdefault(quad, value_key)
+                if known is not value_key and known != value_key:
                     raise _Unsupported("different values giving the same quad")
             return entry.result
         # seen before (or changed): convert it and remember what it gave
@@ -744,10 +740,8 @@ class _Converter:
                     # the common case: a string literal of a term without coercion or scoped context
                     if subject is not None:
                         quad = (subject, term.predicate, _literal(value), graph)
-                        known = seen.get(quad)
-                        if known is None:
-                            seen[quad] = value
-                        elif known != value:
+                        known = seen.setdefault(quad, value)
+                        if known is not value and known != value:
                             raise _Unsupported("different values giving the same quad")
                         if self.recording is not None:
                             self.recording.append((quad, value))
