@@ -540,7 +540,7 @@ def print_path_counters(setup: Setup, count: int = 200) -> None:
             f"  {label:<22} {after['fast'] - before['fast']:>5,} documents on the fast path, "
             f"{after['fallback'] - before['fallback']:,} to the reference path{why}, "
             f"{after['n_degree'] - before['n_degree']:,} labelled with the N-degree step, "
-            f"{after['subtree_replays'] - before['subtree_replays']:,} remembered subtrees replayed; "
+            f"{after.get('subtree_replays', 0) - before.get('subtree_replays', 0):,} remembered subtrees replayed; "
             f"{calls:,} to the full reference labelling (vc.jsonld.canonicalize)",
             flush=True,
         )
