@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from tests.vc.test_fast_canonicalization import REPOSITORY_DOCUMENTS, fast, refe
 from credstack.vc import fastld
 
 PLATFORM = platform_credential.load()
+REPOSITORY_DOCUMENTS_BY_NAME = dict(REPOSITORY_DOCUMENTS[:40])
 
 
 class Text(str):
@@ -119,3 +121,12 @@ def test_a_changed_value_type_in_a_remembered_subtree_is_converted_again(value: 
     same_every_time(doc)
     achievement["creditsAvailable"] = other
     same_every_time(doc)
+
+
+def test_threads_converting_at_once_get_the_reference_bytes() -> None:
+    docs = [platform_credential.variant(PLATFORM, n) for n in range(200, 240)]
+    docs += [copy.deepcopy(doc) for doc in REPOSITORY_DOCUMENTS_BY_NAME.values()]
+    expected = [reference(doc) for doc in docs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            assert list(pool.map(fast, docs)) == expected

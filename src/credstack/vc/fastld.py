@@ -942,7 +942,7 @@ class _Subtree:
 
 _subtrees: dict[tuple[str, str, int], _Subtree] = {}
 _sighted: dict[tuple[str, str, int], None] = {}
-_subtree_serials = [0]
+_subtree_serials = itertools.count(1)  # next() is atomic: no two subtrees share labels, whatever the threads
 
 
 def _remember_subtree(
@@ -954,8 +954,7 @@ def _remember_subtree(
     first_label: int,
     last_label: int,
 ) -> None:
-    _subtree_serials[0] += 1
-    serial = _subtree_serials[0]
+    serial = next(_subtree_serials)
     relabelled: dict[str, str] = {}
     for number in range(first_label + 1, last_label + 1):
         relabelled[f"_:b{number}"] = f"_:r{serial}x{number - first_label}"
