@@ -130,3 +130,14 @@ def test_threads_converting_at_once_get_the_reference_bytes() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         for _ in range(3):
             assert list(pool.map(fast, docs)) == expected
+
+
+def test_large_subtrees_are_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastld, "MAX_SUBTREE_BYTES", 200)
+    fastld._subtrees.clear()
+    doc = platform_credential.variant(PLATFORM, 500)
+    same_every_time(doc)
+    assert fastld._subtrees  # small ones (the achievement's creator) are remembered
+    assert all(len(entry.fingerprint) <= 200 for entry in fastld._subtrees.values())
+    achievement = doc["credentialSubject"]["achievement"]["id"]
+    assert not [key for key in fastld._subtrees if key[0] == achievement]

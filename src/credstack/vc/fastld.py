@@ -920,6 +920,7 @@ class _Converter:
 # duplicate key counts lists). Bounded: the table starts afresh when full, and with the compiled contexts.
 
 MAX_SUBTREES = 256
+MAX_SUBTREE_BYTES = 65_536  # as JSON: an achievement is about 10 KB; the table stays within tens of megabytes
 
 
 class _Subtree:
@@ -981,7 +982,7 @@ def _remember_subtree(
             return
         subject = relabelled[subject]
     fingerprint = _fingerprint(element)
-    if fingerprint is None:
+    if fingerprint is None or len(fingerprint) > MAX_SUBTREE_BYTES:
         return
     if len(_subtrees) >= MAX_SUBTREES:
         _subtrees.clear()
