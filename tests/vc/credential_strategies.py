@@ -6,6 +6,10 @@ and hostile credentials are: unicode and control characters, numbers of every ki
 negative, integral floats), odd dates, multiple and undefined types, relative and absolute IRIs (and ones only
 one of pyld's two tests calls absolute), absolute-IRI properties, undefined properties, nulls, empty and nested
 arrays, repeated ids (nodes that merge), embedded signed credentials (the ``proof`` graph container).
+
+A quarter of them are shaped like the credentials the platform issues (:func:`platform_credentials`): rubric
+criteria sharing one ``allowedValue`` list, levels, results, alignments, evidence arrays, one or two status
+entries, with values from small pools so that look-alike blank nodes are common (RDFC-1.0's N-degree step).
 """
 
 from __future__ import annotations
@@ -289,6 +293,147 @@ def clr_credentials(draw: st.DrawFn) -> dict[str, Any]:
     return clr.to_json()
 
 
+# --- shaped like the platform's own credentials (credstack.awards.documents.build) ---------------------------
+#
+# Rubric criteria that carry the same allowedValue list (an RDF list each: blank nodes whose first-degree hashes
+# collide), their levels, a result per criterion, alignments, evidence arrays and several status entries. Values
+# come from small pools, so look-alike blank nodes (the same alignment twice, evidence without an id, equal
+# results) are common: the N-degree step of RDFC-1.0, ties between permutations included, runs on most of them.
+
+PLATFORM_ORIGIN = "http://127.0.0.1:8000"
+LEVEL_NAME_LISTS = st.sampled_from(
+    [
+        ("Not yet", "Developing", "Proficient", "Exemplary"),
+        ("Beginning", "Emerging", "Meets"),
+        ("Not yet", "Proficient"),
+        ("Not yet", "Developing", "Proficient", "Exemplary", "Exemplary"),  # a name twice in one list
+        ("Pass",),
+        ("Emerging", "Developing", "Proficient", "Advanced", "Expert", "Leader"),
+    ]
+)
+POOL_TEXT = st.sampled_from(["Evidence", "Portfolio", "Lesson plan", "", "Plain-text summary.", 'é😀\n"x"'])
+POOL_ALIGNMENTS = st.sampled_from(
+    [
+        Alignment("Scientific explanation", "https://example.org/framework/sci-2", "ceasn:Competency", "SCI.2"),
+        Alignment("Feedback that moves learning", "https://example.org/framework/necf-3-2", "CFItem", "NECF-3.2"),
+        Alignment("Scientific explanation", "https://example.org/framework/sci-2"),
+        Alignment("Same", "https://example.org/same", "ext:Skill"),
+    ]
+)
+pool_alignments = st.lists(POOL_ALIGNMENTS, max_size=3).map(tuple)
+
+
+@st.composite
+def platform_credentials(draw: st.DrawFn) -> dict[str, Any]:
+    org = draw(st.sampled_from(["northfield-usd", "lakeside-teacher-institute"]))
+    slug = draw(st.sampled_from(["claim-evidence-reasoning", "number-talks"]))
+    aid = f"{PLATFORM_ORIGIN}/catalog/{org}/{slug}/v{draw(st.integers(1, 3))}/achievement.json"
+    shared = draw(LEVEL_NAME_LISTS)
+    rubric: list[ResultDescription] = []
+    results: list[Result] = []
+    for number in range(draw(st.integers(0, 5))):
+        key = f"c{number}" if draw(st.integers(0, 9)) else "c0"  # now and then a criterion id twice: nodes merge
+        names = shared if draw(st.integers(0, 4)) else draw(LEVEL_NAME_LISTS)
+        levels = tuple(
+            RubricCriterionLevel(
+                id=f"{aid}#criterion-{key}-level-{index}",
+                name=name,
+                description=draw(st.none() | POOL_TEXT),
+                points=str(index),
+                alignment=draw(st.just(()) | pool_alignments),
+            )
+            for index, name in enumerate(names)
+        )
+        rubric.append(
+            ResultDescription(
+                id=f"{aid}#criterion-{key}",
+                name=draw(st.sampled_from(["Scaffold design", "Student work", "Feedback"])),
+                result_type="RubricCriterionLevel",
+                rubric_criterion_level=levels,
+                required_level=f"{aid}#criterion-{key}-level-{len(names) // 2}",
+                allowed_value=names,
+                alignment=draw(st.just(()) | pool_alignments),
+            )
+        )
+        if draw(st.integers(0, 5)):
+            achieved = draw(st.integers(0, len(names) - 1))
+            results.append(
+                Result(
+                    f"{aid}#criterion-{key}",
+                    achieved_level=draw(st.sampled_from([f"{aid}#criterion-{key}-level-{achieved}", None])),
+                    status=draw(st.none() | st.sampled_from(["Completed"])),
+                    alignment=draw(st.just(()) | pool_alignments),
+                )
+            )
+    issuer_id = f"did:web:127.0.0.1%3A8000:issuers:{org}"
+    achievement = Achievement(
+        id=aid,
+        name=draw(POOL_TEXT),
+        description=draw(POOL_TEXT),
+        criteria=Criteria(narrative=draw(POOL_TEXT), id=f"{PLATFORM_ORIGIN}/catalog/{org}/{slug}/?version=1"),
+        achievement_type=draw(st.sampled_from(["MicroCredential", "ext:CourseCredential"])),
+        image=draw(st.none() | st.just(Image(f"{PLATFORM_ORIGIN}/media/{slug}.png", "Badge"))),
+        alignment=draw(pool_alignments),
+        result_description=tuple(rubric),
+        credits_available=draw(st.none() | st.sampled_from([1.0, 0.9, 2.5])),
+        tags=draw(st.lists(st.sampled_from(["science", "writing", "science"]), max_size=3).map(tuple)),
+        version=draw(st.none() | st.just("1")),
+        creator=Profile(id=issuer_id, name="Northfield"),
+    )
+    public_id = draw(st.uuids())
+    evidence = tuple(
+        Evidence(
+            id=draw(
+                st.none()
+                | st.just(f"{PLATFORM_ORIGIN}/credentials/{public_id}/evidence/1")
+                | st.builds(lambda n: f"{PLATFORM_ORIGIN}/credentials/{public_id}/evidence/{n}", st.integers(1, 4))
+            ),
+            name=draw(st.none() | POOL_TEXT),
+            description=draw(st.none() | POOL_TEXT),
+            narrative=draw(st.none() | POOL_TEXT),
+            genre=draw(st.none() | st.just("Report")),
+            digest_multibase=draw(st.none() | st.sampled_from([b"", b"report"]).map(digest_multibase)),
+        )
+        for _ in range(draw(st.integers(0, 4)))
+    )
+    identifiers = [IdentityObject.for_email("learner@example.org", draw(st.sampled_from(["00" * 16, "5d2f"])))]
+    if draw(st.booleans()):
+        identifiers.append(IdentityObject(identity_hash="Taylor Teacher", identity_type="name", hashed=False))
+    index = draw(st.integers(0, 2**17))
+    lists = f"{PLATFORM_ORIGIN}/issuers/{org}/status/{draw(st.integers(1, 2))}"
+    status = [StatusEntry("revocation", index, f"{lists}/revocation")]
+    if draw(st.booleans()):
+        status.append(StatusEntry("suspension", index, f"{lists}/suspension"))
+    awarded = draw(MOMENTS)
+    credential = OpenBadgeCredential(
+        id=f"{PLATFORM_ORIGIN}/credentials/{public_id}",
+        issuer=Profile(
+            id=issuer_id,
+            name="Northfield Unified School District (demo)",
+            url="https://example.org/northfield",
+            email=draw(st.none() | st.just("learning@example.org")),
+            description=draw(st.none() | POOL_TEXT),
+            parent_org=draw(st.none() | st.just(Profile(id="did:web:127.0.0.1%3A8000:issuers:state", name="State"))),
+        ),
+        valid_from=awarded,
+        valid_until=None if draw(st.booleans()) else awarded + timedelta(days=3 * 365),
+        awarded_date=awarded,
+        name=achievement.name,
+        description=achievement.description,
+        image=achievement.image,
+        credential_subject=AchievementSubject(
+            achievement=achievement,
+            id=draw(st.none() | st.just("did:example:learner")),
+            identifier=tuple(identifiers),
+            result=tuple(results),
+            credits_earned=achievement.credits_available,
+        ),
+        evidence=evidence,
+        credential_status=tuple(status),
+    )
+    return credential.to_json(allow_status_array=True)
+
+
 # --- JSON-level mutations ------------------------------------------------------------------------------------
 
 # terms defined somewhere in the bundled contexts (often not where they get put), undefined ones, absolute IRIs
@@ -410,4 +555,5 @@ def mutated(draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]]) -> dict[st
 
 
 ob3_documents = ob3_credentials().map(lambda built: built.to_json())
-credential_documents = mutated(st.one_of(ob3_documents, ob3_documents, clr_credentials()))
+platform_documents = platform_credentials()
+credential_documents = mutated(st.one_of(ob3_documents, ob3_documents, clr_credentials(), platform_documents))

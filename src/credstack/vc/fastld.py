@@ -22,9 +22,13 @@ algorithms on the document:
   type-scoped contexts applied in sorted order and looked up in the context on entry; same coercions and
   number formatting; same duplicate rules as pyld's node map; same "skip relative IRIs" rules), and emits
   quads of canonical N-Quads terms, the form :func:`credstack.vc.jsonld.canonicalize` takes.
-- **RDFC-1.0.** When every blank node has a distinct first-degree hash (the usual case for a credential)
-  the canonical labels follow from sorting those hashes; otherwise the full algorithm of
-  :mod:`credstack.vc.jsonld`, with its work budget, labels the same quads.
+- **Remembered subtrees.** A node object with an ``id`` that comes again, equal type for type (the achievement
+  of every credential of one micro-credential version, the issuer), has its quads added from its earlier
+  conversion (:class:`_Subtree`), with blank-node labels of its own.
+- **RDFC-1.0.** When every blank node has a distinct first-degree hash the canonical labels follow from sorting
+  those hashes. When some are equal — the platform's own credentials: every rubric criterion carries the same
+  ``allowedValue`` list, an RDF list whose inner blank nodes look alike — :class:`_Labeller` runs the N-degree
+  step (Hash N-Degree Quads) as :mod:`credstack.vc.jsonld` does, with the same work budget.
 
 How it stays equal to the reference. Whatever the converter does not implement exactly (an unknown or inline
 context, ``@graph``, ``@list`` and other containers, value objects, ``@json``, language defaults, reverse
@@ -42,6 +46,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -50,9 +55,11 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from pyld import jsonld as _pyld  # type: ignore[import-untyped,unused-ignore]
 
 from credstack.vc import jsonld, native
+from credstack.vc.errors import CanonicalizationBudgetExceeded
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -147,6 +154,7 @@ class _Stats:
         self.lock = threading.Lock()
         self.fast = 0
         self.n_degree = 0
+        self.replays = 0
         self.resets = 0
         self.fallbacks: Counter[str] = Counter()
 
@@ -157,6 +165,7 @@ class _Stats:
                 "fallback": sum(self.fallbacks.values()),
                 "fallback_reasons": dict(self.fallbacks),
                 "n_degree": self.n_degree,
+                "subtree_replays": self.replays,
                 "context_table_resets": self.resets,
             }
 
@@ -169,8 +178,10 @@ def stats() -> dict[str, Any]:
 
     ``fast``: documents canonicalized by the fast path; ``fallback``: documents handed to the reference
     path, with ``fallback_reasons`` counting each reason; ``n_degree``: fast-path documents whose blank
-    nodes needed the full RDFC-1.0 labelling (first-degree hashes not unique); ``context_table_resets``: how
-    often the compiled contexts were dropped because :data:`MAX_COMPILED_CONTEXTS` was reached.
+    nodes needed RDFC-1.0's N-degree step (first-degree hashes not unique), which the fast path runs itself
+    (:class:`_Labeller`); ``subtree_replays``: node objects whose quads came from an equal one converted before
+    (:class:`_Subtree`); ``context_table_resets``: how often the compiled contexts were dropped because
+    :data:`MAX_COMPILED_CONTEXTS` was reached.
     """
     return _STATS.snapshot()
 
@@ -179,6 +190,7 @@ def reset_stats() -> None:
     with _STATS.lock:
         _STATS.fast = 0
         _STATS.n_degree = 0
+        _STATS.replays = 0
         _STATS.resets = 0
         _STATS.fallbacks.clear()
 
@@ -492,6 +504,8 @@ def _reset_tables() -> None:
     with _lock:
         _top.clear()
         _wrapped.clear()
+        _subtrees.clear()
+        _sighted.clear()
         _compiled_count = 0
         with _STATS.lock:
             _STATS.resets += 1
@@ -554,22 +568,63 @@ class _Converter:
     xsd:string}``) — that case is not mirrored: it goes to the reference path.
     """
 
-    __slots__ = ("bnodes", "graph", "seen")
+    __slots__ = ("bnodes", "graph", "recording", "replayed", "seen")
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str, str, str], Any] = {}
         self.bnodes = 0
         self.graph = ""  # the graph quads go to: "" (default) or a blank node (inside a @graph container)
+        self.recording: list[tuple[Quad, Any]] | None = None  # the quads of the subtree being remembered
+        self.replayed: set[int] = set()  # the remembered subtrees replayed in this document
 
     def add(self, subject: str | None, predicate: str, obj: str | None, key: Any) -> None:
         if subject is None or obj is None:
             return  # pyld skips a relative subject or object
         quad = (subject, predicate, obj, self.graph)
-        known = self.seen.get(quad)
-        if known is None:
-            self.seen[quad] = key
-        elif known != key:
+        known = self.seen.setdefault(quad, key)
+        if known is not key and known != key:
             raise _Unsupported("different values giving the same quad")
+        if self.recording is not None:
+            self.recording.append((quad, key))
+
+    def node(self, ctx: _Ctx | None, key: str | None, element: dict[str, Any], depth: int) -> tuple[str, str | None]:
+        """:meth:`convert_node`, or the quads it gave for an equal subtree in an earlier document (see
+        :class:`_Subtree`)."""
+        if ctx is None or key is None or self.graph or self.recording is not None:
+            return self.convert_node(ctx, key, element, depth)
+        node_id = element.get("id")
+        if type(node_id) is not str:
+            return self.convert_node(ctx, key, element, depth)
+        cache_key = (node_id, key, depth)
+        entry = _subtrees.get(cache_key)
+        if entry is None:
+            if cache_key not in _sighted:
+                if len(_sighted) >= MAX_SUBTREES * 16:
+                    _sighted.clear()
+                _sighted[cache_key] = None
+                return self.convert_node(ctx, key, element, depth)
+        elif entry.ctx is ctx and entry.fingerprint == _fingerprint(element):
+            if entry.serial in self.replayed:  # twice in one document: its blank nodes must differ
+                return self.convert_node(ctx, key, element, depth)
+            self.replayed.add(entry.serial)
+            with _STATS.lock:
+                _STATS.replays += 1
+            seen = self.seen
+            for quad, value_key in entry.quads:
+                known = seen.setdefault(quad, value_key)
+                if known is not value_key and known != value_key:
+                    raise _Unsupported("different values giving the same quad")
+            return entry.result
+        # seen before (or changed): convert it and remember what it gave
+        first_label = self.bnodes
+        self.recording = []
+        try:
+            result = self.convert_node(ctx, key, element, depth)
+            recorded = self.recording
+        finally:
+            self.recording = None
+        _remember_subtree(cache_key, ctx, element, recorded, result, first_label, self.bnodes)
+        return result
 
     def iri(self, ctx: _Ctx, value: str, *, vocab: bool) -> tuple[str, str | None]:
         """An IRI value (a node's @id, an @id/@vocab-coerced string) as (IRI, N-Quads term or None)."""
@@ -591,7 +646,9 @@ class _Converter:
         return iri, _iri_term(iri) if _absolute(iri) else None
 
     # pyld _expand for an object element (active_property ``key``, active context ``ctx``)
-    def node(self, ctx: _Ctx | None, key: str | None, element: dict[str, Any], depth: int) -> tuple[str, str | None]:
+    def convert_node(
+        self, ctx: _Ctx | None, key: str | None, element: dict[str, Any], depth: int
+    ) -> tuple[str, str | None]:
         """The node's identifier (raw) and its N-Quads term (None when pyld would skip it as relative)."""
         if depth > 200:
             raise _Unsupported("too deep")
@@ -683,11 +740,11 @@ class _Converter:
                     # the common case: a string literal of a term without coercion or scoped context
                     if subject is not None:
                         quad = (subject, term.predicate, _literal(value), graph)
-                        known = seen.get(quad)
-                        if known is None:
-                            seen[quad] = value
-                        elif known != value:
+                        known = seen.setdefault(quad, value)
+                        if known is not value and known != value:
                             raise _Unsupported("different values giving the same quad")
+                        if self.recording is not None:
+                            self.recording.append((quad, value))
                 elif term.plain and type(value) is not list and type(value) is not dict:
                     # a scalar of a plain term (its term context is this context)
                     if value is not None:
@@ -849,6 +906,127 @@ class _Converter:
         return literal, ("v", value, isinstance(value, bool), datatype)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# remembered subtrees
+#
+# The credentials of one micro-credential version share their largest part: the achievement (rubric, levels,
+# alignments), and the issuer. A node object with an ``id`` met a second time under the same active context,
+# property and depth is remembered with the quads its conversion added (in order, with pyld's duplicate keys);
+# when an equal one comes again, type for type and key order included (:func:`_fingerprint`), those quads are added
+# again instead of converting it. Its blank nodes get labels of its own (``_:r<serial>x<n>``), the same in every
+# document, so the first-degree hashes remembered per label (:data:`_node_hashes`) apply; the second time a
+# subtree comes in one document it is converted again, with fresh labels. Nothing is remembered for a subtree
+# converted inside a @graph container, while another is being remembered, or one holding an empty @list (its
+# duplicate key counts lists). Bounded: the table starts afresh when full, and with the compiled contexts.
+
+MAX_SUBTREES = 256
+MAX_SUBTREE_BYTES = 65_536  # as JSON: an achievement is about 10 KB; the table stays within tens of megabytes
+
+
+class _Subtree:
+    __slots__ = ("ctx", "fingerprint", "quads", "result", "serial")
+
+    def __init__(
+        self,
+        ctx: _Ctx,
+        fingerprint: bytes,
+        quads: list[tuple[Quad, Any]],
+        result: tuple[str, str | None],
+        serial: int,
+    ) -> None:
+        self.ctx = ctx
+        self.fingerprint = fingerprint
+        self.quads = quads
+        self.result = result
+        self.serial = serial
+
+
+_subtrees: dict[tuple[str, str, int], _Subtree] = {}
+_sighted: dict[tuple[str, str, int], None] = {}
+_subtree_serials = itertools.count(1)  # next() is atomic: no two subtrees share labels, whatever the threads
+
+
+def _remember_subtree(
+    cache_key: tuple[str, str, int],
+    ctx: _Ctx,
+    element: dict[str, Any],
+    recorded: list[tuple[Quad, Any]],
+    result: tuple[str, str | None],
+    first_label: int,
+    last_label: int,
+) -> None:
+    serial = next(_subtree_serials)
+    relabelled: dict[str, str] = {}
+    for number in range(first_label + 1, last_label + 1):
+        relabelled[f"_:b{number}"] = f"_:r{serial}x{number - first_label}"
+    quads: list[tuple[Quad, Any]] = []
+    for (s, p, o, g), value_key in recorded:
+        if type(value_key) is tuple and value_key and value_key[0] == "l":
+            return  # an empty @list: its duplicate key counts lists
+        if s[0] == "_":
+            if s not in relabelled:
+                return
+            s = relabelled[s]
+        if o[0] == "_":
+            if o not in relabelled:
+                return
+            o = relabelled[o]
+        if g:
+            if g not in relabelled:
+                return
+            g = relabelled[g]
+        quads.append(((s, p, o, g), value_key))
+    node_id, subject = result
+    if subject is not None and subject[0] == "_":
+        if subject not in relabelled:
+            return
+        subject = relabelled[subject]
+    fingerprint = _fingerprint(element)
+    if fingerprint is None or len(fingerprint) > MAX_SUBTREE_BYTES:
+        return
+    if len(_subtrees) >= MAX_SUBTREES:
+        _subtrees.clear()
+    _subtrees[cache_key] = _Subtree(ctx, fingerprint, quads, (node_id, subject), serial)
+
+
+def _exact_json(value: Any, depth: int = 0) -> bool:
+    """True when ``value`` is made only of dict (str keys), list, str, int, bool, None and finite floats, those
+    very types: then its orjson serialization tells it apart from any other such value (True from 1, 1 from 1.0,
+    -0.0 from 0.0, key order included), which a subclass, a NaN (serialized as null), a UUID or a datetime
+    would not."""
+    if depth > MAX_FINGERPRINT_DEPTH:
+        return False
+    kind = type(value)
+    if kind is dict:
+        mapping: dict[Any, Any] = value
+        for key, item in mapping.items():
+            if type(key) is not str or (type(item) is not str and not _exact_json(item, depth + 1)):
+                return False
+        return True
+    if kind is list:
+        items: list[Any] = value
+        for item in items:
+            if type(item) is not str and not _exact_json(item, depth + 1):
+                return False
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    return kind is str or kind is int or kind is bool or value is None
+
+
+MAX_FINGERPRINT_DEPTH = 100
+
+
+def _fingerprint(element: dict[str, Any]) -> bytes | None:
+    """The bytes that identify a subtree exactly (see :func:`_exact_json`), or None: not remembered."""
+    if not _exact_json(element):
+        return None
+    try:
+        return orjson.dumps(element)
+    except orjson.JSONEncodeError:  # a lone surrogate, an integer beyond 64 bits
+        return None
+
+
 def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """The quads of ``doc`` (canonical N-Quads terms); :class:`_Unsupported` when the fast path does not
     cover it."""
@@ -863,25 +1041,206 @@ def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 # A blank node's first-degree hash input is the same from credential to credential wherever the node describes
 # something they share (an alignment, an issuer's image, a rubric result): its sha256 is remembered per input,
-# in a bounded table (a few megabytes at most).
+# in a bounded table (a few megabytes at most). The inputs of Hash Related Blank Node repeat the same way (a
+# position, a predicate and a label or first-degree hash): remembered likewise, and so are those of Hash N-Degree
+# Quads (related hashes and paths of look-alike nodes, e.g. the inner nodes of a rubric's allowedValue list).
 MAX_FIRST_DEGREE_HASHES = 2048
 MAX_REMEMBERED_HASH_INPUT = 2048
 _first_degree_hashes: dict[str, str] = {}
+MAX_RELATED_HASHES = 4096
+_related_hashes: dict[str, str] = {}
+# Credentials of one shape (the same achievement, issuer and rubric) give their blank nodes the same labels with
+# the same quads, document after document: the first-degree hash is also remembered per label, with the quads it
+# was computed from (compared on use; a few hundred labels at most in practice).
+MAX_NODE_HASHES = 4096
+_node_hashes: dict[str, tuple[list[Quad], str]] = {}
+
+Quad = tuple[str, str, str, str]
 
 
-def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
-    """RDFC-1.0 canonical N-Quads; quick when first-degree hashes are unique, else the full algorithm.
+def _related_hash(hash_input: str) -> str:
+    digest = _related_hashes.get(hash_input)
+    if digest is None:
+        digest = hashlib.sha256(hash_input.encode("utf-8")).hexdigest()
+        if len(hash_input) <= MAX_REMEMBERED_HASH_INPUT:
+            if len(_related_hashes) >= MAX_RELATED_HASHES:
+                _related_hashes.clear()
+            _related_hashes[hash_input] = digest
+    return digest
 
-    Quick path (RDFC-1.0 4.4 with every first-degree hash unique, so 4.4.3 step 5 issues every label and the
-    N-degree steps never run): hash each blank node's quads with ``_:a`` / ``_:z`` (4.6), label in hash
-    order, serialise, sort. Quads without blank nodes are serialised once.
 
-    ``quads`` are distinct (as :func:`document_quads` gives them): distinct quads are distinct lines under a
-    one-to-one labelling, so the lines are sorted without being deduplicated.
+class _Labeller:
+    """RDFC-1.0 4.4 steps 4-6 for blank nodes some of which share a first-degree hash.
+
+    The blank nodes are numbered (their order of first appearance in the quads, as in
+    :class:`credstack.vc.jsonld._Canonicalizer`); a node's neighbours are listed once, when first needed, as
+    (position letter + predicate, neighbour) per quad and position, so Hash Related Blank Node (4.7) is a string
+    and a remembered sha256, and a temporary issuer is a dict from node number to label. The steps, the order in
+    which neighbours and permutations are tried, and the work units spent are those of the reference, so both
+    label alike and both refuse the same blow-ups with :class:`CanonicalizationBudgetExceeded`.
+    """
+
+    __slots__ = ("budget", "canonical", "edges", "first", "issued", "node_quads", "nodes", "number")
+
+    def __init__(self, nodes: list[str], node_quads: list[list[Quad]], first: list[str], budget: int) -> None:
+        self.nodes = nodes
+        self.node_quads = node_quads
+        self.number: dict[str, int] = {}
+        self.first = first
+        self.budget = budget
+        self.canonical: list[str] = [""] * len(nodes)  # the canonical label of each node, "" until issued
+        self.issued: list[int] = []  # nodes in the order their canonical labels were issued
+        self.edges: list[list[tuple[str, int]] | None] = [None] * len(nodes)
+
+    def neighbours(self, index: int) -> list[tuple[str, int]]:
+        edges = self.edges[index]
+        if edges is not None:
+            return edges
+        number = self.number
+        if not number:
+            for position, node in enumerate(self.nodes):
+                number[node] = position
+        node = self.nodes[index]
+        edges = []
+        for s, p, o, g in self.node_quads[index]:
+            if s[0] == "_" and s != node:
+                edges.append(("s" + p, number[s]))
+            if o[0] == "_" and o != node:
+                edges.append(("o" + p, number[o]))
+            if g and g[0] == "_" and g != node:
+                edges.append(("g", number[g]))
+        self.edges[index] = edges
+        return edges
+
+    def spend(self, units: int) -> None:
+        self.budget -= units
+        if self.budget < 0:
+            raise CanonicalizationBudgetExceeded(jsonld.BUDGET_EXCEEDED)
+
+    def issue(self, node: int) -> None:
+        if not self.canonical[node]:
+            self.canonical[node] = "_:c14n" + str(len(self.issued))
+            self.issued.append(node)
+
+    # 4.4.3 steps 5 and 6
+    def run(self, by_hash: dict[str, list[int]]) -> None:
+        order = sorted(by_hash)
+        for first_hash in order:
+            nodes = by_hash[first_hash]
+            if len(nodes) == 1:
+                self.issue(nodes[0])
+        for first_hash in order:
+            nodes = by_hash[first_hash]
+            if len(nodes) == 1:
+                continue
+            results: list[tuple[str, dict[int, str]]] = []
+            for node in nodes:
+                if self.canonical[node]:
+                    continue
+                results.append(self.hash_n_degree(node, {node: "_:b0"}, 0))
+            results.sort(key=_result_hash)
+            for _, issuer in results:
+                for node in issuer:
+                    self.issue(node)
+
+    # 4.8 Hash N-Degree Quads (4.7 Hash Related Blank Node inline)
+    def hash_n_degree(self, node: int, issuer: dict[int, str], depth: int) -> tuple[str, dict[int, str]]:
+        """The hash and the issuer of ``node``. ``issuer`` is the caller's copy (the reference copies it for
+        each permutation and the caller replaces its own with the result): it may be changed in place."""
+        if depth > jsonld.MAX_N_DEGREE_DEPTH:
+            raise CanonicalizationBudgetExceeded(jsonld.DEPTH_EXCEEDED)
+        edges = self.neighbours(node)
+        self.spend(len(self.node_quads[node]))
+        canonical = self.canonical
+        first = self.first
+        groups: dict[str, list[int]] = {}
+        for prefix, related in edges:
+            self.spend(1)
+            identifier = canonical[related]
+            if not identifier:
+                identifier = issuer.get(related, "")
+                if not identifier:
+                    identifier = first[related]
+            related_hash = _related_hash(prefix + identifier)
+            group = groups.get(related_hash)
+            if group is None:
+                groups[related_hash] = [related]
+            else:
+                group.append(related)
+        data: list[str] = []
+        for related_hash in sorted(groups) if len(groups) > 1 else list(groups):
+            data.append(related_hash)
+            group = groups[related_hash]
+            if len(group) == 1:
+                # one order only: never skipped, and chosen; the copy of the issuer would be the one kept
+                related = group[0]
+                self.spend(1 + len(issuer) // 16)
+                label = canonical[related]
+                if not label:
+                    label = issuer.get(related, "")
+                    if not label:
+                        label = "_:b" + str(len(issuer))
+                        issuer[related] = label
+                        result_hash, issuer = self.hash_n_degree(related, issuer, depth + 1)
+                        label = label + issuer[related] + "<" + result_hash + ">"
+                data.append(label)
+                continue
+            chosen_path = ""
+            chosen_issuer = issuer
+            for permutation in itertools.permutations(group):
+                # copying the issuer is the dominant cost on long chains of look-alike nodes
+                self.spend(len(permutation) + len(issuer) // 16)
+                issuer_copy = dict(issuer)
+                path = ""
+                recursion: list[int] = []
+                skip = False
+                for related in permutation:
+                    label = canonical[related]
+                    if not label:
+                        label = issuer_copy.get(related, "")
+                        if not label:
+                            recursion.append(related)
+                            label = "_:b" + str(len(issuer_copy))
+                            issuer_copy[related] = label
+                    path += label
+                    if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
+                        skip = True
+                        break
+                if skip:
+                    continue
+                for related in recursion:
+                    result_hash, issuer_copy = self.hash_n_degree(related, issuer_copy, depth + 1)
+                    path += issuer_copy[related] + "<" + result_hash + ">"
+                    if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
+                        skip = True
+                        break
+                if skip:
+                    continue
+                if not chosen_path or path < chosen_path:
+                    chosen_path = path
+                    chosen_issuer = issuer_copy
+            data.append(chosen_path)
+            issuer = chosen_issuer
+        return _related_hash("".join(data)), issuer
+
+
+def _result_hash(result: tuple[str, dict[int, str]]) -> str:
+    return result[0]
+
+
+def canonicalize(quads: list[Quad], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
+    """RDFC-1.0 canonical N-Quads of distinct ``quads`` (as :func:`document_quads` gives them).
+
+    Every blank node's first-degree hash (4.6: its quads with ``_:a`` / ``_:z``); when they are all different
+    (the usual case), the canonical labels follow from sorting them (4.4.3 step 5 issues every label and the
+    N-degree steps never run). When some are equal (a credential's rubric criteria carrying the same
+    ``allowedValue`` list, look-alike alignments or evidence), :class:`_Labeller` runs Hash N-Degree Quads for
+    them, with the work budget of :func:`credstack.vc.jsonld.canonicalize`. Then serialise and sort: distinct
+    quads are distinct lines under a one-to-one labelling, so the lines are not deduplicated.
     """
     lines: list[str] = []
-    blank: list[tuple[str, str, str, str]] = []
-    by_node: dict[str, list[tuple[str, str, str, str]]] = {}
+    blank: list[Quad] = []
+    by_node: dict[str, list[Quad]] = {}
     for quad in quads:
         s, p, o, g = quad
         s_blank = s[0] == "_"
@@ -914,7 +1273,15 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
         return "".join(lines)
     sha256 = hashlib.sha256
     hashes: dict[str, str] = {}
+    first: list[str] = []
+    node_hashes = _node_hashes
     for node, node_quads in by_node.items():
+        known = node_hashes.get(node)
+        if known is not None and known[0] == node_quads:
+            digest = known[1]
+            hashes[digest] = node
+            first.append(digest)
+            continue
         hashed = []
         for s, p, o, g in node_quads:
             if s[0] == "_":
@@ -929,19 +1296,25 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
                 hashed.append(f"{s} {p} {o} .\n")
         hashed.sort()
         hash_input = "".join(hashed)
-        digest = _first_degree_hashes.get(hash_input)
-        if digest is None:
+        remembered = _first_degree_hashes.get(hash_input)
+        if remembered is not None:
+            digest = remembered
+        else:
             digest = sha256(hash_input.encode("utf-8")).hexdigest()
             if len(hash_input) <= MAX_REMEMBERED_HASH_INPUT:
                 if len(_first_degree_hashes) >= MAX_FIRST_DEGREE_HASHES:
                     _first_degree_hashes.clear()
                 _first_degree_hashes[hash_input] = digest
+        if len(node_hashes) >= MAX_NODE_HASHES:
+            node_hashes.clear()
+        node_hashes[node] = (node_quads, digest)
         hashes[digest] = node
-    if len(hashes) != len(by_node):
-        with _STATS.lock:
-            _STATS.n_degree += 1
-        return jsonld.canonicalize(quads, budget=budget)
-    labels = {node: f"_:c14n{index}" for index, node in enumerate([hashes[h] for h in sorted(hashes)])}
+        first.append(digest)
+    labels: dict[str, str]
+    if len(hashes) == len(by_node):
+        labels = {node: f"_:c14n{index}" for index, node in enumerate([hashes[h] for h in sorted(hashes)])}
+    else:
+        labels = _n_degree_labels(by_node, first, budget)
     for s, p, o, g in blank:
         if s[0] == "_":
             s = labels[s]
@@ -955,6 +1328,24 @@ def canonicalize(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld
             lines.append(f"{s} {p} {o} .\n")
     lines.sort()
     return "".join(lines)
+
+
+def _n_degree_labels(by_node: dict[str, list[Quad]], first: list[str], budget: int) -> dict[str, str]:
+    """The canonical labels when first-degree hashes collide (counted in :func:`stats` as ``n_degree``)."""
+    with _STATS.lock:
+        _STATS.n_degree += 1
+    nodes = list(by_node)
+    labeller = _Labeller(nodes, list(by_node.values()), first, budget)
+    by_hash: dict[str, list[int]] = {}
+    for index, digest in enumerate(first):
+        found = by_hash.get(digest)
+        if found is None:
+            by_hash[digest] = [index]
+        else:
+            found.append(index)
+    labeller.run(by_hash)
+    canonical = labeller.canonical
+    return {node: canonical[index] for index, node in enumerate(nodes)}
 
 
 # ---------------------------------------------------------------------------------------------------------

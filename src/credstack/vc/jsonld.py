@@ -49,6 +49,18 @@ from credstack.vc.errors import (
 # 300,000 take under 0.4 s on the worst shapes measured (cliques, long look-alike chains), so a
 # blow-up document is refused well within one second.
 DEFAULT_BUDGET = 300_000
+BUDGET_EXCEEDED = (
+    "RDF canonicalization needs more work than allowed: the document has many blank nodes "
+    "that cannot be told apart (a canonicalization blow-up). Refused."
+)
+# Hash N-Degree Quads recurses once per look-alike blank node along a chain (e.g. a long list of equal values):
+# beyond this depth the document is refused like a blow-up, instead of running out of stack (a RecursionError
+# here, a crash in a compiled build). No credential comes near it: the budget stops such chains sooner.
+MAX_N_DEGREE_DEPTH = 200
+DEPTH_EXCEEDED = (
+    "RDF canonicalization needs more work than allowed: the document has a long chain of blank nodes "
+    "that cannot be told apart (a canonicalization blow-up). Refused."
+)
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -370,10 +382,7 @@ class _Canonicalizer:
     def spend(self, units: int = 1) -> None:
         self.budget -= units
         if self.budget < 0:
-            raise CanonicalizationBudgetExceeded(
-                "RDF canonicalization needs more work than allowed: the document has many blank nodes "
-                "that cannot be told apart (a canonicalization blow-up). Refused."
-            )
+            raise CanonicalizationBudgetExceeded(BUDGET_EXCEEDED)
 
     # 4.6 Hash First Degree Quads
     def hash_first_degree(self, node: str) -> str:
@@ -410,7 +419,9 @@ class _Canonicalizer:
         return self._hash(position + predicate + identifier)
 
     # 4.8 Hash N-Degree Quads
-    def hash_n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
+    def hash_n_degree(self, node: str, issuer: _Issuer, depth: int = 0) -> tuple[str, _Issuer]:
+        if depth > MAX_N_DEGREE_DEPTH:
+            raise CanonicalizationBudgetExceeded(DEPTH_EXCEEDED)
         self.spend(len(self.bnode_quads[node]))
         related_by_hash: dict[str, list[str]] = {}
         for quad in self.bnode_quads[node]:
@@ -443,7 +454,7 @@ class _Canonicalizer:
                 if skip:
                     continue
                 for related in recursion:
-                    result_hash, issuer_copy = self.hash_n_degree(related, issuer_copy)
+                    result_hash, issuer_copy = self.hash_n_degree(related, issuer_copy, depth + 1)
                     path += issuer_copy.issue(related) + "<" + result_hash + ">"
                     if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
                         skip = True

@@ -1,0 +1,143 @@
+"""Remembered subtrees on the fast path (credstack.vc.fastld._Subtree): the same bytes as converting them.
+
+A node object with an ``id`` met again (the achievement of every credential of one version, the issuer) has
+its quads added from what its conversion gave before. Every test converts each document several times, so the
+first conversion, the one that remembers and the ones that replay are all compared with the reference path.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import pytest
+from benchmarks import platform_credential
+from hypothesis import HealthCheck, given, settings
+from tests.vc.credential_strategies import credential_documents
+from tests.vc.test_fast_canonicalization import REPOSITORY_DOCUMENTS, fast, reference
+
+from credstack.vc import fastld
+
+PLATFORM = platform_credential.load()
+REPOSITORY_DOCUMENTS_BY_NAME = dict(REPOSITORY_DOCUMENTS[:40])
+
+
+class Text(str):
+    """A str subclass: the fast path's quick string branch does not take it."""
+
+
+def same_every_time(doc: dict[str, Any], times: int = 3) -> None:
+    expected = reference(doc)
+    for _ in range(times):
+        assert fast(doc) == expected
+
+
+@pytest.mark.parametrize(("name", "doc"), REPOSITORY_DOCUMENTS, ids=[name for name, _ in REPOSITORY_DOCUMENTS])
+def test_repeated_vectors_and_foreign_credentials(name: str, doc: dict[str, Any]) -> None:
+    same_every_time(doc)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large],
+)
+@given(credential_documents)
+def test_repeated_generated_credentials(doc: dict[str, Any]) -> None:
+    same_every_time(doc)
+
+
+def test_the_achievement_of_the_platform_credential_is_replayed() -> None:
+    for n in range(3):
+        fastld.to_nquads(platform_credential.variant(PLATFORM, n))
+    before = fastld.stats()["subtree_replays"]
+    doc = platform_credential.variant(PLATFORM, 99)
+    same_every_time(doc, times=1)
+    assert fastld.stats()["subtree_replays"] > before
+
+
+def test_a_subtree_twice_in_one_document_gets_blank_nodes_of_its_own_each_time() -> None:
+    doc = copy.deepcopy(PLATFORM)
+    descriptions = doc["credentialSubject"]["achievement"]["resultDescription"]
+    # the same node twice: pyld merges its properties but never its lists, so there are two lists
+    descriptions.append(copy.deepcopy(descriptions[0]))
+    same_every_time(doc, times=4)
+    twice = copy.deepcopy(PLATFORM)
+    subject = twice["credentialSubject"]
+    twice["credentialSubject"] = [subject, copy.deepcopy(subject)]  # the same achievement twice, at one depth
+    same_every_time(twice, times=4)
+
+
+def test_changing_a_document_in_place_after_signing_it_is_seen() -> None:
+    doc = copy.deepcopy(PLATFORM)
+    same_every_time(doc)
+    achievement = doc["credentialSubject"]["achievement"]
+    achievement["resultDescription"][1]["allowedValue"][2] = "Accomplished"
+    same_every_time(doc)
+    achievement["alignment"][0]["targetCode"] = "NCPF-SCI.3"
+    same_every_time(doc)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (1, True),
+        (0, False),
+        (1, 1.0),
+        (0.0, -0.0),
+        ("1", 1),
+        (None, ""),
+        ([1, 2], [2, 1]),
+        ({"a": 1, "b": 2}, {"b": 2, "a": 1}),  # key order: another order of quads
+        ({"a": [1]}, {"a": [1, 1]}),
+        (float("nan"), float("nan")),
+    ],
+)
+def test_values_that_convert_differently_are_never_taken_for_equal(first: Any, second: Any) -> None:
+    one, other = fastld._fingerprint({"x": first}), fastld._fingerprint({"x": second})
+    assert one is None or other is None or one != other
+
+
+@pytest.mark.parametrize(
+    "value", [float("nan"), float("inf"), uuid.UUID(int=5), datetime(2026, 1, 1), "\ud800", 2**70, Text("x")]
+)
+def test_values_serialized_like_others_are_not_remembered(value: Any) -> None:
+    assert fastld._fingerprint({"x": [value]}) is None
+
+
+def test_equal_json_is_taken_for_equal() -> None:
+    assert fastld._fingerprint(copy.deepcopy(PLATFORM)) == fastld._fingerprint(PLATFORM) is not None
+
+
+@pytest.mark.parametrize(("value", "other"), [(True, 1), (2.5, "2.5"), (0.0, -0.0), (1, 1.0)])
+def test_a_changed_value_type_in_a_remembered_subtree_is_converted_again(value: Any, other: Any) -> None:
+    doc = copy.deepcopy(PLATFORM)
+    achievement = doc["credentialSubject"]["achievement"]
+    achievement["creditsAvailable"] = value
+    same_every_time(doc)
+    achievement["creditsAvailable"] = other
+    same_every_time(doc)
+
+
+def test_threads_converting_at_once_get_the_reference_bytes() -> None:
+    docs = [platform_credential.variant(PLATFORM, n) for n in range(200, 240)]
+    docs += [copy.deepcopy(doc) for doc in REPOSITORY_DOCUMENTS_BY_NAME.values()]
+    expected = [reference(doc) for doc in docs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            assert list(pool.map(fast, docs)) == expected
+
+
+def test_large_subtrees_are_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastld, "MAX_SUBTREE_BYTES", 200)
+    fastld._subtrees.clear()
+    doc = platform_credential.variant(PLATFORM, 500)
+    same_every_time(doc)
+    assert fastld._subtrees  # small ones (the achievement's creator) are remembered
+    assert all(len(entry.fingerprint) <= 200 for entry in fastld._subtrees.values())
+    achievement = doc["credentialSubject"]["achievement"]["id"]
+    assert not [key for key in fastld._subtrees if key[0] == achievement]
