@@ -98,6 +98,22 @@ def submitted(learner: User, version: MicroCredentialVersion) -> Submission:
     return actions.do_submit_submission(submission=submission, actor=learner)
 
 
+def claim_and_pass(submission: Submission, assessor: User, capture: Any, feedback: str = "Well evidenced.") -> None:
+    """The assessor claims a submitted submission and passes it at every criterion's passing level, running what
+    the decision schedules on commit (``capture`` is pytest-django's ``django_capture_on_commit_callbacks``)."""
+    actions.do_claim_submission(submission=submission, assessor=assessor, actor=assessor)
+    with capture(execute=True):
+        actions.do_decide_submission(
+            submission=submission,
+            assessor=assessor,
+            decision="pass",
+            levels=levels(submission.micro_credential_version),
+            criterion_feedback={},
+            overall_feedback=feedback,
+            actor=assessor,
+        )
+
+
 def levels(version: MicroCredentialVersion, passing: bool = True, short: int = 1) -> dict[str, str]:
     """Every criterion at its passing level, or the first `short` criteria one level below it."""
     out = {}

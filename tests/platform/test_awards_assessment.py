@@ -19,7 +19,7 @@ from credstack.catalog.models import MicroCredentialVersion
 from credstack.vc.builders import digest_matches
 from credstack.vc.fetch import NoNetwork
 from credstack.vc.verify import VerifyOptions, verify
-from tests.platform.assessment_support import LEARNER_EMAIL, LEARNER_NAME, levels, submitted
+from tests.platform.assessment_support import LEARNER_EMAIL, LEARNER_NAME, claim_and_pass, levels, submitted
 from tests.platform.conftest import client_for
 
 
@@ -28,17 +28,7 @@ def passed(published: MicroCredentialVersion, make_user: Any, django_capture_on_
     learner = make_user(LEARNER_EMAIL, display_name=LEARNER_NAME)
     assessor = User.objects.get(email="assessor-a@example.org")
     submission = submitted(learner, published)
-    assessment_actions.do_claim_submission(submission=submission, assessor=assessor, actor=assessor)
-    with django_capture_on_commit_callbacks(execute=True):
-        assessment_actions.do_decide_submission(
-            submission=submission,
-            assessor=assessor,
-            decision="pass",
-            levels=levels(published),
-            criterion_feedback={},
-            overall_feedback="Well evidenced.",
-            actor=assessor,
-        )
+    claim_and_pass(submission, assessor, django_capture_on_commit_callbacks)
     return Assessment.objects.get(submission=submission)
 
 

@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 from credstack.accounts.models import User
-from credstack.assessment import actions as assessment_actions
 from credstack.awards import bulk
 from credstack.awards.models import Credential, Origin
 from credstack.catalog.models import MicroCredentialVersion
@@ -19,7 +18,7 @@ from credstack.pathways.models import StackAward
 from credstack.signing.actions import do_ensure_signing_key
 from credstack.vc import schema
 from credstack.vc.proofs import add_proof
-from tests.platform.assessment_support import LEARNER_EMAIL, levels, submitted
+from tests.platform.assessment_support import LEARNER_EMAIL, claim_and_pass, submitted
 from tests.platform.test_pathways import award_all, make_stack, publish
 from tests.platform.test_verifier_issue import UNSIGNED, _client, issue, verify
 
@@ -74,18 +73,7 @@ def test_every_kind_of_default_credential_is_strict_ob3(
     version: MicroCredentialVersion = parts[0]
     learner = make_user(LEARNER_EMAIL)
     assessor = User.objects.get(email="assessor-a@example.org")
-    submission = submitted(learner, version)
-    assessment_actions.do_claim_submission(submission=submission, assessor=assessor, actor=assessor)
-    with django_capture_on_commit_callbacks(execute=True):
-        assessment_actions.do_decide_submission(
-            submission=submission,
-            assessor=assessor,
-            decision="pass",
-            levels=levels(version),
-            criterion_feedback={},
-            overall_feedback="Well evidenced.",
-            actor=assessor,
-        )
+    claim_and_pass(submitted(learner, version), assessor, django_capture_on_commit_callbacks)
     strict(Credential.objects.get(source__startswith="assessment:").document)
 
     # the VC API's issue route
