@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from credstack.accounts.models import User
@@ -113,6 +116,29 @@ def browser() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@contextmanager
+def new_tab(browser: Any, base_url: str, *, init_script: str = "") -> Iterator[Any]:
+    """A tab in a context of its own (its own cookies) on ``base_url``, waiting at most 15 s for anything;
+    ``init_script`` runs in every page before the page's own scripts."""
+    context = browser.new_context(base_url=base_url)
+    if init_script:
+        context.add_init_script(init_script)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def demo_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
+    """A tab on the live server with the whole demo (``credstack demo``) loaded."""
+    call_command("demo", stdout=io.StringIO())
+    with new_tab(browser, live_server.url) as tab:
+        yield tab
 
 
 def sign_in(page: Any, email: str, password: str = "") -> None:
