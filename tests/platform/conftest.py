@@ -77,6 +77,20 @@ def admin_of(org: Organization) -> User:
     return User.objects.get(memberships__organization=org, memberships__role=Role.ADMIN)
 
 
+def profile_form(org: Organization, **changed: Any) -> dict[str, Any]:
+    """What the issuer profile form (``/manage/<org>/profile/``) posts for ``org`` as it is, ``changed`` aside."""
+    return {
+        "name": org.name,
+        "url": org.url,
+        "email": org.email,
+        "description": org.description,
+        "turnaround_days": org.turnaround_days,
+        "second_review": org.second_review,
+        "second_review_sample_percent": org.second_review_sample_percent,
+        **changed,
+    }
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)

@@ -29,7 +29,7 @@ from credstack.core.inputs import WebURLField, validate_web_url
 from credstack.organizations.actions import do_create_api_key, do_update_organization_profile
 from credstack.organizations.models import Organization
 from credstack.vc import builders as b
-from tests.platform.conftest import admin_of, client_for
+from tests.platform.conftest import admin_of, client_for, profile_form
 
 # The characters Django's URLValidator let through that an IRI may not hold (issue 12, point 2).
 REFUSED = ['"', "|", "{", "}", "^", "\\", "`"]
@@ -122,11 +122,8 @@ def test_a_bulk_row_with_such_a_url_is_rejected_and_the_others_are_issued(
 
 @pytest.mark.parametrize("char", REFUSED)
 def test_profile_url_the_builder_refuses_is_refused_by_the_profile_form(org_a: Organization, char: str) -> None:
-    response = client_for(admin_of(org_a)).post(
-        f"/manage/{org_a.slug}/profile/",
-        {"name": "Org A", "url": _bad_url(char), "turnaround_days": 14, "second_review": "none",
-         "second_review_sample_percent": 10},
-    )  # fmt: skip
+    posted = profile_form(org_a, url=_bad_url(char))
+    response = client_for(admin_of(org_a)).post(f"/manage/{org_a.slug}/profile/", posted)
     assert response.status_code == 400
     assert "The URL may not contain" in response.content.decode()
     org_a.refresh_from_db()
@@ -370,11 +367,8 @@ def test_the_verify_api_refuses_nul_in_a_credential(published: MicroCredentialVe
 
 
 def test_a_form_field_with_nul_is_refused_and_nothing_is_saved(org_a: Organization) -> None:
-    response = client_for(admin_of(org_a)).post(
-        f"/manage/{org_a.slug}/profile/",
-        {"name": "Evil\x00Org", "url": "", "turnaround_days": 14, "second_review": "none",
-         "second_review_sample_percent": 10},
-    )  # fmt: skip
+    posted = profile_form(org_a, name="Evil\x00Org")
+    response = client_for(admin_of(org_a)).post(f"/manage/{org_a.slug}/profile/", posted)
     assert response.status_code == 400
     assert "field &#x27;name&#x27; contains a NUL character" in response.content.decode()
     org_a.refresh_from_db()
