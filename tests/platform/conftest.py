@@ -16,7 +16,7 @@ from django.test import Client
 from credstack.accounts.models import User
 from credstack.catalog import actions
 from credstack.catalog.models import MicroCredentialVersion
-from credstack.organizations.actions import do_add_member, do_create_organization
+from credstack.organizations.actions import do_add_member, do_create_api_key, do_create_organization
 from credstack.organizations.models import Organization, Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -75,6 +75,12 @@ def org_b(db: Any, make_user: Any) -> Organization:
 
 def admin_of(org: Organization) -> User:
     return User.objects.get(memberships__organization=org, memberships__role=Role.ADMIN)
+
+
+def key_client(org: Organization, name: str = "test") -> Client:
+    """A client that sends a new API key of ``org`` (made by its admin) as its bearer token."""
+    _, raw = do_create_api_key(organization=org, name=name, actor=admin_of(org))
+    return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
 def profile_form(org: Organization, **changed: Any) -> dict[str, Any]:

@@ -26,10 +26,10 @@ from credstack.catalog.definition import DefinitionError, clean_definition
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.cli import main as cli_main
 from credstack.core.inputs import WebURLField, validate_web_url
-from credstack.organizations.actions import do_create_api_key, do_update_organization_profile
+from credstack.organizations.actions import do_update_organization_profile
 from credstack.organizations.models import Organization
 from credstack.vc import builders as b
-from tests.platform.conftest import admin_of, client_for, profile_form
+from tests.platform.conftest import admin_of, client_for, key_client, profile_form
 
 # The characters Django's URLValidator let through that an IRI may not hold (issue 12, point 2).
 REFUSED = ['"', "|", "{", "}", "^", "\\", "`"]
@@ -46,11 +46,6 @@ def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _bad_url(char: str) -> str:
     return f"https://example.org/evidence{char}1"
-
-
-def _api(org: Organization) -> Client:
-    _key, raw = do_create_api_key(organization=org, name="test", actor=admin_of(org))
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
 # --- point 2: evidence URLs ----------------------------------------------------------------------------
@@ -73,7 +68,7 @@ def test_evidence_url_the_builder_refuses_is_refused_by_the_award_form(
 @pytest.mark.parametrize("char", REFUSED)
 def test_evidence_url_the_builder_refuses_is_refused_by_the_api(published: MicroCredentialVersion, char: str) -> None:
     org = published.micro_credential.organization
-    response = _api(org).post(
+    response = key_client(org).post(
         f"/api/orgs/{org.slug}/credentials",
         {"email": "pat@example.org", "achievement": "cer-lab", "evidence_url": _bad_url(char)},
         content_type="application/json",
@@ -149,7 +144,7 @@ def test_alignment_url_the_builder_refuses_is_refused_by_the_definition_rule_and
         clean_definition(definition)  # the editor's, the API's and the catalog import's rule
     assert "may not contain" in error.value.errors_by_path["alignments.0.target_url"]
     org = published.micro_credential.organization
-    response = _api(org).post(
+    response = key_client(org).post(
         f"/api/orgs/{org.slug}/microcredentials",
         {**definition, "slug": "new-one"},
         content_type="application/json",
@@ -306,7 +301,7 @@ def test_json_bodies_with_nul_or_a_lone_surrogate_are_refused_and_pairs_are_not(
 ) -> None:
     org = published.micro_credential.organization
     body = '{"email": "pat@example.org", "achievement": "cer-lab", "name": "' + text + '"}'
-    response = _api(org).post(f"/api/orgs/{org.slug}/credentials", body, content_type="application/json")
+    response = key_client(org).post(f"/api/orgs/{org.slug}/credentials", body, content_type="application/json")
     if refused:
         assert response.status_code == 400
         assert response["Content-Type"] == "application/problem+json"
@@ -381,7 +376,7 @@ def test_binary_uploads_keep_their_nul_bytes_and_text_fields_beside_them_are_che
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     org = published.micro_credential.organization
-    credential = _api(org).post(
+    credential = key_client(org).post(
         f"/api/orgs/{org.slug}/credentials",
         {"email": "pat@example.org", "achievement": "cer-lab"},
         content_type="application/json",
