@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
+import subprocess
+from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +39,28 @@ CHROMIUM = os.environ.get("CREDSTACK_CHROMIUM", "/usr/bin/chromium")
 
 def chromium_available() -> bool:
     return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
+
+
+INTEROP = Path(__file__).resolve().parent / "interop"
+
+
+def interop_node() -> str:
+    """The ``node`` that runs the harnesses of tests/interop, once its npm packages are installed (``npm ci`` from
+    its package-lock when one of package.json's dependencies is missing). Without Node and npm: skip, or fail in CI."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    require_service(node is not None and npm is not None, "Node.js and npm are not installed (node 20+)")
+    assert node is not None and npm is not None
+    dependencies = json.loads((INTEROP / "package.json").read_text())["dependencies"]
+    if not all((INTEROP / "node_modules" / name).is_dir() for name in dependencies):
+        installed = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=INTEROP, capture_output=True, text=True, timeout=600
+        )
+        require_service(installed.returncode == 0, f"npm ci failed in tests/interop: {installed.stderr[-500:]}")
+    return node
+
+
+def bundled_contexts() -> dict[str, str]:
+    """credstack's bundled JSON-LD contexts, URL -> file, for the document loader of the harnesses."""
+    folder = resources.files("credstack.vc") / "contexts"
+    index = json.loads((folder / "index.json").read_text())
+    return {url: str(folder / name) for url, name in index.items()}

@@ -1,19 +1,22 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from credstack.accounts.models import User
 from credstack.catalog import actions
 from credstack.catalog.models import MicroCredentialVersion
-from credstack.organizations.actions import do_add_member, do_create_organization
+from credstack.organizations.actions import do_add_member, do_create_api_key, do_create_organization
 from credstack.organizations.models import Organization, Role
 
 PASSWORD = "correct-horse-battery-staple"
@@ -74,6 +77,26 @@ def admin_of(org: Organization) -> User:
     return User.objects.get(memberships__organization=org, memberships__role=Role.ADMIN)
 
 
+def key_client(org: Organization, name: str = "test") -> Client:
+    """A client that sends a new API key of ``org`` (made by its admin) as its bearer token."""
+    _, raw = do_create_api_key(organization=org, name=name, actor=admin_of(org))
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def profile_form(org: Organization, **changed: Any) -> dict[str, Any]:
+    """What the issuer profile form (``/manage/<org>/profile/``) posts for ``org`` as it is, ``changed`` aside."""
+    return {
+        "name": org.name,
+        "url": org.url,
+        "email": org.email,
+        "description": org.description,
+        "turnaround_days": org.turnaround_days,
+        "second_review": org.second_review,
+        "second_review_sample_percent": org.second_review_sample_percent,
+        **changed,
+    }
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -113,6 +136,29 @@ def browser() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@contextmanager
+def new_tab(browser: Any, base_url: str, *, init_script: str = "") -> Iterator[Any]:
+    """A tab in a context of its own (its own cookies) on ``base_url``, waiting at most 15 s for anything;
+    ``init_script`` runs in every page before the page's own scripts."""
+    context = browser.new_context(base_url=base_url)
+    if init_script:
+        context.add_init_script(init_script)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def demo_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
+    """A tab on the live server with the whole demo (``credstack demo``) loaded."""
+    call_command("demo", stdout=io.StringIO())
+    with new_tab(browser, live_server.url) as tab:
+        yield tab
 
 
 def sign_in(page: Any, email: str, password: str = "") -> None:

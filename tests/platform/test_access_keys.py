@@ -26,7 +26,7 @@ from credstack.organizations.actions import (
 )
 from credstack.organizations.models import Membership, OAuthAccessToken, Organization, Role
 from tests.platform.assessment_support import complete
-from tests.platform.conftest import admin_of, client_for
+from tests.platform.conftest import client_for, key_client
 from tests.platform.test_verifier_issue import UNSIGNED
 
 PROBLEM = "application/problem+json"
@@ -39,8 +39,7 @@ def learner(make_user: Any) -> User:
 
 @pytest.fixture
 def key_of_a(org_a: Organization) -> Client:
-    _, raw = do_create_api_key(organization=org_a, name="lms", actor=admin_of(org_a))
-    return Client(headers={"Authorization": f"Bearer {raw}"})
+    return key_client(org_a, "lms")
 
 
 @pytest.fixture

@@ -7,15 +7,12 @@ rules; each failure names the rule, the elements and axe's advice.
 
 from __future__ import annotations
 
-import io
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.platform.conftest import sign_in
@@ -26,16 +23,6 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 ADMIN = "admin@northfield.example.org"
 ASSESSOR = "assessor@northfield.example.org"
 LEARNER = "learner@example.org"
-
-
-@pytest.fixture
-def demo_page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
-    call_command("demo", stdout=io.StringIO())
-    context = browser.new_context(base_url=live_server.url)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
 
 
 def violations(page: Any) -> list[str]:

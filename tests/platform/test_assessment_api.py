@@ -10,7 +10,6 @@ from django.test import Client
 from credstack.accounts.models import User
 from credstack.assessment.models import Assessment, Submission
 from credstack.catalog.models import MicroCredentialVersion
-from credstack.organizations.actions import do_create_api_key
 from credstack.organizations.models import Organization
 from tests.platform.assessment_support import (
     LEARNER_EMAIL,
@@ -22,7 +21,7 @@ from tests.platform.assessment_support import (
     levels,
     upload,
 )
-from tests.platform.conftest import admin_of, client_for
+from tests.platform.conftest import admin_of, client_for, key_client
 
 PROBLEM = "application/problem+json"
 
@@ -34,8 +33,7 @@ def learner(make_user: Any) -> User:
 
 @pytest.fixture
 def lms(org_a: Organization) -> Client:
-    _, key = do_create_api_key(organization=org_a, name="lms", actor=admin_of(org_a))
-    return Client(headers={"Authorization": f"Bearer {key}"})
+    return key_client(org_a, "lms")
 
 
 def _fill(client: Client, pk: int, version: MicroCredentialVersion) -> None:

@@ -20,7 +20,7 @@ from credstack.signing.actions import do_ensure_signing_key, do_revoke_signing_k
 from credstack.vc import schema
 from credstack.vc.fetch import NoNetwork
 from credstack.vc.verify import VerifyOptions, verify
-from tests.platform.conftest import admin_of
+from tests.platform.conftest import admin_of, profile_form
 
 DID = "did:web:127.0.0.1%3A8000:issuers:org-a"
 
@@ -288,15 +288,7 @@ def test_an_organization_that_does_not_publish_suspension_issues_strict_ob3_stat
     client.force_login(admin)
     form = client.get(f"/manage/{org.slug}/profile/")
     assert form.status_code == 200 and "Publish suspension in credentials" in form.content.decode()
-    posted = {
-        "name": org.name,
-        "url": org.url,
-        "email": org.email,
-        "description": org.description,
-        "turnaround_days": org.turnaround_days,
-        "second_review": org.second_review,
-        "second_review_sample_percent": org.second_review_sample_percent,
-    }  # publish_suspension left unticked
+    posted = profile_form(org)  # publish_suspension left unticked
     assert client.post(f"/manage/{org.slug}/profile/", posted).status_code == 302
     org.refresh_from_db()
     assert org.publish_suspension is False

@@ -22,6 +22,7 @@ from django.db import connection
 from credstack.awards import bulk
 from credstack.awards.models import BulkAward, BulkRow, BulkStatus, Credential, RowState, StatusList
 from credstack.catalog.models import MicroCredentialVersion
+from credstack.organizations.models import Organization
 from credstack.signing.actions import do_ensure_signing_key
 from tests.conftest import port_open, require_service
 
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("CREDSTACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+HEADER = "email,name,achievement,evidence_url,evidence_narrative,awarded_on,expires_on\n"
 
 ISSUER_SCRIPT = """
 import os, sys
@@ -92,34 +94,52 @@ def test_processes_issuing_at_once_never_share_a_status_index(
     assert sorted(sl.number for sl in lists) == list(range(1, lists.count() + 1))
 
 
-def _start_worker(queue: str, home: str) -> subprocess.Popen[str]:
+def start_worker(queue: str, **extra_env: str) -> subprocess.Popen[str]:
+    """A Celery worker (one pool child) on ``queue``, in its own process group: :func:`stop_worker` and a kill of
+    the group take the pool's children too."""
     env = _env(
         REDIS_URL=REDIS_URL,
-        CREDSTACK_HOME=home,
+        CREDSTACK_HOME=os.environ["CREDSTACK_HOME"],  # the same KEK as this process
         CREDSTACK_ENV="test",
         CREDSTACK_EMAIL_BACKEND="locmem",
         DJANGO_SETTINGS_MODULE="credstack.settings",
+        **extra_env,
     )
+    command = ["worker", "--concurrency", "1", "--loglevel", "WARNING", "--queues", queue]
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "credstack.cli",
-            "worker",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "WARNING",
-            "--queues",
-            queue,
-        ],
+        [sys.executable, "-m", "credstack.cli", *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         text=True,
         start_new_session=True,
-    )  # its own process group: the kill takes the pool's children too
+    )
+
+
+def stop_worker(worker: subprocess.Popen[str]) -> None:
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+
+
+def confirmed_bulk(organization: Organization, rows: int) -> BulkAward:
+    """A confirmed bulk award of ``rows`` rows (k0@example.org, k1@…), not yet queued."""
+    content = (HEADER + "".join(f"k{i}@example.org,,cer-lab,,,,\n" for i in range(rows))).encode()
+    job = bulk.do_create_bulk_award(
+        organization=organization, filename="big.csv", actor=None, stream=io.BytesIO(content)
+    )
+    bulk.do_confirm_bulk_award(bulk=job, actor=None, enqueue=False)
+    return job
+
+
+def assert_each_row_issued_once(job: BulkAward, rows: int) -> None:
+    assert BulkRow.objects.filter(bulk=job, state=RowState.ISSUED, credential__isnull=False).count() == rows
+    credentials = Credential.objects.filter(source__startswith="bulk-row:")
+    assert credentials.count() == rows  # no duplicates
+    assert credentials.values("recipient_email").distinct().count() == rows  # no gaps: everyone got one
 
 
 def _wait(predicate: Any, timeout: float, what: str) -> None:
@@ -139,19 +159,9 @@ def test_worker_killed_mid_bulk_and_restarted_finishes_without_duplicates_or_gap
     from celery import Celery
 
     rows = 600
-    lines = "".join(f"k{i}@example.org,,cer-lab,,,,\n" for i in range(rows))
-    job = bulk.do_create_bulk_award(
-        organization=published.organization,
-        filename="big.csv",
-        actor=None,
-        stream=io.BytesIO(
-            ("email,name,achievement,evidence_url,evidence_narrative,awarded_on,expires_on\n" + lines).encode()
-        ),
-    )
-    bulk.do_confirm_bulk_award(bulk=job, actor=None, enqueue=False)
+    job = confirmed_bulk(published.organization, rows)
     queue = f"test-bulk-{uuid.uuid4().hex}"
-    home = os.environ["CREDSTACK_HOME"]  # the same KEK as this process
-    first = _start_worker(queue, home)
+    first = start_worker(queue)
     try:
         Celery("credstack-test", broker=REDIS_URL, set_as_current=False).send_task(
             "credstack.awards.run_bulk_award", args=[job.pk], queue=queue
@@ -164,20 +174,15 @@ def test_worker_killed_mid_bulk_and_restarted_finishes_without_duplicates_or_gap
             os.killpg(first.pid, signal.SIGKILL)
     stopped = BulkAward.objects.get(pk=job.pk)
     assert stopped.status == BulkStatus.RUNNING and 150 <= stopped.issued < rows
-    second = _start_worker(queue, home)  # resumes abandoned runs when it starts
+    second = start_worker(queue)  # resumes abandoned runs when it starts
     try:
         _wait(lambda: BulkAward.objects.get(pk=job.pk).status == BulkStatus.DONE, 300, "the resumed run to finish")
     finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        try:
-            second.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(second.pid, signal.SIGKILL)
+        stop_worker(second)
     done = BulkAward.objects.get(pk=job.pk)
     assert (done.issued, done.skipped) == (rows, 0)
-    assert BulkRow.objects.filter(bulk=job, state=RowState.ISSUED, credential__isnull=False).count() == rows
-    credentials = Credential.objects.filter(source__startswith="bulk-row:")
-    assert credentials.count() == rows  # no duplicates
-    assert credentials.values("recipient_email").distinct().count() == rows  # no gaps: everyone got one
-    slots = list(credentials.values_list("status_list_id", "status_index"))
+    assert_each_row_issued_once(job, rows)
+    slots = list(
+        Credential.objects.filter(source__startswith="bulk-row:").values_list("status_list_id", "status_index")
+    )
     assert len(set(slots)) == rows

@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 import os
 import signal
-import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -28,13 +26,19 @@ from credstack.organizations.actions import do_create_api_key
 from credstack.signing.actions import do_ensure_signing_key
 from tests.conftest import port_open, require_service
 from tests.platform.conftest import admin_of
-from tests.platform.test_awards_postgres import _env, _wait
+from tests.platform.test_awards_postgres import (
+    HEADER,
+    REDIS_URL,
+    _wait,
+    assert_each_row_issued_once,
+    confirmed_bulk,
+    start_worker,
+    stop_worker,
+)
 
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("CREDSTACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-HEADER = "email,name,achievement,evidence_url,evidence_narrative,awarded_on,expires_on\n"
 PARALLEL = 8
 
 
@@ -138,29 +142,9 @@ def test_killed_pool_child_mid_bulk_finishes_without_restarting_the_worker(
     from celery import Celery
 
     rows = 400
-    content = (HEADER + "".join(f"k{i}@example.org,,cer-lab,,,,\n" for i in range(rows))).encode()
-    job = bulk.do_create_bulk_award(
-        organization=published.organization, filename="big.csv", actor=None, stream=io.BytesIO(content)
-    )
-    bulk.do_confirm_bulk_award(bulk=job, actor=None, enqueue=False)
+    job = confirmed_bulk(published.organization, rows)
     queue = f"test-sweep-{uuid.uuid4().hex}"
-    env = _env(
-        REDIS_URL=REDIS_URL,
-        CREDSTACK_HOME=os.environ["CREDSTACK_HOME"],  # the same KEK as this process
-        CREDSTACK_ENV="test",
-        CREDSTACK_EMAIL_BACKEND="locmem",
-        CREDSTACK_SWEEP_SECONDS="1",
-        DJANGO_SETTINGS_MODULE="credstack.settings",
-    )
-    command = ["worker", "--concurrency", "1", "--loglevel", "WARNING", "--queues", queue]
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "credstack.cli", *command],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: the clean-up takes the pool's children too
-    )
+    worker = start_worker(queue, CREDSTACK_SWEEP_SECONDS="1")
     try:
         Celery("credstack-test", broker=REDIS_URL, set_as_current=False).send_task(
             "credstack.awards.run_bulk_award", args=[job.pk], queue=queue
@@ -175,12 +159,5 @@ def test_killed_pool_child_mid_bulk_finishes_without_restarting_the_worker(
         done = BulkAward.objects.get(pk=job.pk)
         assert done.runner == "" and int(done.issued) == rows and done.skipped == 0
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-    assert BulkRow.objects.filter(bulk=job, state=RowState.ISSUED, credential__isnull=False).count() == rows
-    credentials = Credential.objects.filter(source__startswith="bulk-row:")
-    assert credentials.count() == rows  # no duplicates
-    assert credentials.values("recipient_email").distinct().count() == rows  # no gaps
+        stop_worker(worker)
+    assert_each_row_issued_once(job, rows)

@@ -12,7 +12,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from credstack.catalog.demo.loader import load_demo
-from tests.platform.conftest import sign_in
+from tests.platform.conftest import new_tab, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def page(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[Any]:
     load_demo()
-    context = browser.new_context(base_url=live_server.url)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
+    with new_tab(browser, live_server.url) as tab:
+        yield tab
 
 
 def test_catalog_filter_and_detail(page: Any) -> None:

@@ -3,8 +3,6 @@ the key can never be rotated or retired, and the choice is made before the first
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -15,7 +13,7 @@ from credstack.organizations.models import Organization
 from credstack.signing.actions import do_ensure_signing_key, do_revoke_signing_key, do_rotate_signing_key
 from credstack.vc.fetch import NoNetwork, StaticFetcher
 from credstack.vc.verify import VerifyOptions, verify
-from tests.platform.conftest import admin_of
+from tests.platform.conftest import admin_of, profile_form
 from tests.platform.test_awards import award
 from tests.platform.test_verifier_issue import UNSIGNED, _client, issue
 
@@ -68,17 +66,7 @@ def test_the_profile_page_offers_the_choice_with_its_trade_off(org_a: Organizati
     client.force_login(admin_of(org_a))
     page = client.get(f"/manage/{org_a.slug}/profile/").content.decode()
     assert "did:key" in page and "can never be rotated or retired" in page
-    posted: dict[str, Any] = {
-        "name": org_a.name,
-        "url": org_a.url,
-        "email": org_a.email,
-        "description": org_a.description,
-        "turnaround_days": org_a.turnaround_days,
-        "second_review": org_a.second_review,
-        "second_review_sample_percent": org_a.second_review_sample_percent,
-        "did_method": "key",
-    }
-    assert client.post(f"/manage/{org_a.slug}/profile/", posted).status_code == 302
+    assert client.post(f"/manage/{org_a.slug}/profile/", profile_form(org_a, did_method="key")).status_code == 302
     org_a.refresh_from_db()
     assert org_a.did_method == "key"
 

@@ -26,10 +26,10 @@ from credstack.catalog.definition import DefinitionError, clean_definition
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.cli import main as cli_main
 from credstack.core.inputs import WebURLField, validate_web_url
-from credstack.organizations.actions import do_create_api_key, do_update_organization_profile
+from credstack.organizations.actions import do_update_organization_profile
 from credstack.organizations.models import Organization
 from credstack.vc import builders as b
-from tests.platform.conftest import admin_of, client_for
+from tests.platform.conftest import admin_of, client_for, key_client, profile_form
 
 # The characters Django's URLValidator let through that an IRI may not hold (issue 12, point 2).
 REFUSED = ['"', "|", "{", "}", "^", "\\", "`"]
@@ -46,11 +46,6 @@ def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _bad_url(char: str) -> str:
     return f"https://example.org/evidence{char}1"
-
-
-def _api(org: Organization) -> Client:
-    _key, raw = do_create_api_key(organization=org, name="test", actor=admin_of(org))
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
 # --- point 2: evidence URLs ----------------------------------------------------------------------------
@@ -73,7 +68,7 @@ def test_evidence_url_the_builder_refuses_is_refused_by_the_award_form(
 @pytest.mark.parametrize("char", REFUSED)
 def test_evidence_url_the_builder_refuses_is_refused_by_the_api(published: MicroCredentialVersion, char: str) -> None:
     org = published.micro_credential.organization
-    response = _api(org).post(
+    response = key_client(org).post(
         f"/api/orgs/{org.slug}/credentials",
         {"email": "pat@example.org", "achievement": "cer-lab", "evidence_url": _bad_url(char)},
         content_type="application/json",
@@ -122,11 +117,8 @@ def test_a_bulk_row_with_such_a_url_is_rejected_and_the_others_are_issued(
 
 @pytest.mark.parametrize("char", REFUSED)
 def test_profile_url_the_builder_refuses_is_refused_by_the_profile_form(org_a: Organization, char: str) -> None:
-    response = client_for(admin_of(org_a)).post(
-        f"/manage/{org_a.slug}/profile/",
-        {"name": "Org A", "url": _bad_url(char), "turnaround_days": 14, "second_review": "none",
-         "second_review_sample_percent": 10},
-    )  # fmt: skip
+    posted = profile_form(org_a, url=_bad_url(char))
+    response = client_for(admin_of(org_a)).post(f"/manage/{org_a.slug}/profile/", posted)
     assert response.status_code == 400
     assert "The URL may not contain" in response.content.decode()
     org_a.refresh_from_db()
@@ -152,7 +144,7 @@ def test_alignment_url_the_builder_refuses_is_refused_by_the_definition_rule_and
         clean_definition(definition)  # the editor's, the API's and the catalog import's rule
     assert "may not contain" in error.value.errors_by_path["alignments.0.target_url"]
     org = published.micro_credential.organization
-    response = _api(org).post(
+    response = key_client(org).post(
         f"/api/orgs/{org.slug}/microcredentials",
         {**definition, "slug": "new-one"},
         content_type="application/json",
@@ -309,7 +301,7 @@ def test_json_bodies_with_nul_or_a_lone_surrogate_are_refused_and_pairs_are_not(
 ) -> None:
     org = published.micro_credential.organization
     body = '{"email": "pat@example.org", "achievement": "cer-lab", "name": "' + text + '"}'
-    response = _api(org).post(f"/api/orgs/{org.slug}/credentials", body, content_type="application/json")
+    response = key_client(org).post(f"/api/orgs/{org.slug}/credentials", body, content_type="application/json")
     if refused:
         assert response.status_code == 400
         assert response["Content-Type"] == "application/problem+json"
@@ -370,11 +362,8 @@ def test_the_verify_api_refuses_nul_in_a_credential(published: MicroCredentialVe
 
 
 def test_a_form_field_with_nul_is_refused_and_nothing_is_saved(org_a: Organization) -> None:
-    response = client_for(admin_of(org_a)).post(
-        f"/manage/{org_a.slug}/profile/",
-        {"name": "Evil\x00Org", "url": "", "turnaround_days": 14, "second_review": "none",
-         "second_review_sample_percent": 10},
-    )  # fmt: skip
+    posted = profile_form(org_a, name="Evil\x00Org")
+    response = client_for(admin_of(org_a)).post(f"/manage/{org_a.slug}/profile/", posted)
     assert response.status_code == 400
     assert "field &#x27;name&#x27; contains a NUL character" in response.content.decode()
     org_a.refresh_from_db()
@@ -387,7 +376,7 @@ def test_binary_uploads_keep_their_nul_bytes_and_text_fields_beside_them_are_che
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     org = published.micro_credential.organization
-    credential = _api(org).post(
+    credential = key_client(org).post(
         f"/api/orgs/{org.slug}/credentials",
         {"email": "pat@example.org", "achievement": "cer-lab"},
         content_type="application/json",

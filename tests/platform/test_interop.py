@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,35 +22,21 @@ from credstack.awards.models import Credential
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.signing.actions import do_revoke_signing_key, do_rotate_signing_key
 from credstack.signing.documents import did_document
-from tests.conftest import require_service
+from tests.conftest import INTEROP, bundled_contexts, interop_node
 from tests.platform.conftest import admin_of
-
-HARNESS = Path(__file__).resolve().parents[1] / "interop"
 
 
 @pytest.fixture(scope="module")
 def node_harness() -> Path:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    require_service(node is not None and npm is not None, "Node.js and npm are not installed (node 20+)")
-    if not (HARNESS / "node_modules" / "@digitalbazaar" / "vc").is_dir():
-        installed = subprocess.run(
-            [str(npm), "ci", "--no-audit", "--no-fund"], cwd=HARNESS, capture_output=True, text=True, timeout=600
-        )
-        require_service(installed.returncode == 0, f"npm ci failed in tests/interop: {installed.stderr[-500:]}")
-    return HARNESS
-
-
-def _contexts() -> dict[str, str]:
-    folder = resources.files("credstack.vc") / "contexts"
-    index = json.loads((folder / "index.json").read_text())
-    return {url: str(folder / name) for url, name in index.items()}
+    interop_node()
+    return INTEROP
 
 
 def run_harness(
     harness: Path, tmp_path: Path, credentials: list[dict[str, Any]], documents: dict[str, Any]
 ) -> list[dict[str, Any]]:
     bundle = tmp_path / "bundle.json"
-    bundle.write_text(json.dumps({"contexts": _contexts(), "documents": documents, "credentials": credentials}))
+    bundle.write_text(json.dumps({"contexts": bundled_contexts(), "documents": documents, "credentials": credentials}))
     result = subprocess.run(
         ["node", "verify.mjs", str(bundle)], cwd=harness, capture_output=True, text=True, timeout=120
     )

@@ -12,10 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.platform.conftest import sign_in
-from tests.platform.test_accessibility import demo_page
 
 pytestmark = pytest.mark.browser
-__all__ = ["demo_page"]
 
 
 @pytest.fixture

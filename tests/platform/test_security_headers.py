@@ -19,7 +19,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from credstack.accounts.models import User
-from tests.platform.conftest import client_for, sign_in
+from tests.platform.conftest import client_for, new_tab, sign_in
 
 ADMIN = "admin@northfield.example.org"
 ASSESSOR = "assessor@northfield.example.org"
@@ -161,15 +161,11 @@ document.addEventListener("securitypolicyviolation", function (e) {
 @pytest.fixture
 def watched(browser: Any, live_server: Any, transactional_db: Any) -> Iterator[tuple[Any, list[str]]]:
     call_command("demo", stdout=io.StringIO())
-    context = browser.new_context(base_url=live_server.url)
-    context.add_init_script(LISTEN)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    errors: list[str] = []
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab, errors
-    context.close()
+    with new_tab(browser, live_server.url, init_script=LISTEN) as tab:
+        errors: list[str] = []
+        tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        yield tab, errors
 
 
 def _visit(page: Any, errors: list[str], paths: list[str]) -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ import string
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from credstack.vc.builders import (
@@ -133,6 +134,17 @@ result_descriptions = st.lists(
     ),
     max_size=2,
 ).map(tuple)
+
+
+def generated_documents(max_examples: int) -> settings:
+    """Hypothesis settings for tests over generated credentials: large documents (their health checks off), no
+    deadline (the reference path is slow), no example database (runs do not depend on earlier ones)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large],
+    )
 
 
 @st.composite

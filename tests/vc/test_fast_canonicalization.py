@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.vc.credential_strategies import credential_documents
+from tests.vc.credential_strategies import credential_documents, generated_documents
 
 from credstack.vc import fastld, jsonld, proofs, suites
 from credstack.vc.did import DefaultResolver
@@ -108,24 +108,14 @@ def test_w3c_vector_canonical_form_by_the_fast_path() -> None:
     assert fastld.try_to_nquads(config) == (folder / "proofCanonDataInt.txt").read_text(encoding="utf-8")
 
 
-@settings(
-    max_examples=200,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large],
-)
+@generated_documents(200)
 @given(credential_documents)
 def test_same_outcome_on_generated_credentials(doc: dict[str, Any]) -> None:
     assert fast(doc) == reference(doc)
 
 
 @pytest.mark.skipif(os.environ.get("CREDSTACK_SLOW_TESTS") != "1", reason="slow: set CREDSTACK_SLOW_TESTS=1")
-@settings(
-    max_examples=10_000,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large],
-)
+@generated_documents(10_000)
 @given(credential_documents)
 def test_fast_differential_10000(doc: dict[str, Any]) -> None:
     assert fast(doc) == reference(doc)

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 from benchmarks import platform_credential
 from hypothesis import HealthCheck, given, settings
-from tests.vc.credential_strategies import platform_documents
+from tests.vc.credential_strategies import generated_documents, platform_documents
 from tests.vc.test_fast_canonicalization import blow_up_credential, fast, reference
 
 from credstack.vc import fastld, jsonld
@@ -119,12 +119,7 @@ def test_a_list_of_equal_values_within_the_limits_is_labelled_alike() -> None:
     assert fast(doc)[0] == "ok"
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large],
-)
+@generated_documents(150)
 @given(platform_documents)
 def test_same_outcome_on_generated_platform_credentials(doc: dict[str, Any]) -> None:
     assert fast(doc) == reference(doc)

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from benchmarks import platform_credential
-from hypothesis import HealthCheck, given, settings
-from tests.vc.credential_strategies import credential_documents
+from hypothesis import given
+from tests.vc.credential_strategies import credential_documents, generated_documents
 from tests.vc.test_fast_canonicalization import REPOSITORY_DOCUMENTS, fast, reference
 
 from credstack.vc import fastld
@@ -40,12 +40,7 @@ def test_repeated_vectors_and_foreign_credentials(name: str, doc: dict[str, Any]
     same_every_time(doc)
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large],
-)
+@generated_documents(150)
 @given(credential_documents)
 def test_repeated_generated_credentials(doc: dict[str, Any]) -> None:
     same_every_time(doc)

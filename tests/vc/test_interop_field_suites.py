@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import require_service
+from tests.conftest import INTEROP, bundled_contexts, interop_node
 
 from credstack.vc import multibase
 from credstack.vc.did import DefaultResolver, did_web_to_url
@@ -27,7 +24,6 @@ from credstack.vc.fetch import StaticFetcher
 from credstack.vc.proofs import verify_proofs
 from credstack.vc.verify import VerifyOptions, verify
 
-HARNESS = Path(__file__).resolve().parents[1] / "interop"
 EXPECTED = {
     "ecdsa-rdfc-2019-P-256": "ecdsa-rdfc-2019",
     "ecdsa-rdfc-2019-P-384": "ecdsa-rdfc-2019",
@@ -43,20 +39,10 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    require_service(node is not None and npm is not None, "Node.js and npm are not installed (node 20+)")
-    if not (HARNESS / "node_modules" / "@digitalbazaar" / "ecdsa-sd-2023-cryptosuite").is_dir():
-        installed = subprocess.run(
-            [str(npm), "ci", "--no-audit", "--no-fund"], cwd=HARNESS, capture_output=True, text=True, timeout=600
-        )
-        require_service(installed.returncode == 0, f"npm ci failed in tests/interop: {installed.stderr[-500:]}")
-    folder = resources.files("credstack.vc") / "contexts"
-    index = json.loads((folder / "index.json").read_text())
+    node = interop_node()
     contexts = tmp_path_factory.mktemp("interop") / "contexts.json"
-    contexts.write_text(json.dumps({url: str(folder / name) for url, name in index.items()}))
-    result = subprocess.run(
-        [str(node), "sign.mjs", str(contexts)], cwd=HARNESS, capture_output=True, text=True, timeout=300
-    )
+    contexts.write_text(json.dumps(bundled_contexts()))
+    result = subprocess.run([node, "sign.mjs", str(contexts)], cwd=INTEROP, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return {case["name"]: case for case in json.loads(result.stdout)["cases"]}
 

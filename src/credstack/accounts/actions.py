@@ -47,13 +47,16 @@ def normalized_email(email: str) -> str:
     return User.objects.normalize_email(email).strip().lower()
 
 
-def clean_registration(*, email: str, password: str, display_name: str = "") -> str:
+def clean_registration(*, email: str, password: str, display_name: str = "", refuse_taken: bool = False) -> str:
     """The normalized address; ValidationError (field-keyed) for a missing address or a weak password. Says
-    nothing about whether an account exists."""
+    nothing about whether an account exists, unless ``refuse_taken`` (an operator creating an account at once):
+    then an address that has one is refused too."""
     email = normalized_email(email)
     errors: dict[str, list[str]] = {}
     if not email:
         errors["email"] = ["Enter an email address."]
+    elif refuse_taken and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = ["An account with this email address already exists. Sign in or reset your password."]
     try:
         validate_password(password, User(email=email, display_name=display_name))
     except ValidationError as exc:
@@ -119,18 +122,7 @@ def do_activate_user(*, uidb64: str, token: str) -> User:
 def do_register_user(*, email: str, password: str, display_name: str = "", actor: User | None = None) -> User:
     """Create an active learner account at once (the demo, operators). Raises ValidationError (field-keyed) on bad
     input; saves nothing then. The site's registration form uses :func:`do_request_registration` instead."""
-    email = User.objects.normalize_email(email).strip().lower()
-    errors: dict[str, list[str]] = {}
-    if not email:
-        errors["email"] = ["Enter an email address."]
-    elif User.objects.filter(email__iexact=email).exists():
-        errors["email"] = ["An account with this email address already exists. Sign in or reset your password."]
-    try:
-        validate_password(password, User(email=email, display_name=display_name))
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    if errors:
-        raise ValidationError(errors)
+    email = clean_registration(email=email, password=password, display_name=display_name, refuse_taken=True)
     with transaction.atomic():
         user = User.objects.create_user(email=email, password=password, display_name=display_name.strip())
         audit.record("account.registered", user, actor=actor or user)
@@ -139,7 +131,7 @@ def do_register_user(*, email: str, password: str, display_name: str = "", actor
 
 def do_create_admin(*, email: str, password: str, display_name: str = "") -> User:
     """Create a staff superuser (``credstack createadmin``)."""
-    email = User.objects.normalize_email(email).strip().lower()
+    email = normalized_email(email)
     try:
         validate_email(email)
     except ValidationError:

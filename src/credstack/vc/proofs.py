@@ -29,7 +29,8 @@ from credstack.vc.suites import (
     suite_for_proof,
 )
 
-#: every suite verified here: the two EdDSA suites credstack signs with, and those found in the field
+#: every suite verified here: the two EdDSA suites credstack signs with, and those found in the field (the DCC
+#: wallet and issuers, ECDSA and selective disclosure), verified but never signed here
 DEFAULT_ACCEPTED_SUITES: tuple[str, ...] = (
     "eddsa-rdfc-2022",
     "eddsa-jcs-2022",

@@ -69,8 +69,14 @@ def decode_ecdsa_proof_value(proof_value: Any) -> bytes:
     return signature
 
 
-def _digest(algorithm: str, data: bytes) -> bytes:
+def hash_for(algorithm: str, data: bytes) -> bytes:
+    """The hash of the ``algorithm`` key's security level: SHA-384 for P-384, SHA-256 for P-256."""
     return hashlib.sha384(data).digest() if algorithm == multibase.P384 else hashlib.sha256(data).digest()
+
+
+def hash_name_for(algorithm: str) -> str:
+    """The name of :func:`hash_for`'s hash for ``algorithm`` (``sha384`` or ``sha256``)."""
+    return "sha384" if algorithm == multibase.P384 else "sha256"
 
 
 class _EcdsaSuite:
@@ -87,7 +93,7 @@ class _EcdsaSuite:
 
     def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
         # the P-256 form; verify_proof hashes with the key's curve
-        return _digest(multibase.P256, canonical_proof_config) + _digest(multibase.P256, canonical_document)
+        return hash_for(multibase.P256, canonical_proof_config) + hash_for(multibase.P256, canonical_document)
 
     def sign(self, hash_data: bytes, signer: Signer) -> str:
         raise ProofError(f"credstack verifies {self.name} proofs but does not sign with it.")
@@ -114,7 +120,7 @@ class _EcdsaSuite:
                 f"the proofValue holds a {len(signature)}-byte signature; a {method.algorithm} key signs {expected}."
             )
         algorithm = method.algorithm
-        hash_data = _digest(algorithm, self.canonize_for(proof_config, algorithm, config=True)) + _digest(
+        hash_data = hash_for(algorithm, self.canonize_for(proof_config, algorithm, config=True)) + hash_for(
             algorithm, self.canonize_for(document, algorithm)
         )
         return ecdsa_verify(algorithm, method.public_key, hash_data, signature)
@@ -128,9 +134,9 @@ class _EcdsaSuite:
         return ""
 
 
-class EcdsaRdfc2019(_EcdsaSuite):
-    name = "ecdsa-rdfc-2019"
-    proof_keeps_context = False
+class ReferenceRdfc:
+    """RDFC-1.0 on the reference path, with the hash of the key's security level: what ``ecdsa-rdfc-2019`` and
+    ``ecdsa-sd-2023`` canonicalize with."""
 
     def __init__(self, *, budget: int = jsonld.DEFAULT_BUDGET, loader: Any = None) -> None:
         self.budget = budget
@@ -146,10 +152,17 @@ class EcdsaRdfc2019(_EcdsaSuite):
         return _rdfc_proof_config(_key(proof_config), False)
 
     def canonize_for(self, document: dict[str, Any], algorithm: str, *, config: bool = False) -> bytes:
+        """The canonical form with the hash of ``algorithm``'s security level (RDFC-1.0 labels blank nodes with
+        SHA-384 for P-384)."""
         if algorithm != multibase.P384:
-            return super().canonize_for(document, algorithm, config=config)
+            return self.canonize_proof_config(document) if config else self.canonize_document(document)
         budget = jsonld.DEFAULT_BUDGET if config else self.budget
         return jsonld.to_nquads(document, budget=budget, loader=self.loader, hash_name="sha384").encode("utf-8")
+
+
+class EcdsaRdfc2019(ReferenceRdfc, _EcdsaSuite):
+    name = "ecdsa-rdfc-2019"
+    proof_keeps_context = False
 
 
 class EcdsaJcs2019(_EcdsaSuite):

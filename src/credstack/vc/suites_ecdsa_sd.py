@@ -24,7 +24,6 @@ Canonicalization takes the reference path.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,8 +33,8 @@ import cbor2
 from credstack.vc import jsonld, multibase
 from credstack.vc.errors import InputError, ProofError
 from credstack.vc.keys import Signer
-from credstack.vc.suites import PROOF_TYPE, _key, _rdfc_proof_config
-from credstack.vc.suites_ecdsa import ecdsa_verify
+from credstack.vc.suites import PROOF_TYPE
+from credstack.vc.suites_ecdsa import ReferenceRdfc, ecdsa_verify, hash_for, hash_name_for
 
 if TYPE_CHECKING:
     from credstack.vc.did import VerificationMethod
@@ -133,30 +132,14 @@ def parse_derived_proof_value(proof_value: Any) -> DerivedProofValue:
     )
 
 
-def _hash(algorithm: str, data: bytes) -> bytes:
-    return hashlib.sha384(data).digest() if algorithm == multibase.P384 else hashlib.sha256(data).digest()
-
-
-class EcdsaSd2023:
+class EcdsaSd2023(ReferenceRdfc):
     name = "ecdsa-sd-2023"
     proof_type = PROOF_TYPE
     proof_keeps_context = False
     key_algorithms: tuple[str, ...] = (multibase.P256, multibase.P384)
 
-    def __init__(self, *, budget: int = jsonld.DEFAULT_BUDGET, loader: Any = None) -> None:
-        self.budget = budget
-        #: a JSON-LD document loader besides the bundled contexts (tests); None: the bundled ones only
-        self.loader = loader
-
-    # the transform-hash-sign interface, for what it fits: the proof configuration and the document alone
-    def canonize_document(self, document: dict[str, Any]) -> bytes:
-        return jsonld.to_nquads(document, budget=self.budget, loader=self.loader).encode("utf-8")
-
-    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
-        if self.loader is not None:
-            return jsonld.to_nquads(proof_config, loader=self.loader).encode("utf-8")
-        return _rdfc_proof_config(_key(proof_config), False)
-
+    # the transform-hash-sign interface, for what it fits: canonize_* (ReferenceRdfc's) on the proof
+    # configuration and the document alone
     def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
         raise ProofError("ecdsa-sd-2023 does not hash a whole document; it signs statements.")
 
@@ -181,7 +164,7 @@ class EcdsaSd2023:
         """The document's canonical N-Quads, each canonical blank node label ``c14nN`` replaced by
         ``label_for("c14nN")``, sorted (labelReplacementCanonicalizeJsonLd)."""
         quads = jsonld.quads_from_dataset(jsonld.to_rdf_dataset(document, loader=self.loader))
-        canonicalizer = jsonld._Canonicalizer(quads, self.budget, _hash_name(algorithm))
+        canonicalizer = jsonld._Canonicalizer(quads, self.budget, hash_name_for(algorithm))
         canonicalizer.run()
         labels = {node: "_:" + label_for(label[2:]) for node, label in canonicalizer.canonical.issued.items()}
         lines = {
@@ -201,10 +184,7 @@ class EcdsaSd2023:
         config = {k: v for k, v in proof_config.items() if k != "@context"}
         if "@context" in document:
             config = {"@context": document["@context"], **config}
-        if algorithm == multibase.P384:
-            canonical = jsonld.to_nquads(config, loader=self.loader, hash_name="sha384").encode("utf-8")
-            return _hash(algorithm, canonical)
-        return _hash(algorithm, self.canonize_proof_config(config))
+        return hash_for(algorithm, self.canonize_for(config, algorithm, config=True))
 
     def verify_proof(
         self, document: dict[str, Any], proof_config: dict[str, Any], proof_value: str, method: VerificationMethod
@@ -231,7 +211,7 @@ class EcdsaSd2023:
             base = parse_base_proof_value(proof_value)
 
             def label_for(canonical: str) -> str:
-                digest = hmac.new(base.hmac_key, canonical.encode("utf-8"), _hash_name(algorithm)).digest()
+                digest = hmac.new(base.hmac_key, canonical.encode("utf-8"), hash_name_for(algorithm)).digest()
                 return multibase.encode_base64url(digest)
 
             for pointer in base.mandatory_pointers:
@@ -244,7 +224,7 @@ class EcdsaSd2023:
                 return False  # statements are mandatory exactly when pointers name some
         if len(signatures) != len(non_mandatory):
             return False
-        mandatory_hash = _hash(algorithm, "".join(mandatory).encode("utf-8"))
+        mandatory_hash = hash_for(algorithm, "".join(mandatory).encode("utf-8"))
         sign_data = self.proof_hash(document, proof_config, algorithm) + public_key + mandatory_hash
         if not ecdsa_verify(algorithm, method.public_key, sign_data, base_signature):
             return False
@@ -253,10 +233,6 @@ class EcdsaSd2023:
             ecdsa_verify(multibase.P256, ephemeral, statement.encode("utf-8"), signature)
             for statement, signature in zip(non_mandatory, signatures, strict=True)
         )
-
-
-def _hash_name(algorithm: str) -> str:
-    return "sha384" if algorithm == multibase.P384 else "sha256"
 
 
 def _split_by_signatures(nquads: list[str], public_key: bytes, signatures: list[bytes]) -> tuple[list[str], list[str]]:

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from credstack.vc import jwt as vcjwt
-from credstack.vc import ob2, shape
+from credstack.vc import ob2, proofs, shape
 from credstack.vc.errors import (
     BakingError,
     ContextError,
@@ -68,16 +68,8 @@ VC_V1 = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
 CLR_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/clr/v2p0/context"
 OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
-DEFAULT_SUITES = (
-    "eddsa-rdfc-2022",
-    "eddsa-jcs-2022",
-    # found in the field (verified, never signed here): the DCC wallet and issuers, ECDSA and selective disclosure
-    "Ed25519Signature2020",
-    "ecdsa-rdfc-2019",
-    "ecdsa-jcs-2019",
-    "ecdsa-sd-2023",
-    "vc-jwt",
-)
+#: every Data Integrity suite credstack verifies, and JWTs
+DEFAULT_SUITES = (*proofs.DEFAULT_ACCEPTED_SUITES, "vc-jwt")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -642,8 +634,6 @@ def _binding_check(issuer_id: str | None, vm_ids: list[str], controllers: dict[s
 
 def _di_proof_checks(credential: dict[str, Any], options: VerifyOptions) -> tuple[list[Check], Check, Check]:
     """(one check per proof, key resolution, issuer controller) for Data Integrity proofs."""
-    from credstack.vc import proofs
-
     raw = credential.get("proof")
     listed = raw if isinstance(raw, list) else [raw] if raw is not None else []
     if not listed:
