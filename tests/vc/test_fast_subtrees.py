@@ -163,6 +163,15 @@ def test_replayed_lines_are_taken_ready_made_even_when_some_quads_were_there_alr
     same_every_time(alone)
     blocks = {entry.result[0]: already for _, _, entry, already in replays(alone)}
     assert blocks[PLATFORM["credentialSubject"]["achievement"]["id"]] is None
+    # an issuer described by fewer quads: fewer of the creator's lines are there already (the lines kept for the
+    # last set of quads there already are not reused for another)
+    brief = copy.deepcopy(doc)
+    brief["issuer"] = {key: brief["issuer"][key] for key in ("id", "type")}
+    fastld.to_nquads(doc)  # the achievement with its creator remembered again (``alone`` replaced it)
+    for current in (brief, doc, brief):
+        blocks = {entry.result[0]: already for _, _, entry, already in replays(current)}
+        assert len(blocks[PLATFORM["credentialSubject"]["achievement"]["id"]] or ()) == (1 if current is brief else 2)
+        same_every_time(current, times=1)
 
 
 def test_a_value_twice_in_a_replayed_subtree_gives_one_line() -> None:

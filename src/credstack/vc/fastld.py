@@ -951,7 +951,17 @@ MAX_SUBTREE_BYTES = 65_536  # as JSON: an achievement is about 10 KB; the table 
 
 
 class _Subtree:
-    __slots__ = ("blank_quads", "ctx", "fingerprint", "ground", "ground_lines", "quads", "result", "serial")
+    __slots__ = (
+        "blank_quads",
+        "ctx",
+        "fingerprint",
+        "ground",
+        "ground_lines",
+        "last_without",
+        "quads",
+        "result",
+        "serial",
+    )
 
     def __init__(
         self,
@@ -978,6 +988,17 @@ class _Subtree:
         ground.sort()
         self.ground = ground
         self.ground_lines = [line for line, _ in ground]
+        self.last_without: tuple[set[Quad], list[str]] | None = None
+
+    def ground_lines_without(self, already: set[Quad]) -> list[str]:
+        """:attr:`ground_lines` but those of ``already``; the last answer is kept (the same quads are there
+        already in every credential of one achievement: its creator described as the issuer)."""
+        last = self.last_without  # one read: another thread may replace it meanwhile
+        if last is not None and last[0] == already:
+            return last[1]
+        lines = [line for line, quad in self.ground if quad not in already]
+        self.last_without = (already, lines)
+        return lines
 
 
 _subtrees: dict[tuple[str, str, int], _Subtree] = {}
@@ -1338,7 +1359,7 @@ def _canonical(quads: list[Quad], blocks: list[_Block], budget: int) -> str:
             if already is None:
                 lines.extend(entry.ground_lines)
             else:
-                lines.extend([line for line, quad in entry.ground if quad not in already])
+                lines.extend(entry.ground_lines_without(already))
             # never in the document before the replay: their blank nodes are the subtree's own
             for quad in entry.blank_quads:
                 _index_blank(quad, blank, by_node)
