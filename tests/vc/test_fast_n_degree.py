@@ -38,9 +38,11 @@ def reference_labelling_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     original = jsonld.canonicalize
 
-    def counting(quads: list[tuple[str, str, str, str]], *, budget: int = jsonld.DEFAULT_BUDGET) -> str:
+    def counting(
+        quads: list[tuple[str, str, str, str]], *, budget: int = jsonld.DEFAULT_BUDGET, hash_name: str = "sha256"
+    ) -> str:
         calls.append(len(quads))
-        return original(quads, budget=budget)
+        return original(quads, budget=budget, hash_name=hash_name)
 
     monkeypatch.setattr(jsonld, "canonicalize", counting)
     return calls

@@ -136,3 +136,43 @@ def test_large_subtrees_are_not_remembered(monkeypatch: pytest.MonkeyPatch) -> N
     assert all(len(entry.fingerprint) <= 200 for entry in fastld._subtrees.values())
     achievement = doc["credentialSubject"]["achievement"]["id"]
     assert not [key for key in fastld._subtrees if key[0] == achievement]
+
+
+def replays(doc: dict[str, Any]) -> list[tuple[int, int, fastld._Subtree, set[Any] | None]]:
+    converter = fastld._Converter()
+    converter.node(None, None, doc, 0)
+    return converter.blocks
+
+
+def test_replayed_lines_are_taken_ready_made_even_when_some_quads_were_there_already() -> None:
+    # the achievement's creator is the issuer, described before it: two of its quads are in the document already
+    for n in range(3):
+        fastld.to_nquads(platform_credential.variant(PLATFORM, 200 + n))
+    doc = platform_credential.variant(PLATFORM, 299)
+    blocks = {entry.result[0]: already for _, _, entry, already in replays(doc)}
+    assert blocks[PLATFORM["credentialSubject"]["achievement"]["id"]]
+    same_every_time(doc, times=2)
+    # and without a creator, none was there already
+    alone = copy.deepcopy(doc)
+    del alone["credentialSubject"]["achievement"]["creator"]
+    same_every_time(alone)
+    blocks = {entry.result[0]: already for _, _, entry, already in replays(alone)}
+    assert blocks[PLATFORM["credentialSubject"]["achievement"]["id"]] is None
+    # an issuer described by fewer quads: fewer of the creator's lines are there already (the lines kept for the
+    # last set of quads there already are not reused for another)
+    brief = copy.deepcopy(doc)
+    brief["issuer"] = {key: brief["issuer"][key] for key in ("id", "type")}
+    fastld.to_nquads(doc)  # the achievement with its creator remembered again (``alone`` replaced it)
+    for current in (brief, doc, brief):
+        blocks = {entry.result[0]: already for _, _, entry, already in replays(current)}
+        assert len(blocks[PLATFORM["credentialSubject"]["achievement"]["id"]] or ()) == (1 if current is brief else 2)
+        same_every_time(current, times=1)
+
+
+def test_a_value_twice_in_a_replayed_subtree_gives_one_line() -> None:
+    doc = copy.deepcopy(PLATFORM)
+    achievement = doc["credentialSubject"]["achievement"]
+    achievement["tag"] = ["twice", "twice", "once"]
+    same_every_time(doc, times=4)
+    (entry,) = [entry for _, _, entry, _ in replays(doc) if entry.result[0] == achievement["id"]]
+    assert len({quad for quad, _ in entry.quads}) == len(entry.quads)

@@ -210,6 +210,20 @@ def reference_path() -> Iterator[None]:
         _force_reference.reset(token)
 
 
+_forget_subtrees: contextvars.ContextVar[bool] = contextvars.ContextVar("credstack_vc_forget_subtrees", default=False)
+
+
+@contextlib.contextmanager
+def without_remembered_subtrees() -> Iterator[None]:
+    """Within this block (this thread / task), the fast path converts every node object afresh, as it did
+    before :class:`_Subtree` existed (``make bench`` times the route before issue 19 this way)."""
+    token = _forget_subtrees.set(True)
+    try:
+        yield
+    finally:
+        _forget_subtrees.reset(token)
+
+
 def fast_path_enabled() -> bool:
     """False inside :func:`reference_path` or when ``CREDSTACK_VC_REFERENCE_PATH`` is set."""
     return not (_ENV_REFERENCE or _force_reference.get())
@@ -568,7 +582,7 @@ class _Converter:
     xsd:string}``) — that case is not mirrored: it goes to the reference path.
     """
 
-    __slots__ = ("bnodes", "graph", "recording", "replayed", "seen")
+    __slots__ = ("blocks", "bnodes", "graph", "recording", "replayed", "seen")
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str, str, str], Any] = {}
@@ -576,6 +590,10 @@ class _Converter:
         self.graph = ""  # the graph quads go to: "" (default) or a blank node (inside a @graph container)
         self.recording: list[tuple[Quad, Any]] | None = None  # the quads of the subtree being remembered
         self.replayed: set[int] = set()  # the remembered subtrees replayed in this document
+        # each replay as (position in ``seen``, length, subtree, its quads that were already there or None): the
+        # quads it added are that run of ``seen``, whose lines without blank nodes :func:`_canonical` takes
+        # ready-made
+        self.blocks: list[_Block] = []
 
     def add(self, subject: str | None, predicate: str, obj: str | None, key: Any) -> None:
         if subject is None or obj is None:
@@ -593,7 +611,7 @@ class _Converter:
         if ctx is None or key is None or self.graph or self.recording is not None:
             return self.convert_node(ctx, key, element, depth)
         node_id = element.get("id")
-        if type(node_id) is not str:
+        if type(node_id) is not str or _forget_subtrees.get():
             return self.convert_node(ctx, key, element, depth)
         cache_key = (node_id, key, depth)
         entry = _subtrees.get(cache_key)
@@ -610,10 +628,19 @@ class _Converter:
             with _STATS.lock:
                 _STATS.replays += 1
             seen = self.seen
+            start = len(seen)
+            already: set[Quad] | None = None
             for quad, value_key in entry.quads:
+                size = len(seen)
                 known = seen.setdefault(quad, value_key)
-                if known is not value_key and known != value_key:
-                    raise _Unsupported("different values giving the same quad")
+                if len(seen) == size:
+                    if known is not value_key and known != value_key:
+                        raise _Unsupported("different values giving the same quad")
+                    # in the document already (the achievement's creator, described as the issuer): not added
+                    if already is None:
+                        already = set()
+                    already.add(quad)
+            self.blocks.append((start, len(seen) - start, entry, already))
             return entry.result
         # seen before (or changed): convert it and remember what it gave
         first_label = self.bnodes
@@ -924,7 +951,17 @@ MAX_SUBTREE_BYTES = 65_536  # as JSON: an achievement is about 10 KB; the table 
 
 
 class _Subtree:
-    __slots__ = ("ctx", "fingerprint", "quads", "result", "serial")
+    __slots__ = (
+        "blank_quads",
+        "ctx",
+        "fingerprint",
+        "ground",
+        "ground_lines",
+        "last_without",
+        "quads",
+        "result",
+        "serial",
+    )
 
     def __init__(
         self,
@@ -939,6 +976,29 @@ class _Subtree:
         self.quads = quads
         self.result = result
         self.serial = serial
+        # for the labelling (:func:`_canonical`): the N-Quads lines of the quads without blank nodes, serialized
+        # and sorted once (and with their quads, in the same order), and the quads with blank nodes, in order
+        self.blank_quads: list[Quad] = []
+        ground: list[tuple[str, Quad]] = []
+        for quad, _ in quads:
+            if _has_blank(quad):
+                self.blank_quads.append(quad)
+            else:
+                ground.append((_line(quad), quad))
+        ground.sort()
+        self.ground = ground
+        self.ground_lines = [line for line, _ in ground]
+        self.last_without: tuple[set[Quad], list[str]] | None = None
+
+    def ground_lines_without(self, already: set[Quad]) -> list[str]:
+        """:attr:`ground_lines` but those of ``already``; the last answer is kept (the same quads are there
+        already in every credential of one achievement: its creator described as the issuer)."""
+        last = self.last_without  # one read: another thread may replace it meanwhile
+        if last is not None and last[0] == already:
+            return last[1]
+        lines = [line for line, quad in self.ground if quad not in already]
+        self.last_without = (already, lines)
+        return lines
 
 
 _subtrees: dict[tuple[str, str, int], _Subtree] = {}
@@ -960,6 +1020,7 @@ def _remember_subtree(
     for number in range(first_label + 1, last_label + 1):
         relabelled[f"_:b{number}"] = f"_:r{serial}x{number - first_label}"
     quads: list[tuple[Quad, Any]] = []
+    distinct: set[Quad] = set()
     for (s, p, o, g), value_key in recorded:
         if type(value_key) is tuple and value_key and value_key[0] == "l":
             return  # an empty @list: its duplicate key counts lists
@@ -975,7 +1036,11 @@ def _remember_subtree(
             if g not in relabelled:
                 return
             g = relabelled[g]
-        quads.append(((s, p, o, g), value_key))
+        quad = (s, p, o, g)
+        # a quad added twice (an equal value twice) is replayed once: the conversion found both values alike
+        if quad not in distinct:
+            distinct.add(quad)
+            quads.append((quad, value_key))
     node_id, subject = result
     if subject is not None and subject[0] == "_":
         if subject not in relabelled:
@@ -1033,6 +1098,19 @@ def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     converter = _Converter()
     converter.node(None, None, doc, 0)
     return list(converter.seen)
+
+
+_Block = tuple[int, int, "_Subtree", "set[Quad] | None"]
+
+
+def _has_blank(quad: Quad) -> bool:
+    s, _, o, g = quad
+    return s[0] == "_" or o[0] == "_" or (g != "" and g[0] == "_")
+
+
+def _line(quad: Quad) -> str:
+    s, p, o, g = quad
+    return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1238,36 +1316,66 @@ def canonicalize(quads: list[Quad], *, budget: int = jsonld.DEFAULT_BUDGET) -> s
     them, with the work budget of :func:`credstack.vc.jsonld.canonicalize`. Then serialise and sort: distinct
     quads are distinct lines under a one-to-one labelling, so the lines are not deduplicated.
     """
+    return _canonical(quads, [], budget)
+
+
+def _index_blank(quad: Quad, blank: list[Quad], by_node: dict[str, list[Quad]]) -> None:
+    """Add a quad with a blank node to ``blank`` and to the quads of each of its blank nodes."""
+    blank.append(quad)
+    s, _, o, g = quad
+    if s[0] == "_":
+        found = by_node.get(s)
+        if found is None:
+            by_node[s] = [quad]
+        else:
+            found.append(quad)
+    if o[0] == "_" and o != s:
+        found = by_node.get(o)
+        if found is None:
+            by_node[o] = [quad]
+        else:
+            found.append(quad)
+    if g and g[0] == "_" and g != s and g != o:
+        found = by_node.get(g)
+        if found is None:
+            by_node[g] = [quad]
+        else:
+            found.append(quad)
+
+
+def _canonical(quads: list[Quad], blocks: list[_Block], budget: int) -> str:
+    """:func:`canonicalize`; ``blocks`` (:attr:`_Converter.blocks`) are runs of ``quads`` added by replaying a
+    remembered subtree, whose lines without blank nodes are taken ready-made (and already in order)."""
     lines: list[str] = []
     blank: list[Quad] = []
     by_node: dict[str, list[Quad]] = {}
-    for quad in quads:
-        s, p, o, g = quad
-        s_blank = s[0] == "_"
-        o_blank = o[0] == "_"
-        g_blank = g != "" and g[0] == "_"
-        if not (s_blank or o_blank or g_blank):
-            lines.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
+    count = len(quads)
+    index = 0
+    block = 0
+    block_start = blocks[0][0] if blocks else count
+    while index < count:
+        if index == block_start:
+            _, length, entry, already = blocks[block]
+            if already is None:
+                lines.extend(entry.ground_lines)
+            else:
+                lines.extend(entry.ground_lines_without(already))
+            # never in the document before the replay: their blank nodes are the subtree's own
+            for quad in entry.blank_quads:
+                _index_blank(quad, blank, by_node)
+            index += length
+            block += 1
+            block_start = blocks[block][0] if block < len(blocks) else count
             continue
-        blank.append(quad)
-        if s_blank:
-            found = by_node.get(s)
-            if found is None:
-                by_node[s] = [quad]
-            else:
-                found.append(quad)
-        if o_blank and o != s:
-            found = by_node.get(o)
-            if found is None:
-                by_node[o] = [quad]
-            else:
-                found.append(quad)
-        if g_blank and g != s and g != o:
-            found = by_node.get(g)
-            if found is None:
-                by_node[g] = [quad]
-            else:
-                found.append(quad)
+        quad = quads[index]
+        index += 1
+        s, p, o, g = quad
+        if s[0] == "_" or o[0] == "_" or (g != "" and g[0] == "_"):
+            _index_blank(quad, blank, by_node)
+        elif g:
+            lines.append(f"{s} {p} {o} {g} .\n")
+        else:
+            lines.append(f"{s} {p} {o} .\n")
     if not by_node:
         lines.sort()
         return "".join(lines)
@@ -1358,7 +1466,10 @@ def try_to_nquads(doc: Any, *, budget: int = jsonld.DEFAULT_BUDGET) -> str | Non
         _count_fallback("not an object")
         return None
     try:
-        quads = document_quads(doc)
+        converter = _Converter()
+        converter.node(None, None, doc, 0)
+        quads = list(converter.seen)
+        blocks = converter.blocks
     except _Unsupported as exc:
         _count_fallback(exc.reason)
         return None
@@ -1370,7 +1481,7 @@ def try_to_nquads(doc: Any, *, budget: int = jsonld.DEFAULT_BUDGET) -> str | Non
         # reference path (counted) instead of failing
         _count_fallback("unexpected value type")
         return None
-    result = canonicalize(quads, budget=budget)
+    result = _canonical(quads, blocks, budget)
     with _STATS.lock:
         _STATS.fast += 1
     return result
