@@ -31,9 +31,11 @@ def serve_with_gunicorn(host: str, port: int, workers: int, threads: int) -> Non
         def load_config(self) -> None:
             self.cfg.set("bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
             self.cfg.set("workers", workers)
-            # gthread keeps connections alive (sync workers close each one); the work is CPU-bound, so a couple
-            # of threads per process are enough to overlap reading a request with answering another.
-            self.cfg.set("worker_class", "gthread")
+            # Sync workers (one request at a time per process, the connection closed after it): a worker accepts
+            # only when idle, so the load spreads over every process. Threaded workers keep connections alive,
+            # and a worker that accepted them keeps them: measured, one of two workers served all of a keep-alive
+            # load. --threads N > 1 makes them threaded (gthread) all the same.
+            self.cfg.set("worker_class", "sync" if threads == 1 else "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("proc_name", "credstack")
             self.cfg.set("accesslog", None)
@@ -60,7 +62,7 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             default=None,
-            help="Threads per process (default 8 under waitress, 2 under gunicorn).",
+            help="Threads per process (default 8 under waitress, 1 under gunicorn: sync workers).",
         )
         parser.add_argument(
             "--workers",
@@ -81,7 +83,7 @@ class Command(BaseCommand):
             workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         if workers is not None and not 1 <= workers <= 64:
             raise CommandError(f"--workers must be between 1 and 64, not {workers}.")
-        threads = options["threads"] if options["threads"] is not None else (8 if workers is None else 2)
+        threads = options["threads"] if options["threads"] is not None else (8 if workers is None else 1)
         if not 1 <= threads <= 256:
             raise CommandError(f"--threads must be between 1 and 256, not {threads}.")
         if workers is not None and not gunicorn_available():
