@@ -15,6 +15,7 @@ MODULES: list[str] = [
     "benchmarks.vc_proofs",
     "benchmarks.awards",
     "benchmarks.input_guard",
+    "benchmarks.verify_api",
 ]
 
 

@@ -10,6 +10,7 @@ number of values — and refuses one beyond its limits with a message naming the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 #: Default limits: far above any real credential (a CLR gathering dozens of credentials holds a few
@@ -39,22 +40,26 @@ def measure(
     """Walk ``value`` once (no recursion), stopping early when a limit is passed."""
     values = depth = longest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node, level = stack.pop()
+        node, level = pop()
         values += 1
-        depth = max(depth, level)
-        if depth > max_depth:
-            return Shape(values, depth, longest, stopped=True)
+        if level > depth:
+            depth = level
+            if depth > max_depth:
+                return Shape(values, depth, longest, stopped=True)
         if isinstance(node, dict):
             children: Any = node.values()
         elif isinstance(node, list):
             children = node
-            longest = max(longest, len(node))
+            if len(node) > longest:
+                longest = len(node)
         else:
             continue
         if longest > max_array_items or values + len(children) > max_values:
             return Shape(values + len(children), depth, longest, stopped=True)
-        stack.extend((child, level + 1) for child in children)
+        # zip/repeat rather than a generator: this runs twice per verify request, over every value
+        extend(zip(children, repeat(level + 1)))
     return Shape(values, depth, longest)
 
 

@@ -34,14 +34,15 @@ import binascii
 import enum
 import json
 import re
+import threading
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from credstack.vc.errors import FetchError, StatusListError, VCError
-from credstack.vc.fetch import Fetcher
+from credstack.vc.fetch import Fetcher, FetchResult
 
 MIN_BITS = 131_072
 MIN_BYTES = MIN_BITS // 8
@@ -353,6 +354,58 @@ def _status_messages(entry: Mapping[str, Any], size: int) -> dict[int, str] | st
     return messages
 
 
+class RecordingFetcher:
+    """Passes fetches through and remembers each answer (URL, Accept, body): what a list's verification read."""
+
+    def __init__(self, inner: Fetcher) -> None:
+        self.inner = inner
+        self.log: list[tuple[str, str, bytes]] = []
+
+    def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
+        result = self.inner.fetch(url, accept=accept)
+        self.log.append((url, accept, result.body))
+        return result
+
+
+@dataclass(frozen=True)
+class _Verified:
+    body: bytes
+    sources: tuple[tuple[str, str, bytes], ...]
+    verified_at: datetime
+    credential: dict[str, Any]
+    bitstring: Bitstring
+
+
+class VerifiedLists:
+    """Status list credentials already read, verified and decoded, shared by the checkers of many verifications.
+
+    One is reused only when the list's bytes as fetched now are the bytes that were verified, every document its
+    verification read (the issuer's DID document...) still reads byte for byte the same through the checker's
+    fetcher, and the time judged at is not earlier than when it was verified (a proof with an ``expires`` date
+    is never kept). So a changed bit, a re-signed list or a retired key is seen at once, provided the fetcher
+    answers with current documents (the memo saves the parsing, the proof check and the decompression, never a
+    fetch). Bounded; safe to share between threads.
+    """
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[Hashable, _Verified] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> _Verified | None:
+        return self._entries.get(key)
+
+    def put(self, key: Hashable, entry: _Verified) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 class StatusChecker:
     """Checks ``BitstringStatusListEntry`` and ``StatusList2021Entry`` entries; lists are fetched through
     ``fetcher`` and cached.
@@ -371,8 +424,15 @@ class StatusChecker:
         max_encoded_chars: int = DEFAULT_MAX_ENCODED_CHARS,
         max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
         max_list_credential_bytes: int = DEFAULT_MAX_LIST_CREDENTIAL_BYTES,
+        verified_lists: VerifiedLists | None = None,
+        memo_scope: Hashable = None,
     ) -> None:
+        """``verified_lists`` (with ``fetcher`` a :class:`RecordingFetcher` that ``verify_list`` fetches through
+        too) lets lists verified by earlier checkers be reused (see :class:`VerifiedLists`); ``memo_scope`` names
+        what else ``verify_list``'s verdict depends on (its options)."""
         self.fetcher = fetcher
+        self.verified_lists = verified_lists if isinstance(fetcher, RecordingFetcher) else None
+        self.memo_scope = memo_scope
         self.verify_list = verify_list
         self.cache_ttl = cache_ttl
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -499,6 +559,10 @@ class StatusChecker:
         result = self.fetcher.fetch(url, accept="application/vc+ld+json, application/ld+json, application/json")
         if len(result.body) > self.max_list_credential_bytes:
             raise _ListProblem(f"The status list credential at {url} is too large.", "malformed_list")
+        memo_key = (url, kind.credential_type, self.memo_scope)
+        kept = self._reusable(memo_key, result.body, now)
+        if kept is not None:
+            return self._keep(url, now, kept.credential, kept.bitstring)
         try:
             credential = json.loads(result.body)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -517,6 +581,7 @@ class StatusChecker:
         subject = credential.get("credentialSubject")
         if not isinstance(subject, dict) or kind.subject_type not in _types(subject.get("type")):
             raise _ListProblem(f"{url} has no {kind.subject_type} credentialSubject.", "malformed_list")
+        mark = len(self.fetcher.log) if isinstance(self.fetcher, RecordingFetcher) else 0
         if self.verify_list is not None:
             try:
                 self.verify_list(credential)
@@ -548,6 +613,37 @@ class StatusChecker:
             )
         except StatusListError as exc:
             raise _ListProblem(f"The status list {url} cannot be read: {exc}", "malformed_list") from exc
+        if self.verified_lists is not None and isinstance(self.fetcher, RecordingFetcher) and _no_expiry(credential):
+            sources = tuple(self.fetcher.log[mark:])
+            self.verified_lists.put(memo_key, _Verified(result.body, sources, now, credential, bitstring))
+        return self._keep(url, now, credential, bitstring)
+
+    def _reusable(self, key: Hashable, body: bytes, now: datetime) -> _Verified | None:
+        """The list verified earlier under ``key``, if it and everything its verification read are unchanged."""
+        if self.verified_lists is None:
+            return None
+        kept = self.verified_lists.get(key)
+        if kept is None or kept.body != body or now < kept.verified_at:
+            return None
+        for url, accept, seen in kept.sources:
+            try:
+                if self.fetcher.fetch(url, accept=accept).body != seen:
+                    return None
+            except FetchError:
+                return None
+        return kept
+
+    def _keep(self, url: str, now: datetime, credential: dict[str, Any], bitstring: Bitstring) -> _Cached:
+        """The list's validity window judged at ``now``, and the entry kept for this checker's lifetime."""
+        subject = credential["credentialSubject"]
+        start = "validFrom" if "validFrom" in credential else "issuanceDate"
+        end = "validUntil" if "validUntil" in credential else "expirationDate"
+        valid_from = _parse_time(credential.get(start))
+        valid_until = _parse_time(credential.get(end))
+        if valid_from is not None and now < valid_from:
+            raise _ListProblem(f"The status list {url} is not valid before {credential[start]}.", "expired_list")
+        if valid_until is not None and now >= valid_until:
+            raise _ListProblem(f"The status list {url} expired at {credential[end]}.", "expired_list")
         lifetime = timedelta(seconds=self.cache_ttl)
         ttl = subject.get("ttl")
         if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl >= 0:
@@ -558,6 +654,13 @@ class StatusChecker:
         entry = _Cached(now, expires, credential, bitstring)
         self._cache[url] = entry
         return entry
+
+
+def _no_expiry(credential: Mapping[str, Any]) -> bool:
+    """Whether no proof of the list expires (a verdict that an ``expires`` date can change is never kept)."""
+    proofs = credential.get("proof")
+    listed = proofs if isinstance(proofs, list) else [proofs]
+    return not any(isinstance(p, Mapping) and "expires" in p for p in listed)
 
 
 class _ListProblem(Exception):

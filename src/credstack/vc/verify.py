@@ -103,6 +103,10 @@ class VerifyOptions:
     max_endorsement_depth: int = 2
     resolver: Any = None
     """A verification method resolver (Owner A's ``Resolver``); by default ``DefaultResolver(fetcher)``."""
+    verified_status_lists: Any = None
+    """A :class:`credstack.vc.statuslist.VerifiedLists` shared between verifications: a status list credential
+    verified before is not parsed, verified and decoded again while it and the documents its verification read
+    are byte-identical through ``fetcher`` (a long-lived verifier whose fetcher answers with current documents)."""
 
 
 @dataclass
@@ -924,8 +928,17 @@ def _bitstring_status(entry: dict[str, Any], options: VerifyOptions, depth: int)
 
     name = "Revocation and suspension"
     now = options.now or datetime.now(tz=UTC)
+    # Lists verified by earlier verifications are reused only when the checker can see everything their
+    # verification read (the default resolver fetches through the same, recording, fetcher).
+    memo = options.verified_status_lists if options.resolver is None else None
+    fetcher: Any = statuslist.RecordingFetcher(options.fetcher) if memo is not None else options.fetcher
+    scope = (options.accepted_suites, options.max_bytes, options.max_depth, options.max_array_items)
     checker = statuslist.StatusChecker(
-        options.fetcher, verify_list=_status_list_verifier(options, depth), clock=lambda: now
+        fetcher,
+        verify_list=_status_list_verifier(replace(options, fetcher=fetcher), depth),
+        clock=lambda: now,
+        verified_lists=memo,
+        memo_scope=(*scope, options.max_values, options.max_endorsement_depth, depth),
     )
     result = checker.check(entry)
     if result.state is statuslist.StatusState.CANNOT_BE_CHECKED:

@@ -12,9 +12,11 @@ class VerifierConfig(AppConfig):
         # main API's OpenAPI document (/api/docs) shows them there.
         from credstack.api.api import api
         from credstack.awards.access import register_evidence_access
+        from credstack.verifier import owncache
         from credstack.verifier.api import document_in
         from credstack.verifier.sharing import shared_evidence_access
 
         document_in(api)
         # Someone who opened an active share link may see the evidence its learner shared with it.
         register_evidence_access(shared_evidence_access)
+        owncache.connect_signals()

@@ -30,10 +30,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponseBase
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, ResolverMatch, resolve, reverse
 
 from credstack.vc.errors import FetchError
 from credstack.vc.fetch import AllowlistFetcher, Fetcher, FetchResult, Transport
+from credstack.verifier import owncache
 
 #: URL namespaces never called in-process: the verifier itself (no recursion) and the admin.
 REFUSED_NAMESPACES = frozenset({"verifier", "vcapi", "admin"})
@@ -62,6 +63,7 @@ class InProcessFetcher:
     base_url: str
     max_bytes: int
     request_attributes: dict[str, Any] = field(default_factory=dict)
+    _documents: dict[tuple[str, str], FetchResult] = field(default_factory=dict, repr=False)
 
     def content_url(self, url: str) -> str:
         """Where the bytes an evidence digest covers are: the file behind one of this platform's evidence
@@ -96,11 +98,25 @@ class InProcessFetcher:
         parts = urllib.parse.urlsplit(url)
         path = urllib.parse.unquote(parts.path) or "/"
         try:
-            match = resolve(path)
+            match = owncache.resolve_path(path)
         except Resolver404 as exc:
             raise FetchError(f"{url} is not a page of this platform.") from exc
         if set(match.namespaces) & REFUSED_NAMESPACES:
             raise FetchError(f"{url} is not a document the verifier reads.")
+        if not owncache.cacheable(match.view_name):
+            return self._call(url, match, accept)
+        # One verification reads the issuer's DID document more than once (credential, status list): the first
+        # answer stands for the rest of this verification, which is one moment.
+        seen = self._documents.get((url, accept))
+        if seen is None:
+            seen = owncache.fetch(match.view_name, match.kwargs, url, accept, lambda: self._call(url, match, accept))
+            self._documents[(url, accept)] = seen
+        return seen
+
+    def _call(self, url: str, match: ResolverMatch, accept: str) -> FetchResult:
+        """The view's answer to an anonymous GET of ``url``, as the public would get it."""
+        parts = urllib.parse.urlsplit(url)
+        path = urllib.parse.unquote(parts.path) or "/"
         host = parts.hostname or "localhost"
         port = str(parts.port or (443 if parts.scheme == "https" else 80))
         environ = {

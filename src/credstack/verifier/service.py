@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
-from credstack.vc import proofs
+from credstack.vc import proofs, statuslist
 from credstack.vc.builders import digest_matches
 from credstack.vc.did import DefaultResolver
 from credstack.vc.errors import FetchError, UndefinedTermError, VCError
@@ -25,6 +25,9 @@ from credstack.vc.jwt import looks_like_compact_jws
 from credstack.vc.verify import VC_V1, VC_V2, Check, Effect, Status, VerificationReport, VerifyOptions, decide, verify
 from credstack.verifier.fetching import NotVisible, PlatformFetcher, platform_fetcher
 
+#: Status list credentials verified by earlier verifications in this process, reused while byte-identical
+#: (credstack.vc.statuslist.VerifiedLists): the fetcher answers this platform's lists and DID documents current.
+VERIFIED_STATUS_LISTS = statuslist.VerifiedLists()
 #: How many evidence items of one credential are fetched to compare with their digests.
 MAX_EVIDENCE_CHECKS = 20
 _VERDICT_EFFECT: dict[str, Effect] = {
@@ -53,6 +56,7 @@ def options_for(
         max_bytes=settings.CREDSTACK_VERIFIER_MAX_BYTES,
         max_array_items=settings.CREDSTACK_VERIFIER_MAX_LIST_ITEMS,
         max_values=settings.CREDSTACK_VERIFIER_MAX_VALUES,
+        verified_status_lists=VERIFIED_STATUS_LISTS,
     )
 
 
