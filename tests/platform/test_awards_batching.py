@@ -168,3 +168,30 @@ def test_stack_awards_of_a_bulk_run_are_recorded_together_once_each(
     # evaluating again records nothing twice
     again = stacks.do_evaluate_stacks(credentials=Credential.objects.filter(origin=Origin.BULK))
     assert again == [] and StackAward.objects.count() == 7 and events.count() == 7
+
+
+def test_a_database_that_cannot_return_new_ids_still_links_rows_and_stack_awards(
+    org_a: Organization,
+    definition: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """SQLite before 3.35 has no RETURNING: the multi-row inserts leave the ids unset, and they are read back."""
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    publish(org_a, definition, "cer-lab", "Claim-Evidence-Reasoning")
+    publish(org_a, definition, "lab-safety", "Lab Safety Routines")
+    stack = stacks.do_create_stack(
+        organization=org_a,
+        data={"name": "Science", "summary": "Two practices.", "micro_credentials": ["cer-lab", "lab-safety"]},
+        actor=admin_of(org_a),
+    )
+    stacks.do_publish_stack(stack=stack, actor=admin_of(org_a))
+    emails = [f"n{i}@example.org" for i in range(4)]
+    bulk.run_bulk(_confirmed(org_a, emails, "lab-safety"))
+    with django_capture_on_commit_callbacks(execute=True):
+        done = bulk.run_bulk(_confirmed(org_a, emails, "cer-lab"))
+    rows = BulkRow.objects.filter(bulk_id=done.pk).select_related("credential")
+    assert all(r.state == RowState.ISSUED and r.credential.recipient_email == r.email for r in rows)
+    awards = StackAward.objects.prefetch_related("components")
+    assert sorted(a.credential.recipient_email for a in awards) == emails
+    assert all(len(a.components.all()) == 2 for a in awards)

@@ -299,6 +299,10 @@ def _record_all(rows: list[Credential], found: dict[str, Credential]) -> list[Cr
         for row in rows:
             row.pk, row._state.adding = None, True
     else:
+        if any(row.pk is None for row in rows):  # a database that cannot return the new ids (SQLite < 3.35)
+            ids = dict(Credential.objects.filter(source__in=[r.source for r in rows]).values_list("source", "pk"))
+            for row in rows:
+                row.pk = ids[row.source]
         for row in rows:
             found[row.source] = row
         return list(rows)

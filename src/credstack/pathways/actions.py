@@ -465,6 +465,10 @@ def _record_stack_awards(stack: Stack, pairs: list[tuple[Credential, _Completion
             awards = StackAward.objects.bulk_create(
                 [StackAward(stack=stack, credential=credential) for credential, _ in todo.values()]
             )
+            if any(award.pk is None for award in awards):  # a database that cannot return the new ids
+                ids = dict(StackAward.objects.filter(credential__in=list(todo)).values_list("credential_id", "pk"))
+                for award in awards:
+                    award.pk = ids[award.credential_id]
             through = StackAward.components.through
             through.objects.bulk_create(
                 [
