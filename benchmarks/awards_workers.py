@@ -80,6 +80,8 @@ def main() -> int:
         "CREDSTACK_ENV": "test",
         "CREDSTACK_EMAIL_BACKEND": "benchmarks.mailsink.EmailBackend",
         "DJANGO_SETTINGS_MODULE": "credstack.settings",
+        # A queue of its own: the workers take no other tasks from this Redis database, nor others its tasks.
+        "CREDSTACK_TASK_QUEUE": f"credstack-bench-{os.getpid()}",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     os.environ.update(env)
@@ -102,7 +104,6 @@ def main() -> int:
         assert version is not None
         org = version.organization
         do_ensure_signing_key(organization=org)
-        app.control.purge()  # a queue of an earlier, interrupted bench run on this Redis database
         log = open(Path(home) / "workers.log", "wb")  # closed with the workers (its process exits)
         for _ in range(WORKERS):
             command = [sys.executable, "-m", "credstack.cli", "worker", "--concurrency", "1", "--loglevel", "WARNING"]
