@@ -99,11 +99,32 @@ def test_a_batch_the_database_refuses_is_recorded_award_by_award(
 
 
 class CountingBackend(EmailBackend):
+    """The in-memory outbox with a mail server's connection handling (as Django's SMTP backend does it): a
+    connection not opened by the caller is opened and closed for each message."""
+
     opened = 0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.connected = False
+
+    def open(self) -> bool:
+        if self.connected:
+            return False
+        self.connected = True
         type(self).opened += 1
+        return True
+
+    def close(self) -> None:
+        self.connected = False
+
+    def send_messages(self, messages: Any) -> int:
+        opened_here = self.open()
+        try:
+            return super().send_messages(messages)
+        finally:
+            if opened_here:
+                self.close()
 
 
 def test_claim_mail_of_a_batch_shares_one_connection_and_each_sent_one_is_cleared(

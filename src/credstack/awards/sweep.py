@@ -81,6 +81,8 @@ def send_due_mails(*, credential_ids: list[int] | None = None, older_than: timed
             # still handed over on its own, so a failure leaves exactly the ones not sent due.
             connection = get_connection()
             try:
+                if batch:
+                    connection.open()  # held open: a backend opens and closes one per message otherwise
                 for credential in batch:
                     try:
                         _send_claim_mail(credential, connection)
