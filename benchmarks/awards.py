@@ -8,7 +8,11 @@ OpenBadgeCredential with eddsa-rdfc-2022, record credentials, rows and audit rec
 batch, claim mail handed to the task queue). Printed: validation rows/s, issuing awards/s (the end-to-end
 figure, and per CPU second of this process), and the share of the issuing time spent signing, measured on
 the same kind of credentials afterwards.
-Running the file a second time shows the cost of a re-run that issues nothing.
+Running the file a second time shows the cost of a re-run that issues nothing. The queries per award and this
+process's resident memory before and after the run are printed too.
+
+When ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` are set, the same kind of run is then measured on PostgreSQL
+with two Celery workers, in a scratch database (see ``benchmarks.awards_workers``).
 """
 
 from __future__ import annotations
@@ -16,10 +20,15 @@ from __future__ import annotations
 import io
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from typing import Any
 
 AWARDS = int(os.environ.get("CREDSTACK_BENCH_AWARDS", "2000"))
+# Read before the SQLite run takes them out of this process's environment.
+_SERVICES = {name: os.environ.get(name, "") for name in ("DATABASE_URL", "REDIS_URL")}
 HEADER = "email,name,achievement,evidence_url,evidence_narrative,awarded_on,expires_on\n"
 
 
@@ -72,9 +81,20 @@ def run() -> None:
     job = bulk.do_create_bulk_award(organization=org, stream=io.BytesIO(data), filename="bench.csv", actor=None)
     validated = time.perf_counter() - started
     bulk.do_confirm_bulk_award(bulk=job, actor=None, enqueue=False)
+    from benchmarks.awards_workers import rss_mb
+
+    queries = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    memory_before = rss_mb()
     started, cpu = time.perf_counter(), time.process_time()
-    done = bulk.run_bulk(job.pk)
+    with connection.execute_wrapper(count):
+        done = bulk.run_bulk(job.pk)
     issuing, issuing_cpu = time.perf_counter() - started, time.process_time() - cpu
+    memory_after = rss_mb()
     assert done.issued == AWARDS and Credential.objects.filter(organization=org).count() == AWARDS
 
     started = time.perf_counter()
@@ -115,8 +135,15 @@ def run() -> None:
         f"  of which build + sign         {sign_ms:10.2f} ms per credential (median), "
         f"{100 * sign_ms * AWARDS / 1000 / issuing:.0f} % of the issuing time"
     )
+    print(f"  queries per award             {queries[0] / AWARDS:10.2f}        (claim mail included: an eager task)")
+    print(f"  memory of this process        {memory_before:10.0f} MB before the run, {memory_after:.0f} MB after")
     print(f"  re-run of the same file       {AWARDS / rerun:10,.0f} rows/s   (issues nothing: all already awarded)")
     _stacks(org, version, AWARDS / issuing)
+    if _SERVICES["DATABASE_URL"] and _SERVICES["REDIS_URL"]:
+        env = {**os.environ, **_SERVICES}
+        subprocess.run([sys.executable, "-m", "benchmarks.awards_workers"], env=env, check=False)
+    else:
+        print("  (set DATABASE_URL to a PostgreSQL server and REDIS_URL to measure PostgreSQL with two workers)")
 
 
 def _stacks(org: object, version: object, plain_rate: float) -> None:

@@ -222,6 +222,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# The queue tasks are sent to and workers consume by default: several installations (or a benchmark) can share
+# one Redis database without taking each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CREDSTACK_TASK_QUEUE", "").strip() or "celery"
 # An eager task runs after its transaction committed: its failure (SMTP down, say) is logged, not
 # turned into an error page for a request whose work is already saved. Tests see failures.
 CELERY_TASK_EAGER_PROPAGATES = ENVIRONMENT == "test"

@@ -156,10 +156,10 @@ def test_row_the_builder_refuses_fails_alone_and_the_run_finishes(
     bulk.do_confirm_bulk_award(bulk=job, actor=None, enqueue=False)
     build = documents.build
 
-    def refusing(award: documents.Award) -> Any:
+    def refusing(award: documents.Award, *args: Any) -> Any:
         if award.recipient.email == "r3@example.org":
             raise VCError('evidence url "https://example.org/e3" is not an IRI')
-        return build(award)
+        return build(award, *args)
 
     monkeypatch.setattr(documents, "build", refusing)
     done = bulk.run_bulk(job.pk)
@@ -257,10 +257,10 @@ def test_claim_mail_is_retried_after_transient_errors_not_lost(
     send = sweep._send_claim_mail
     faults: list[Exception] = [OSError("SMTP connection reset"), OperationalError("the database is restarting")]
 
-    def flaky(credential: Credential) -> int:
+    def flaky(credential: Credential, *args: Any) -> int:
         if faults:
             raise faults.pop(0)
-        return send(credential)
+        return send(credential, *args)
 
     monkeypatch.setattr(sweep, "_send_claim_mail", flaky)
     # What a worker does: failures are retried (eagerly here, which the test settings otherwise make raise).
@@ -289,7 +289,7 @@ def test_sweep_command_sends_mail_left_due(published: MicroCredentialVersion, ca
 def test_single_award_the_builder_refuses_is_a_field_error_not_a_500(
     published: MicroCredentialVersion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refusing(award: documents.Award) -> Any:
+    def refusing(award: documents.Award, *args: Any) -> Any:
         raise VCError("evidence url is not an IRI")
 
     monkeypatch.setattr(documents, "build", refusing)

@@ -88,3 +88,18 @@ def test_celery_worker_on_redis(tmp_path: Path) -> None:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.mark.parametrize(("value", "queue"), [("", "celery"), ("credstack-staging", "credstack-staging")])
+def test_the_task_queue_is_chosen_by_the_environment(tmp_path: Path, value: str, queue: str) -> None:
+    """Installations sharing one Redis database (or a benchmark beside them) each send to and consume their own."""
+    env = {**os.environ, "CREDSTACK_HOME": str(tmp_path), "CREDSTACK_TASK_QUEUE": value}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    shown = subprocess.run(
+        [sys.executable, "-c", "import credstack.settings as s; print(s.CELERY_TASK_DEFAULT_QUEUE)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == queue

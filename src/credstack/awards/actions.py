@@ -70,6 +70,8 @@ VC_V1_STATUS_CONTEXT: dict[str, Any] = {
 }
 VC_V1_ADDED_CONTEXTS: tuple[Any, ...] = ("https://w3id.org/security/data-integrity/v2", VC_V1_STATUS_CONTEXT)
 MAX_REASON = 2000
+#: Credentials inserted per statement when a batch is recorded (well under SQLite's parameter limit).
+RECORD_BATCH = 200
 MAX_NARRATIVE = 5000
 _email = EmailValidator()
 
@@ -159,9 +161,12 @@ def issue_awards(
         key = do_ensure_signing_key(organization=organization, actor=actor)
         signer = key.signer()
         slots = statuslists.reserve_indexes(organization, len(todo))
+        parts = documents.SharedParts()
         for request, slot in zip(todo, slots, strict=True):
             try:
-                rows.append(_build_credential(organization, request, slot, key, signer, actor=actor, notify=notify))
+                rows.append(
+                    _build_credential(organization, request, slot, key, signer, actor=actor, notify=notify, parts=parts)
+                )
             except DatabaseError:
                 raise
             except Exception as exc:
@@ -171,16 +176,12 @@ def issue_awards(
                 logger.warning("Award %s could not be built: %r", request.source, exc)
                 failures[request.source] = f"The credential could not be built: {exc}"[:1000]
     with transaction.atomic():
-        created: list[Credential] = []
         # Recorded in one order everywhere, so that two batches racing over the same people wait for each other
         # at the unique index instead of deadlocking.
-        for row in sorted(rows, key=lambda r: (r.micro_credential_id or 0, r.recipient_email, r.source)):
-            winner = _record(row)
-            found[row.source] = winner
-            if winner is not row:
-                continue
-            created.append(row)
-            audit.record(
+        ordered = sorted(rows, key=lambda r: (r.micro_credential_id or 0, r.recipient_email, r.source))
+        created = _record_all(ordered, found)
+        audit.record_many(
+            audit.event(
                 "award.issued",
                 row,
                 actor=actor,
@@ -190,6 +191,8 @@ def issue_awards(
                 email=row.recipient_email,
                 achievement=row.document["credentialSubject"]["achievement"]["id"],
             )
+            for row in created
+        )
         if on_recorded is not None:
             on_recorded(found)
         if created:
@@ -212,7 +215,9 @@ def _build_credential(
     *,
     actor: Any,
     notify: bool,
+    parts: documents.SharedParts | None = None,
 ) -> Credential:
+    parts = parts or documents.SharedParts()
     status_list, index = slot
     awarded_at = request.awarded_at or timezone.now()
     did, show_name = _recipient_choices(request.user)
@@ -228,13 +233,13 @@ def _build_credential(
         recipient=recipient,
         awarded_at=awarded_at,
         valid_until=_valid_until(request, awarded_at),
-        status=documents.StatusSlot(status_list.url("revocation"), status_list.url("suspension"), index),
+        status=documents.StatusSlot(*parts.status_urls(status_list), index),
         levels=request.levels,
         evidence=request.evidence,
         credits_earned=credits,
         achievement=request.achievement,
     )
-    document = documents.sign(documents.build(award), signer)
+    document = documents.sign(documents.build(award, parts), signer)
     return Credential(
         public_id=request.public_id,
         organization=organization,
@@ -276,6 +281,38 @@ def holder_of(row: Credential) -> Credential | None:
         )
         .first()
     )
+
+
+def _record_all(rows: list[Credential], found: dict[str, Credential]) -> list[Credential]:
+    """Save ``rows`` (in order) and note each one's credential in ``found``; the rows that were saved.
+
+    The usual case — no credential in the way — is one multi-row insert. When the database refuses it (one of the
+    rows lost a race at a unique index), nothing of it stays and each row is recorded alone by :func:`_record`,
+    which tells the winners from the losers.
+    """
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            Credential.objects.bulk_create(rows, batch_size=RECORD_BATCH)
+    except IntegrityError:
+        for row in rows:
+            row.pk, row._state.adding = None, True
+    else:
+        if any(row.pk is None for row in rows):  # a database that cannot return the new ids (SQLite < 3.35)
+            ids = dict(Credential.objects.filter(source__in=[r.source for r in rows]).values_list("source", "pk"))
+            for row in rows:
+                row.pk = ids[row.source]
+        for row in rows:
+            found[row.source] = row
+        return list(rows)
+    created = []
+    for row in rows:
+        winner = _record(row)
+        found[row.source] = winner
+        if winner is row:
+            created.append(row)
+    return created
 
 
 def _record(row: Credential) -> Credential:

@@ -374,6 +374,18 @@ def _held_elsewhere(organization: Organization, rows: list[BulkRow]) -> set[int]
     }
 
 
+def _save_rows(rows: list[BulkRow]) -> None:
+    """Store the rows' new state: the issued ones (nearly all) with one update for their state and one for their
+    credentials, the few skipped or failed ones with their messages."""
+    issued = [r for r in rows if r.state == RowState.ISSUED]
+    others = [r for r in rows if r.state != RowState.ISSUED]
+    if issued:
+        BulkRow.objects.filter(pk__in=[r.pk for r in issued]).update(state=RowState.ISSUED)
+        BulkRow.objects.bulk_update(issued, ["credential"])
+    if others:
+        BulkRow.objects.bulk_update(others, ["state", "errors"])
+
+
 def run_bulk(
     bulk_id: int,
     *,
@@ -424,7 +436,7 @@ def run_bulk(
                     else:
                         row.state, row.credential = RowState.ISSUED, credential
                     counts[RowState(row.state)] += 1
-                BulkRow.objects.bulk_update(rows, ["state", "credential", "errors"])
+                _save_rows(rows)
                 if not BulkAward.objects.filter(pk=bulk_id, runner=runner).update(
                     issued=F("issued") + counts[RowState.ISSUED],
                     skipped=F("skipped") + counts[RowState.SKIPPED],

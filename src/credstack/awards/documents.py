@@ -193,10 +193,37 @@ def identifiers(recipient: Recipient) -> tuple[b.IdentityObject, ...]:
     return tuple(ids)
 
 
-def build(award: Award) -> dict[str, Any]:
-    """The unsigned credential of ``award``."""
+class SharedParts:
+    """What every credential of one issuing batch has in common — the achievement of each version, the issuer
+    profile, the status list URLs — built once per batch instead of once per credential (the same values)."""
+
+    def __init__(self) -> None:
+        self._achievements: dict[int, b.Achievement] = {}
+        self._issuers: dict[int, b.Profile] = {}
+        self._status_urls: dict[int, tuple[str, str]] = {}
+
+    def achievement(self, version: MicroCredentialVersion) -> b.Achievement:
+        if version.pk not in self._achievements:
+            self._achievements[version.pk] = achievement(version)
+        return self._achievements[version.pk]
+
+    def issuer(self, org: Organization) -> b.Profile:
+        if org.pk not in self._issuers:
+            self._issuers[org.pk] = issuer_profile(org)
+        return self._issuers[org.pk]
+
+    def status_urls(self, status_list: Any) -> tuple[str, str]:
+        """The revocation and suspension list URLs of a ``StatusList``."""
+        if status_list.pk not in self._status_urls:
+            self._status_urls[status_list.pk] = (status_list.url("revocation"), status_list.url("suspension"))
+        return self._status_urls[status_list.pk]
+
+
+def build(award: Award, parts: SharedParts | None = None) -> dict[str, Any]:
+    """The unsigned credential of ``award`` (``parts``: shared with the other credentials of a batch)."""
+    parts = parts or SharedParts()
     version = award.version
-    earned = achievement(version) if version is not None else award.achievement
+    earned = parts.achievement(version) if version is not None else award.achievement
     if earned is None:
         raise ValueError("An award needs a catalog version or an achievement.")
     subject = b.AchievementSubject(
@@ -208,7 +235,7 @@ def build(award: Award) -> dict[str, Any]:
     )
     credential = b.OpenBadgeCredential(
         id=award.credential_id,
-        issuer=issuer_profile(award.organization),
+        issuer=parts.issuer(award.organization),
         valid_from=award.awarded_at,
         valid_until=award.valid_until,
         awarded_date=award.awarded_at,

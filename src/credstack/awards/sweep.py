@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 #: Claim mail due for longer than this is the sweep's; before, the task (and its retries) is still on it.
 MAIL_GRACE = timedelta(minutes=10)
 #: Mail sent per transaction (its rows stay locked while it is sent).
-MAIL_BATCH = 25
+MAIL_BATCH = 100
 
 
 @dataclass
@@ -45,7 +45,7 @@ class SweepReport:
         return asdict(self)
 
 
-def _send_claim_mail(credential: Any) -> int:
+def _send_claim_mail(credential: Any, connection: Any = None) -> int:
     from credstack.awards.actions import claim_url
 
     body = render_to_string(
@@ -53,7 +53,7 @@ def _send_claim_mail(credential: Any) -> int:
         {"c": credential, "claim_url": claim_url(credential), "base": settings.CREDSTACK_BASE_URL},
     )
     subject, _, text = body.partition("\n\n")
-    return send_mail(subject.strip(), text, None, [credential.recipient_email])
+    return send_mail(subject.strip(), text, None, [credential.recipient_email], connection=connection)
 
 
 def send_due_mails(*, credential_ids: list[int] | None = None, older_than: timedelta | None = None) -> int:
@@ -76,14 +76,28 @@ def send_due_mails(*, credential_ids: list[int] | None = None, older_than: timed
                 .select_related("organization", "version")
                 .order_by("mail_due_at", "pk")[:MAIL_BATCH]
             )
-            for credential in batch:
+            done: list[int] = []
+            # One connection to the mail server for the batch (SMTP: one login, not one per mail); each mail is
+            # still handed over on its own, so a failure leaves exactly the ones not sent due.
+            connection = get_connection()
+            try:
+                if batch:
+                    connection.open()  # held open: a backend opens and closes one per message otherwise
+                for credential in batch:
+                    try:
+                        _send_claim_mail(credential, connection)
+                    except Exception as exc:
+                        failure = exc
+                        break
+                    done.append(credential.pk)
+            finally:
                 try:
-                    _send_claim_mail(credential)
-                except Exception as exc:
-                    failure = exc
-                    break
-                Credential.objects.filter(pk=credential.pk).update(mail_due_at=None)
-                sent += 1
+                    connection.close()
+                except Exception:
+                    logger.warning("Could not close the mail connection", exc_info=True)
+                # Cleared in this transaction, with the rows still locked: the mail sent is never sent again.
+                Credential.objects.filter(pk__in=done).update(mail_due_at=None)
+            sent += len(done)
         if failure is not None:
             raise failure
         if len(batch) < MAIL_BATCH:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,6 +30,7 @@ from credstack.awards.actions import AwardRequest, add_months, issue_awards
 from credstack.awards.models import Credential, Origin
 from credstack.catalog.models import MicroCredential, MicroCredentialVersion, VersionStatus
 from credstack.core import audit
+from credstack.core.models import AuditEvent
 from credstack.organizations.models import Organization
 from credstack.pathways.models import STACK_ACHIEVEMENT_TYPES, Stack, StackAward, StackRequirement, StackStatus
 from credstack.vc import builders as b
@@ -436,20 +437,67 @@ def _award_all(stack: Stack, completions: list[_Completion], actor: Any) -> list
         )
 
     def record(found: dict[str, Credential]) -> None:
-        for request, completion in zip(requests, completions, strict=True):
-            award, created = StackAward.objects.get_or_create(stack=stack, credential=found[request.source])
-            if created:
-                award.components.set(completion.components)
-                audit.record(
-                    "stack.awarded",
-                    stack,
-                    actor=actor,
-                    organization=stack.organization,
-                    email=completion.holder.email,
-                    credential=award.credential.credential_id,
-                )
+        pairs = [(found[request.source], completion) for request, completion in zip(requests, completions, strict=True)]
+        _record_stack_awards(stack, pairs, actor)
 
     return issue_awards(stack.organization, requests, actor=actor, on_recorded=record)
+
+
+def _record_stack_awards(stack: Stack, pairs: list[tuple[Credential, _Completion]], actor: Any) -> None:
+    """A ``StackAward`` with its components and audit record for each stack credential that has none yet.
+
+    Together: a few multi-row inserts. When the database refuses them (another evaluation recorded one of them
+    meanwhile), nothing of them stays and each is recorded alone, skipping the ones that exist.
+    """
+    existing = set(
+        StackAward.objects.filter(credential__in=[credential.pk for credential, _ in pairs]).values_list(
+            "credential_id", flat=True
+        )
+    )
+    todo: dict[int, tuple[Credential, _Completion]] = {}
+    for credential, completion in pairs:
+        if credential.pk not in existing:
+            todo.setdefault(credential.pk, (credential, completion))
+    if not todo:
+        return
+    try:
+        with transaction.atomic():
+            awards = StackAward.objects.bulk_create(
+                [StackAward(stack=stack, credential=credential) for credential, _ in todo.values()]
+            )
+            if any(award.pk is None for award in awards):  # a database that cannot return the new ids
+                ids = dict(StackAward.objects.filter(credential__in=list(todo)).values_list("credential_id", "pk"))
+                for award in awards:
+                    award.pk = ids[award.credential_id]
+            through = StackAward.components.through
+            through.objects.bulk_create(
+                [
+                    through(stackaward_id=award.pk, credential_id=component.pk)
+                    for award, (_, completion) in zip(awards, todo.values(), strict=True)
+                    for component in completion.components
+                ]
+            )
+    except IntegrityError:
+        for credential, completion in todo.values():
+            award, created = StackAward.objects.get_or_create(stack=stack, credential=credential)
+            if created:
+                award.components.set(completion.components)
+                _audit_stack_award(stack, award.credential, completion, actor).save()
+        return
+    audit.record_many(
+        _audit_stack_award(stack, credential, completion, actor) for credential, completion in todo.values()
+    )
+
+
+def _audit_stack_award(stack: Stack, credential: Credential, completion: _Completion, actor: Any) -> AuditEvent:
+    return audit.event(
+        "stack.awarded",
+        stack,
+        actor=actor,
+        organization=stack.organization,
+        email=completion.holder.email,
+        credential=credential.credential_id,
+    )
 
 
 #: What evaluating needs of a credential: not its document, evidence or the version's rubric, whose JSON
