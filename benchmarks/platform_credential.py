@@ -111,7 +111,8 @@ def variant(base: dict[str, Any], n: int) -> dict[str, Any]:
     doc["awardedDate"] = doc["validFrom"]
     doc["credentialSubject"]["identifier"][0]["identityHash"] = f"sha256${n:064x}"
     index = str(n % 131_072)
-    for entry in doc["credentialStatus"]:
+    status = doc["credentialStatus"]
+    for entry in status if isinstance(status, list) else [status]:  # one object (strict OB 3.0) or a list
         entry["statusListIndex"] = index
         entry["id"] = entry["statusListCredential"] + "#" + index
     return doc
