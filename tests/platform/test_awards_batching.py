@@ -157,17 +157,22 @@ def test_claim_mail_of_a_batch_shares_one_connection_and_each_sent_one_is_cleare
     assert len(mail.outbox) == 8 and not Credential.objects.filter(mail_due_at__isnull=False).exists()
 
 
+def _publish_science_stack(org: Organization) -> None:
+    """A published stack of the two micro-credentials cer-lab and lab-safety."""
+    stack = stacks.do_create_stack(
+        organization=org,
+        data={"name": "Science", "summary": "Two practices.", "micro_credentials": ["cer-lab", "lab-safety"]},
+        actor=admin_of(org),
+    )
+    stacks.do_publish_stack(stack=stack, actor=admin_of(org))
+
+
 def test_stack_awards_of_a_bulk_run_are_recorded_together_once_each(
     org_a: Organization, definition: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     first = publish(org_a, definition, "cer-lab", "Claim-Evidence-Reasoning")
     publish(org_a, definition, "lab-safety", "Lab Safety Routines")
-    stack = stacks.do_create_stack(
-        organization=org_a,
-        data={"name": "Science", "summary": "Two practices.", "micro_credentials": ["cer-lab", "lab-safety"]},
-        actor=admin_of(org_a),
-    )
-    stacks.do_publish_stack(stack=stack, actor=admin_of(org_a))
+    _publish_science_stack(org_a)
     emails = [f"s{i}@example.org" for i in range(7)]
     bulk.run_bulk(_confirmed(org_a, emails, "lab-safety"))
     job = _confirmed(org_a, emails, "cer-lab")
@@ -201,12 +206,7 @@ def test_a_database_that_cannot_return_new_ids_still_links_rows_and_stack_awards
     monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
     publish(org_a, definition, "cer-lab", "Claim-Evidence-Reasoning")
     publish(org_a, definition, "lab-safety", "Lab Safety Routines")
-    stack = stacks.do_create_stack(
-        organization=org_a,
-        data={"name": "Science", "summary": "Two practices.", "micro_credentials": ["cer-lab", "lab-safety"]},
-        actor=admin_of(org_a),
-    )
-    stacks.do_publish_stack(stack=stack, actor=admin_of(org_a))
+    _publish_science_stack(org_a)
     emails = [f"n{i}@example.org" for i in range(4)]
     bulk.run_bulk(_confirmed(org_a, emails, "lab-safety"))
     with django_capture_on_commit_callbacks(execute=True):
