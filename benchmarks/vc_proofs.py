@@ -102,8 +102,10 @@ class Setup:
         self.size = len(json.dumps(self.base, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         self.platform = platform_credential.load()
         self.platform_size = len(json.dumps(self.platform, separators=(",", ":"), ensure_ascii=False).encode())
+        status = self.platform["credentialStatus"]  # one object (strict OB 3.0, the default) or a list
         lists = {STATUS_LIST: "revocation"} | {
-            entry["statusListCredential"]: entry["statusPurpose"] for entry in self.platform["credentialStatus"]
+            entry["statusListCredential"]: entry["statusPurpose"]
+            for entry in (status if isinstance(status, list) else [status])
         }
         fetcher = StaticFetcher(
             {
