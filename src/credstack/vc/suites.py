@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -86,7 +87,7 @@ def proof_hash_data(suite: Cryptosuite, unsecured: dict[str, Any], config: dict[
     return suite.hash_data(suite.canonize_proof_config(config), suite.canonize_document(unsecured))
 
 
-class _EddsaSuite:
+class _EddsaSuite(ABC):
     """What the Ed25519 suites share: the signature (64 bytes, base58btc) and how a proof is verified."""
 
     name: str
@@ -94,11 +95,11 @@ class _EddsaSuite:
     proof_keeps_context: bool
     key_algorithms: tuple[str, ...] = (multibase.ED25519,)
 
-    def canonize_document(self, document: dict[str, Any]) -> bytes:
-        raise NotImplementedError
+    @abstractmethod
+    def canonize_document(self, document: dict[str, Any]) -> bytes: ...
 
-    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
-        raise NotImplementedError
+    @abstractmethod
+    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes: ...
 
     def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
         return hashlib.sha256(canonical_proof_config).digest() + hashlib.sha256(canonical_document).digest()

@@ -11,6 +11,7 @@ bytes, written as IEEE P1363 ``r || s`` (64 or 96 bytes) in base58btc (``z``). E
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
@@ -79,17 +80,17 @@ def hash_name_for(algorithm: str) -> str:
     return "sha384" if algorithm == multibase.P384 else "sha256"
 
 
-class _EcdsaSuite:
+class _EcdsaSuite(ABC):
     name: str
     proof_type = PROOF_TYPE
     proof_keeps_context: bool
     key_algorithms: tuple[str, ...] = (multibase.P256, multibase.P384)
 
-    def canonize_document(self, document: dict[str, Any]) -> bytes:
-        raise NotImplementedError
+    @abstractmethod
+    def canonize_document(self, document: dict[str, Any]) -> bytes: ...
 
-    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes:
-        raise NotImplementedError
+    @abstractmethod
+    def canonize_proof_config(self, proof_config: dict[str, Any]) -> bytes: ...
 
     def hash_data(self, canonical_proof_config: bytes, canonical_document: bytes) -> bytes:
         # the P-256 form; verify_proof hashes with the key's curve
