@@ -621,7 +621,7 @@ class _Converter:
                     _sighted.clear()
                 _sighted[cache_key] = None
                 return self.convert_node(ctx, key, element, depth)
-        elif entry.ctx is ctx and entry.fingerprint == _fingerprint(element):
+        elif entry.ctx is ctx and _same_json(element, entry.element):
             if entry.serial in self.replayed:  # twice in one document: its blank nodes must differ
                 return self.convert_node(ctx, key, element, depth)
             self.replayed.add(entry.serial)
@@ -939,8 +939,9 @@ class _Converter:
 # The credentials of one micro-credential version share their largest part: the achievement (rubric, levels,
 # alignments), and the issuer. A node object with an ``id`` met a second time under the same active context,
 # property and depth is remembered with the quads its conversion added (in order, with pyld's duplicate keys);
-# when an equal one comes again, type for type and key order included (:func:`_fingerprint`), those quads are added
-# again instead of converting it. Its blank nodes get labels of its own (``_:r<serial>x<n>``), the same in every
+# when an equal one comes again, type for type and key order included (:func:`_same_json`, against a private copy
+# of the one remembered, which :func:`_fingerprint` found exact), those quads are added again instead of converting
+# it. Its blank nodes get labels of its own (``_:r<serial>x<n>``), the same in every
 # document, so the first-degree hashes remembered per label (:data:`_node_hashes`) apply; the second time a
 # subtree comes in one document it is converted again, with fresh labels. Nothing is remembered for a subtree
 # converted inside a @graph container, while another is being remembered, or one holding an empty @list (its
@@ -954,25 +955,28 @@ class _Subtree:
     __slots__ = (
         "blank_quads",
         "ctx",
-        "fingerprint",
+        "element",
         "ground",
         "ground_lines",
         "last_without",
         "quads",
         "result",
         "serial",
+        "size",
     )
 
     def __init__(
         self,
         ctx: _Ctx,
-        fingerprint: bytes,
+        element: _StoredObject,
+        size: int,
         quads: list[tuple[Quad, Any]],
         result: tuple[str, str | None],
         serial: int,
     ) -> None:
         self.ctx = ctx
-        self.fingerprint = fingerprint
+        self.element = element  # a private copy of the node object (:func:`_private_copy`), for :func:`_same_json`
+        self.size = size  # of its JSON, in bytes
         self.quads = quads
         self.result = result
         self.serial = serial
@@ -1051,7 +1055,10 @@ def _remember_subtree(
         return
     if len(_subtrees) >= MAX_SUBTREES:
         _subtrees.clear()
-    _subtrees[cache_key] = _Subtree(ctx, fingerprint, quads, (node_id, subject), serial)
+    stored = _private_copy(element)
+    if type(stored) is not _StoredObject:
+        return
+    _subtrees[cache_key] = _Subtree(ctx, stored, len(fingerprint), quads, (node_id, subject), serial)
 
 
 def _exact_json(value: Any, depth: int = 0) -> bool:
@@ -1090,6 +1097,82 @@ def _fingerprint(element: dict[str, Any]) -> bytes | None:
         return orjson.dumps(element)
     except orjson.JSONEncodeError:  # a lone surrogate, an integer beyond 64 bits
         return None
+
+
+class _StoredObject:
+    """A JSON object in a :func:`_private_copy`: its keys and values in order, for :func:`_same_json`."""
+
+    __slots__ = ("keys", "values")
+
+    def __init__(self, keys: list[str], values: list[Any]) -> None:
+        self.keys = keys
+        self.values = values
+
+
+def _private_copy(value: Any) -> Any:
+    """A copy of JSON :func:`_exact_json` accepted, for :func:`_same_json`: its objects as :class:`_StoredObject`,
+    its own lists, the same (immutable) scalars."""
+    kind = type(value)
+    if kind is dict:
+        mapping: dict[str, Any] = value
+        return _StoredObject(list(mapping), [_private_copy(item) for item in mapping.values()])
+    if kind is list:
+        items: list[Any] = value
+        return [_private_copy(item) for item in items]
+    return value
+
+
+def _same_json(value: Any, stored: Any) -> bool:
+    """Whether ``value`` equals ``stored`` (a :func:`_private_copy`) type for type, key order included: what
+    equal :func:`_fingerprint` bytes say, without serialising ``value``.
+
+    ``stored`` holds only the exact types :func:`_exact_json` accepts, finite floats and JSON-deep, and its
+    objects and lists are its own: ``value is stored`` can only hold for one same scalar. Anything of another type
+    (a subclass, a tuple, a UUID, a NaN, an int where a float was, True where 1 was) is different.
+    """
+    if value is stored:
+        return True
+    kind = type(value)
+    if kind is dict:
+        if type(stored) is not _StoredObject:
+            return False
+        node: _StoredObject = stored
+        mapping: dict[Any, Any] = value
+        keys = node.keys
+        values = node.values
+        if len(mapping) != len(keys):
+            return False
+        index = 0
+        for key, item in mapping.items():
+            if type(key) is not str or key != keys[index]:
+                return False
+            other = values[index]
+            if item is not other and not _same_json(item, other):
+                return False
+            index += 1
+        return True
+    if kind is not type(stored):
+        return False
+    if kind is str:
+        return bool(value == stored)
+    if kind is list:
+        items: list[Any] = value
+        others: list[Any] = stored
+        if len(items) != len(others):
+            return False
+        index = 0
+        for item in items:
+            other = others[index]
+            if item is not other and not _same_json(item, other):
+                return False
+            index += 1
+        return True
+    if kind is int:
+        return bool(value == stored)
+    if kind is float:
+        # -0.0 == 0.0, but they convert differently; NaN never equals (and is never stored)
+        return bool(value == stored and math.copysign(1.0, value) == math.copysign(1.0, stored))
+    return False  # True/False/None are single objects: different ones are different values
 
 
 def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
