@@ -155,6 +155,7 @@ class _Stats:
         self.fast = 0
         self.n_degree = 0
         self.replays = 0
+        self.n_degree_replays = 0
         self.resets = 0
         self.fallbacks: Counter[str] = Counter()
 
@@ -166,6 +167,7 @@ class _Stats:
                 "fallback_reasons": dict(self.fallbacks),
                 "n_degree": self.n_degree,
                 "subtree_replays": self.replays,
+                "n_degree_replays": self.n_degree_replays,
                 "context_table_resets": self.resets,
             }
 
@@ -180,7 +182,8 @@ def stats() -> dict[str, Any]:
     path, with ``fallback_reasons`` counting each reason; ``n_degree``: fast-path documents whose blank
     nodes needed RDFC-1.0's N-degree step (first-degree hashes not unique), which the fast path runs itself
     (:class:`_Labeller`); ``subtree_replays``: node objects whose quads came from an equal one converted before
-    (:class:`_Subtree`); ``context_table_resets``: how often the compiled contexts were dropped because
+    (:class:`_Subtree`); ``n_degree_replays``: documents whose N-degree step was taken from a remembered
+    result (:func:`_replay_look_alikes`); ``context_table_resets``: how often the compiled contexts were dropped because
     :data:`MAX_COMPILED_CONTEXTS` was reached.
     """
     return _STATS.snapshot()
@@ -191,6 +194,7 @@ def reset_stats() -> None:
         _STATS.fast = 0
         _STATS.n_degree = 0
         _STATS.replays = 0
+        _STATS.n_degree_replays = 0
         _STATS.resets = 0
         _STATS.fallbacks.clear()
 
@@ -959,7 +963,10 @@ class _Subtree:
         "ground",
         "ground_lines",
         "last_without",
+        "n_degree",
+        "prefix",
         "quads",
+        "reached",
         "result",
         "serial",
         "size",
@@ -980,6 +987,11 @@ class _Subtree:
         self.quads = quads
         self.result = result
         self.serial = serial
+        self.prefix = f"_:r{serial}x"  # of its blank nodes' labels
+        # remembered N-degree results (:func:`_replay_look_alikes`): the nodes step 5 labels that the look-alike
+        # ones reach, per look-alike groups; which nodes step 6 labelled in order, and the units it spent, per key
+        self.reached: dict[tuple[tuple[str, ...], ...], tuple[str, ...]] = {}
+        self.n_degree: dict[tuple[Any, ...], tuple[tuple[str, ...], int]] = {}
         # for the labelling (:func:`_canonical`): the N-Quads lines of the quads without blank nodes, serialized
         # and sorted once (and with their quads, in the same order), and the quads with blank nodes, in order
         self.blank_quads: list[Quad] = []
@@ -1286,10 +1298,16 @@ class _Labeller:
     # 4.4.3 steps 5 and 6
     def run(self, by_hash: dict[str, list[int]]) -> None:
         order = sorted(by_hash)
+        self.issue_unique(order, by_hash)
+        self.issue_look_alikes(order, by_hash)
+
+    def issue_unique(self, order: list[str], by_hash: dict[str, list[int]]) -> None:
         for first_hash in order:
             nodes = by_hash[first_hash]
             if len(nodes) == 1:
                 self.issue(nodes[0])
+
+    def issue_look_alikes(self, order: list[str], by_hash: dict[str, list[int]]) -> None:
         for first_hash in order:
             nodes = by_hash[first_hash]
             if len(nodes) == 1:
@@ -1505,7 +1523,7 @@ def _canonical(quads: list[Quad], blocks: list[_Block], budget: int) -> str:
     if len(hashes) == len(by_node):
         labels = {node: f"_:c14n{index}" for index, node in enumerate([hashes[h] for h in sorted(hashes)])}
     else:
-        labels = _n_degree_labels(by_node, first, budget)
+        labels = _n_degree_labels(by_node, first, budget, blocks)
     for s, p, o, g in blank:
         if s[0] == "_":
             s = labels[s]
@@ -1521,7 +1539,9 @@ def _canonical(quads: list[Quad], blocks: list[_Block], budget: int) -> str:
     return "".join(lines)
 
 
-def _n_degree_labels(by_node: dict[str, list[Quad]], first: list[str], budget: int) -> dict[str, str]:
+def _n_degree_labels(
+    by_node: dict[str, list[Quad]], first: list[str], budget: int, blocks: list[_Block] | None = None
+) -> dict[str, str]:
     """The canonical labels when first-degree hashes collide (counted in :func:`stats` as ``n_degree``)."""
     with _STATS.lock:
         _STATS.n_degree += 1
@@ -1534,9 +1554,91 @@ def _n_degree_labels(by_node: dict[str, list[Quad]], first: list[str], budget: i
             by_hash[digest] = [index]
         else:
             found.append(index)
-    labeller.run(by_hash)
+    order = sorted(by_hash)
+    labeller.issue_unique(order, by_hash)
+    if not blocks or not _replay_look_alikes(labeller, order, by_hash, blocks):
+        labeller.issue_look_alikes(order, by_hash)
     canonical = labeller.canonical
     return {node: canonical[index] for index, node in enumerate(nodes)}
+
+
+# Remembered N-degree results. In the platform's credentials every look-alike blank node (the allowedValue lists)
+# is one of a replayed subtree's (:class:`_Subtree`): its labels (``_:r<serial>x<n>``) are the subtree's own, no
+# other quad names them, and its quads are those of the subtree every time. When every look-alike node of a
+# document belongs to one replayed subtree, 4.4.3 step 6 depends on nothing but:
+# - the subtree (its quads fix the first-degree hashes, hence the look-alike groups and their order, and the
+#   blank nodes each Hash N-Degree Quads can reach: those connected to the look-alike ones, all the subtree's);
+# - the canonical labels step 5 gave to the nodes so reached (Hash Related Blank Node uses them);
+# - how many labels step 5 issued (the labels step 6 issues are numbered from there, and later groups hash
+#   them);
+# so the subtree keeps, per those, which of its nodes step 6 labelled in which order and the work units it spent.
+# The key holds them all, plus the groups as labels (which the subtree fixes; a cheap check); a budget smaller than
+# the units spent runs the step, to refuse the document as the reference does. Bounded per subtree.
+MAX_N_DEGREE_RESULTS = 64
+
+
+def _replay_look_alikes(
+    labeller: _Labeller, order: list[str], by_hash: dict[str, list[int]], blocks: list[_Block]
+) -> bool:
+    """Step 6 from a remembered result (True), or run and remembered when it can be (False: run it)."""
+    nodes = labeller.nodes
+    groups: list[tuple[str, ...]] = []
+    for first_hash in order:
+        members = by_hash[first_hash]
+        if len(members) > 1:
+            groups.append(tuple([nodes[index] for index in members]))
+    some = groups[0][0]
+    if not some.startswith("_:r"):
+        return False
+    entry: _Subtree | None = None
+    for _, _, candidate, _ in blocks:
+        if some.startswith(candidate.prefix):
+            entry = candidate
+            break
+    if entry is None:
+        return False
+    prefix = entry.prefix
+    for group in groups:
+        for label in group:
+            if not label.startswith(prefix):
+                return False
+    group_key = tuple(groups)
+    number = labeller.number
+    if not number:
+        for position, node in enumerate(nodes):
+            number[node] = position
+    reached = entry.reached.get(group_key)
+    if reached is None:
+        # the nodes Hash N-Degree Quads can reach from the look-alike ones that step 5 labels: all the subtree's
+        found: set[int] = set()
+        pending = [number[label] for group in groups for label in group]
+        while pending:
+            index = pending.pop()
+            if index in found:
+                continue
+            found.add(index)
+            pending.extend(related for _, related in labeller.neighbours(index))
+        reached = tuple(sorted([nodes[index] for index in found if labeller.canonical[index]]))
+        if len(entry.reached) >= MAX_N_DEGREE_RESULTS:
+            entry.reached.clear()
+        entry.reached[group_key] = reached
+    canonical = labeller.canonical
+    key = (len(labeller.issued), group_key, tuple([canonical[number[label]] for label in reached]))
+    known = entry.n_degree.get(key)
+    if known is not None and known[1] <= labeller.budget:
+        issued, _ = known
+        for label in issued:
+            labeller.issue(number[label])
+        with _STATS.lock:
+            _STATS.n_degree_replays += 1
+        return True
+    start = len(labeller.issued)
+    budget = labeller.budget
+    labeller.issue_look_alikes(order, by_hash)
+    if len(entry.n_degree) >= MAX_N_DEGREE_RESULTS:
+        entry.n_degree.clear()
+    entry.n_degree[key] = (tuple([nodes[index] for index in labeller.issued[start:]]), budget - labeller.budget)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------------------
