@@ -964,6 +964,7 @@ class _Subtree:
         "ground_lines",
         "last_without",
         "n_degree",
+        "node_quads",
         "prefix",
         "quads",
         "reached",
@@ -1002,6 +1003,13 @@ class _Subtree:
             else:
                 ground.append((_line(quad), quad))
         ground.sort()
+        # the quads of each of its blank nodes, in order of first appearance, as :func:`_canonical` indexes them:
+        # no other quad names its blank nodes, so these lists are complete in every document it is replayed in
+        # (and never added to: they are shared, read-only)
+        self.node_quads: dict[str, list[Quad]] = {}
+        scratch: list[Quad] = []
+        for quad in self.blank_quads:
+            _index_blank(quad, scratch, self.node_quads)
         self.ground = ground
         self.ground_lines = [line for line, _ in ground]
         self.last_without: tuple[set[Quad], list[str]] | None = None
@@ -1461,9 +1469,9 @@ def _canonical(quads: list[Quad], blocks: list[_Block], budget: int) -> str:
                 lines.extend(entry.ground_lines)
             else:
                 lines.extend(entry.ground_lines_without(already))
-            # never in the document before the replay: their blank nodes are the subtree's own
-            for quad in entry.blank_quads:
-                _index_blank(quad, blank, by_node)
+            # never in the document before the replay: their blank nodes are the subtree's own, named nowhere else
+            blank.extend(entry.blank_quads)
+            by_node.update(entry.node_quads)
             index += length
             block += 1
             block_start = blocks[block][0] if block < len(blocks) else count
