@@ -146,3 +146,76 @@ def test_generated_platform_credentials_take_the_fast_path_and_the_n_degree_step
     sample()
     assert all(taken), json.dumps(taken)
     assert fastld.stats()["n_degree"] - before >= len(taken) // 3
+
+
+# --- remembered N-degree results (fastld._replay_look_alikes) ---------------------------------------------------
+
+
+def replayed_n_degree(docs: list[dict[str, Any]], times: int = 3) -> int:
+    """Convert each document ``times`` times in turn, each conversion compared with the reference path; how many
+    conversions took their N-degree step from a remembered result."""
+    expected = [reference(doc) for doc in docs]
+    before = fastld.stats()["n_degree_replays"]
+    for _ in range(times):
+        for doc, outcome in zip(docs, expected, strict=True):
+            assert fast(doc) == outcome
+    return fastld.stats()["n_degree_replays"] - before
+
+
+def test_the_platform_credentials_n_degree_step_is_remembered_and_exact() -> None:
+    docs = [platform_credential.variant(PLATFORM, 3000 + n) for n in range(30)]
+    assert replayed_n_degree(docs) > 30  # the step 5 labels the look-alike lists reach repeat between documents
+
+
+def test_a_look_alike_list_outside_the_remembered_subtree_is_labelled_afresh() -> None:
+    # the credential's own list, equal to the rubric's, outside the achievement: its nodes join the look-alike
+    # groups of the achievement's, so no remembered result applies
+    doc = platform_credential.variant(PLATFORM, 3100)
+    allowed = doc["credentialSubject"]["achievement"]["resultDescription"][0]["allowedValue"]
+    doc["evidence"].append(
+        {"id": "urn:uuid:0e4c2b1a-0000-4000-8000-000000000001", "type": ["Evidence", "ResultDescription"],
+         "name": "Extra", "resultType": "RubricCriterionLevel", "allowedValue": list(allowed)}
+    )  # fmt: skip
+    before = fastld.stats()
+    assert replayed_n_degree([doc]) == 0
+    after = fastld.stats()
+    assert after["fast"] - before["fast"] == 3
+    assert after["n_degree"] - before["n_degree"] == 3
+    assert after["subtree_replays"] > before["subtree_replays"]
+
+
+def test_remembered_results_depend_on_how_many_labels_step_5_issued() -> None:
+    # the same achievement (the same subtree) in documents with more or fewer unique blank nodes: the labels the
+    # N-degree step issues start elsewhere, and later look-alike groups hash those labels
+    docs = []
+    for n, count in enumerate((0, 1, 3, 5)):
+        doc = platform_credential.variant(PLATFORM, 3200 + n)
+        doc["evidence"] = [
+            {"type": ["Evidence"], "name": f"Item {item}", "narrative": f"Narrative {item} of {count}."}
+            for item in range(count)
+        ]
+        docs.append(doc)
+    assert replayed_n_degree(docs) >= len(docs)
+
+
+def test_look_alike_lists_with_other_values_or_relabelled_nodes_are_labelled_exactly() -> None:
+    base = platform_credential.variant(PLATFORM, 3300)
+    other_values = copy.deepcopy(base)
+    criteria = other_values["credentialSubject"]["achievement"]["resultDescription"]
+    criteria[1]["allowedValue"] = list(reversed(criteria[1]["allowedValue"]))  # same look, other order
+    criteria[2]["allowedValue"] = ["Not yet", "Not yet", "Developing", "Proficient"]
+    replayed_n_degree([base, other_values, base, other_values])
+    # the remembered subtrees forgotten: the same documents get new subtree labels, and new remembered results
+    fastld._subtrees.clear()
+    replayed_n_degree([other_values, base])
+
+
+def test_a_remembered_result_never_lets_a_smaller_budget_through() -> None:
+    doc = platform_credential.variant(PLATFORM, 3400)
+    quads = fastld.document_quads(doc)
+    needed = minimal_budget(jsonld.canonicalize, quads)
+    for _ in range(3):
+        fastld.to_nquads(doc)  # remembered with the default budget
+    with pytest.raises(CanonicalizationBudgetExceeded):
+        fastld.to_nquads(doc, budget=needed - 1)
+    assert fastld.to_nquads(doc, budget=needed) == jsonld.to_nquads(doc, budget=needed)

@@ -98,6 +98,47 @@ def test_values_that_convert_differently_are_never_taken_for_equal(first: Any, s
 
 
 @pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (1, True),
+        (0, False),
+        (1, 1.0),
+        (0.0, -0.0),
+        (-0.0, 0.0),
+        ("1", 1),
+        (None, ""),
+        (None, False),
+        ([1, 2], [2, 1]),
+        ([1, 2], (1, 2)),
+        ([1], [1, 1]),
+        ({"a": 1, "b": 2}, {"b": 2, "a": 1}),  # key order: another order of quads
+        ({"a": 1}, {"a": 1, "b": 2}),
+        ({"a": [1]}, {"a": [1, 1]}),
+        ({"a": {"b": "x"}}, {"a": {"b": Text("x")}}),
+        ({"a": "x"}, {Text("a"): "x"}),
+        ("x", Text("x")),
+        (5, uuid.UUID(int=5)),
+        ("2026-01-01T00:00:00", datetime(2026, 1, 1)),
+        (1.5, float("nan")),
+        ({"a": [{"b": 1}]}, {"a": [{"b": 2}]}),
+    ],
+)
+def test_values_that_convert_differently_are_never_taken_for_the_remembered_one(first: Any, second: Any) -> None:
+    stored = fastld._private_copy({"x": first})
+    assert fastld._same_json({"x": first}, stored)
+    assert not fastld._same_json({"x": second}, stored)
+
+
+def test_the_remembered_copy_is_its_own() -> None:
+    doc = copy.deepcopy(PLATFORM)
+    stored = fastld._private_copy(doc)
+    assert fastld._same_json(copy.deepcopy(PLATFORM), stored)
+    doc["credentialSubject"]["achievement"]["resultDescription"][0]["allowedValue"].append("Exemplary")
+    assert not fastld._same_json(doc, stored)
+    assert fastld._same_json(PLATFORM, stored)
+
+
+@pytest.mark.parametrize(
     "value", [float("nan"), float("inf"), uuid.UUID(int=5), datetime(2026, 1, 1), "\ud800", 2**70, Text("x")]
 )
 def test_values_serialized_like_others_are_not_remembered(value: Any) -> None:
@@ -133,7 +174,7 @@ def test_large_subtrees_are_not_remembered(monkeypatch: pytest.MonkeyPatch) -> N
     doc = platform_credential.variant(PLATFORM, 500)
     same_every_time(doc)
     assert fastld._subtrees  # small ones (the achievement's creator) are remembered
-    assert all(len(entry.fingerprint) <= 200 for entry in fastld._subtrees.values())
+    assert all(entry.size <= 200 for entry in fastld._subtrees.values())
     achievement = doc["credentialSubject"]["achievement"]["id"]
     assert not [key for key in fastld._subtrees if key[0] == achievement]
 

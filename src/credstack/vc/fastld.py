@@ -155,6 +155,7 @@ class _Stats:
         self.fast = 0
         self.n_degree = 0
         self.replays = 0
+        self.n_degree_replays = 0
         self.resets = 0
         self.fallbacks: Counter[str] = Counter()
 
@@ -166,6 +167,7 @@ class _Stats:
                 "fallback_reasons": dict(self.fallbacks),
                 "n_degree": self.n_degree,
                 "subtree_replays": self.replays,
+                "n_degree_replays": self.n_degree_replays,
                 "context_table_resets": self.resets,
             }
 
@@ -180,7 +182,8 @@ def stats() -> dict[str, Any]:
     path, with ``fallback_reasons`` counting each reason; ``n_degree``: fast-path documents whose blank
     nodes needed RDFC-1.0's N-degree step (first-degree hashes not unique), which the fast path runs itself
     (:class:`_Labeller`); ``subtree_replays``: node objects whose quads came from an equal one converted before
-    (:class:`_Subtree`); ``context_table_resets``: how often the compiled contexts were dropped because
+    (:class:`_Subtree`); ``n_degree_replays``: documents whose N-degree step was taken from a remembered
+    result (:func:`_replay_look_alikes`); ``context_table_resets``: how often the compiled contexts were dropped because
     :data:`MAX_COMPILED_CONTEXTS` was reached.
     """
     return _STATS.snapshot()
@@ -191,6 +194,7 @@ def reset_stats() -> None:
         _STATS.fast = 0
         _STATS.n_degree = 0
         _STATS.replays = 0
+        _STATS.n_degree_replays = 0
         _STATS.resets = 0
         _STATS.fallbacks.clear()
 
@@ -621,7 +625,7 @@ class _Converter:
                     _sighted.clear()
                 _sighted[cache_key] = None
                 return self.convert_node(ctx, key, element, depth)
-        elif entry.ctx is ctx and entry.fingerprint == _fingerprint(element):
+        elif entry.ctx is ctx and _same_json(element, entry.element):
             if entry.serial in self.replayed:  # twice in one document: its blank nodes must differ
                 return self.convert_node(ctx, key, element, depth)
             self.replayed.add(entry.serial)
@@ -939,8 +943,9 @@ class _Converter:
 # The credentials of one micro-credential version share their largest part: the achievement (rubric, levels,
 # alignments), and the issuer. A node object with an ``id`` met a second time under the same active context,
 # property and depth is remembered with the quads its conversion added (in order, with pyld's duplicate keys);
-# when an equal one comes again, type for type and key order included (:func:`_fingerprint`), those quads are added
-# again instead of converting it. Its blank nodes get labels of its own (``_:r<serial>x<n>``), the same in every
+# when an equal one comes again, type for type and key order included (:func:`_same_json`, against a private copy
+# of the one remembered, which :func:`_fingerprint` found exact), those quads are added again instead of converting
+# it. Its blank nodes get labels of its own (``_:r<serial>x<n>``), the same in every
 # document, so the first-degree hashes remembered per label (:data:`_node_hashes`) apply; the second time a
 # subtree comes in one document it is converted again, with fresh labels. Nothing is remembered for a subtree
 # converted inside a @graph container, while another is being remembered, or one holding an empty @list (its
@@ -954,28 +959,40 @@ class _Subtree:
     __slots__ = (
         "blank_quads",
         "ctx",
-        "fingerprint",
+        "element",
         "ground",
         "ground_lines",
         "last_without",
+        "n_degree",
+        "node_quads",
+        "prefix",
         "quads",
+        "reached",
         "result",
         "serial",
+        "size",
     )
 
     def __init__(
         self,
         ctx: _Ctx,
-        fingerprint: bytes,
+        element: _StoredObject,
+        size: int,
         quads: list[tuple[Quad, Any]],
         result: tuple[str, str | None],
         serial: int,
     ) -> None:
         self.ctx = ctx
-        self.fingerprint = fingerprint
+        self.element = element  # a private copy of the node object (:func:`_private_copy`), for :func:`_same_json`
+        self.size = size  # of its JSON, in bytes
         self.quads = quads
         self.result = result
         self.serial = serial
+        self.prefix = f"_:r{serial}x"  # of its blank nodes' labels
+        # remembered N-degree results (:func:`_replay_look_alikes`): the nodes step 5 labels that the look-alike
+        # ones reach, per look-alike groups; which nodes step 6 labelled in order, and the units it spent, per key
+        self.reached: dict[tuple[tuple[str, ...], ...], tuple[str, ...]] = {}
+        self.n_degree: dict[tuple[Any, ...], tuple[tuple[str, ...], int]] = {}
         # for the labelling (:func:`_canonical`): the N-Quads lines of the quads without blank nodes, serialized
         # and sorted once (and with their quads, in the same order), and the quads with blank nodes, in order
         self.blank_quads: list[Quad] = []
@@ -986,6 +1003,13 @@ class _Subtree:
             else:
                 ground.append((_line(quad), quad))
         ground.sort()
+        # the quads of each of its blank nodes, in order of first appearance, as :func:`_canonical` indexes them:
+        # no other quad names its blank nodes, so these lists are complete in every document it is replayed in
+        # (and never added to: they are shared, read-only)
+        self.node_quads: dict[str, list[Quad]] = {}
+        scratch: list[Quad] = []
+        for quad in self.blank_quads:
+            _index_blank(quad, scratch, self.node_quads)
         self.ground = ground
         self.ground_lines = [line for line, _ in ground]
         self.last_without: tuple[set[Quad], list[str]] | None = None
@@ -1051,7 +1075,10 @@ def _remember_subtree(
         return
     if len(_subtrees) >= MAX_SUBTREES:
         _subtrees.clear()
-    _subtrees[cache_key] = _Subtree(ctx, fingerprint, quads, (node_id, subject), serial)
+    stored = _private_copy(element)
+    if type(stored) is not _StoredObject:
+        return
+    _subtrees[cache_key] = _Subtree(ctx, stored, len(fingerprint), quads, (node_id, subject), serial)
 
 
 def _exact_json(value: Any, depth: int = 0) -> bool:
@@ -1090,6 +1117,82 @@ def _fingerprint(element: dict[str, Any]) -> bytes | None:
         return orjson.dumps(element)
     except orjson.JSONEncodeError:  # a lone surrogate, an integer beyond 64 bits
         return None
+
+
+class _StoredObject:
+    """A JSON object in a :func:`_private_copy`: its keys and values in order, for :func:`_same_json`."""
+
+    __slots__ = ("keys", "values")
+
+    def __init__(self, keys: list[str], values: list[Any]) -> None:
+        self.keys = keys
+        self.values = values
+
+
+def _private_copy(value: Any) -> Any:
+    """A copy of JSON :func:`_exact_json` accepted, for :func:`_same_json`: its objects as :class:`_StoredObject`,
+    its own lists, the same (immutable) scalars."""
+    kind = type(value)
+    if kind is dict:
+        mapping: dict[str, Any] = value
+        return _StoredObject(list(mapping), [_private_copy(item) for item in mapping.values()])
+    if kind is list:
+        items: list[Any] = value
+        return [_private_copy(item) for item in items]
+    return value
+
+
+def _same_json(value: Any, stored: Any) -> bool:
+    """Whether ``value`` equals ``stored`` (a :func:`_private_copy`) type for type, key order included: what
+    equal :func:`_fingerprint` bytes say, without serialising ``value``.
+
+    ``stored`` holds only the exact types :func:`_exact_json` accepts, finite floats and JSON-deep, and its
+    objects and lists are its own: ``value is stored`` can only hold for one same scalar. Anything of another type
+    (a subclass, a tuple, a UUID, a NaN, an int where a float was, True where 1 was) is different.
+    """
+    if value is stored:
+        return True
+    kind = type(value)
+    if kind is dict:
+        if type(stored) is not _StoredObject:
+            return False
+        node: _StoredObject = stored
+        mapping: dict[Any, Any] = value
+        keys = node.keys
+        values = node.values
+        if len(mapping) != len(keys):
+            return False
+        index = 0
+        for key, item in mapping.items():
+            if type(key) is not str or key != keys[index]:
+                return False
+            other = values[index]
+            if item is not other and not _same_json(item, other):
+                return False
+            index += 1
+        return True
+    if kind is not type(stored):
+        return False
+    if kind is str:
+        return bool(value == stored)
+    if kind is list:
+        items: list[Any] = value
+        others: list[Any] = stored
+        if len(items) != len(others):
+            return False
+        index = 0
+        for item in items:
+            other = others[index]
+            if item is not other and not _same_json(item, other):
+                return False
+            index += 1
+        return True
+    if kind is int:
+        return bool(value == stored)
+    if kind is float:
+        # -0.0 == 0.0, but they convert differently; NaN never equals (and is never stored)
+        return bool(value == stored and math.copysign(1.0, value) == math.copysign(1.0, stored))
+    return False  # True/False/None are single objects: different ones are different values
 
 
 def document_quads(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -1203,10 +1306,16 @@ class _Labeller:
     # 4.4.3 steps 5 and 6
     def run(self, by_hash: dict[str, list[int]]) -> None:
         order = sorted(by_hash)
+        self.issue_unique(order, by_hash)
+        self.issue_look_alikes(order, by_hash)
+
+    def issue_unique(self, order: list[str], by_hash: dict[str, list[int]]) -> None:
         for first_hash in order:
             nodes = by_hash[first_hash]
             if len(nodes) == 1:
                 self.issue(nodes[0])
+
+    def issue_look_alikes(self, order: list[str], by_hash: dict[str, list[int]]) -> None:
         for first_hash in order:
             nodes = by_hash[first_hash]
             if len(nodes) == 1:
@@ -1360,9 +1469,9 @@ def _canonical(quads: list[Quad], blocks: list[_Block], budget: int) -> str:
                 lines.extend(entry.ground_lines)
             else:
                 lines.extend(entry.ground_lines_without(already))
-            # never in the document before the replay: their blank nodes are the subtree's own
-            for quad in entry.blank_quads:
-                _index_blank(quad, blank, by_node)
+            # never in the document before the replay: their blank nodes are the subtree's own, named nowhere else
+            blank.extend(entry.blank_quads)
+            by_node.update(entry.node_quads)
             index += length
             block += 1
             block_start = blocks[block][0] if block < len(blocks) else count
@@ -1422,7 +1531,7 @@ def _canonical(quads: list[Quad], blocks: list[_Block], budget: int) -> str:
     if len(hashes) == len(by_node):
         labels = {node: f"_:c14n{index}" for index, node in enumerate([hashes[h] for h in sorted(hashes)])}
     else:
-        labels = _n_degree_labels(by_node, first, budget)
+        labels = _n_degree_labels(by_node, first, budget, blocks)
     for s, p, o, g in blank:
         if s[0] == "_":
             s = labels[s]
@@ -1438,7 +1547,9 @@ def _canonical(quads: list[Quad], blocks: list[_Block], budget: int) -> str:
     return "".join(lines)
 
 
-def _n_degree_labels(by_node: dict[str, list[Quad]], first: list[str], budget: int) -> dict[str, str]:
+def _n_degree_labels(
+    by_node: dict[str, list[Quad]], first: list[str], budget: int, blocks: list[_Block] | None = None
+) -> dict[str, str]:
     """The canonical labels when first-degree hashes collide (counted in :func:`stats` as ``n_degree``)."""
     with _STATS.lock:
         _STATS.n_degree += 1
@@ -1451,9 +1562,91 @@ def _n_degree_labels(by_node: dict[str, list[Quad]], first: list[str], budget: i
             by_hash[digest] = [index]
         else:
             found.append(index)
-    labeller.run(by_hash)
+    order = sorted(by_hash)
+    labeller.issue_unique(order, by_hash)
+    if not blocks or not _replay_look_alikes(labeller, order, by_hash, blocks):
+        labeller.issue_look_alikes(order, by_hash)
     canonical = labeller.canonical
     return {node: canonical[index] for index, node in enumerate(nodes)}
+
+
+# Remembered N-degree results. In the platform's credentials every look-alike blank node (the allowedValue lists)
+# is one of a replayed subtree's (:class:`_Subtree`): its labels (``_:r<serial>x<n>``) are the subtree's own, no
+# other quad names them, and its quads are those of the subtree every time. When every look-alike node of a
+# document belongs to one replayed subtree, 4.4.3 step 6 depends on nothing but:
+# - the subtree (its quads fix the first-degree hashes, hence the look-alike groups and their order, and the
+#   blank nodes each Hash N-Degree Quads can reach: those connected to the look-alike ones, all the subtree's);
+# - the canonical labels step 5 gave to the nodes so reached (Hash Related Blank Node uses them);
+# - how many labels step 5 issued (the labels step 6 issues are numbered from there, and later groups hash
+#   them);
+# so the subtree keeps, per those, which of its nodes step 6 labelled in which order and the work units it spent.
+# The key holds them all, plus the groups as labels (which the subtree fixes; a cheap check); a budget smaller than
+# the units spent runs the step, to refuse the document as the reference does. Bounded per subtree.
+MAX_N_DEGREE_RESULTS = 64
+
+
+def _replay_look_alikes(
+    labeller: _Labeller, order: list[str], by_hash: dict[str, list[int]], blocks: list[_Block]
+) -> bool:
+    """Step 6 from a remembered result (True), or run and remembered when it can be (False: run it)."""
+    nodes = labeller.nodes
+    groups: list[tuple[str, ...]] = []
+    for first_hash in order:
+        members = by_hash[first_hash]
+        if len(members) > 1:
+            groups.append(tuple([nodes[index] for index in members]))
+    some = groups[0][0]
+    if not some.startswith("_:r"):
+        return False
+    entry: _Subtree | None = None
+    for _, _, candidate, _ in blocks:
+        if some.startswith(candidate.prefix):
+            entry = candidate
+            break
+    if entry is None:
+        return False
+    prefix = entry.prefix
+    for group in groups:
+        for label in group:
+            if not label.startswith(prefix):
+                return False
+    group_key = tuple(groups)
+    number = labeller.number
+    if not number:
+        for position, node in enumerate(nodes):
+            number[node] = position
+    reached = entry.reached.get(group_key)
+    if reached is None:
+        # the nodes Hash N-Degree Quads can reach from the look-alike ones that step 5 labels: all the subtree's
+        found: set[int] = set()
+        pending = [number[label] for group in groups for label in group]
+        while pending:
+            index = pending.pop()
+            if index in found:
+                continue
+            found.add(index)
+            pending.extend(related for _, related in labeller.neighbours(index))
+        reached = tuple(sorted([nodes[index] for index in found if labeller.canonical[index]]))
+        if len(entry.reached) >= MAX_N_DEGREE_RESULTS:
+            entry.reached.clear()
+        entry.reached[group_key] = reached
+    canonical = labeller.canonical
+    key = (len(labeller.issued), group_key, tuple([canonical[number[label]] for label in reached]))
+    known = entry.n_degree.get(key)
+    if known is not None and known[1] <= labeller.budget:
+        issued, _ = known
+        for label in issued:
+            labeller.issue(number[label])
+        with _STATS.lock:
+            _STATS.n_degree_replays += 1
+        return True
+    start = len(labeller.issued)
+    budget = labeller.budget
+    labeller.issue_look_alikes(order, by_hash)
+    if len(entry.n_degree) >= MAX_N_DEGREE_RESULTS:
+        entry.n_degree.clear()
+    entry.n_degree[key] = (tuple([nodes[index] for index in labeller.issued[start:]]), budget - labeller.budget)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------------------
