@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -166,7 +167,10 @@ def measure_here(home: str, generate: bool) -> dict[str, Any]:
 def _child(generate: bool) -> dict[str, Any]:
     home = tempfile.mkdtemp(prefix="credstack-bench-pages-")
     command = [sys.executable, "-m", "benchmarks.pages", "--child", "large" if generate else "small", home]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)  # noqa: S603
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)  # noqa: S603
+    finally:
+        shutil.rmtree(home, ignore_errors=True)  # the large database is gigabytes
     if done.returncode != 0:
         raise RuntimeError(f"the page benchmark's child failed: {done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
