@@ -16,6 +16,7 @@ MODULES: list[str] = [
     "benchmarks.awards",
     "benchmarks.input_guard",
     "benchmarks.verify_api",
+    "benchmarks.pages",
 ]
 
 

@@ -138,6 +138,18 @@ def run() -> None:
     print(f"  queries per award             {queries[0] / AWARDS:10.2f}        (claim mail included: an eager task)")
     print(f"  memory of this process        {memory_before:10.0f} MB before the run, {memory_after:.0f} MB after")
     print(f"  re-run of the same file       {AWARDS / rerun:10,.0f} rows/s   (issues nothing: all already awarded)")
+    cpu_ms = 1000 * issuing_cpu / AWARDS
+    goal_met = AWARDS / issuing >= 1000
+    print(
+        f"  goal >= 1,000 awards/s on SQLite: {'met' if goal_met else 'not met'} ({AWARDS / issuing:,.0f}/s). "
+        f"Why: {cpu_ms:.2f} ms of CPU per award in one process (build + sign {sign_ms:.2f} ms of it), and SQLite "
+        f"takes one writer, so one process issues at most {1000 / cpu_ms:,.0f}/s."
+    )
+    if not goal_met:
+        print(
+            f"  what would close it: CPU per award below 1 ms (now {cpu_ms:.2f}: Django's model and query "
+            "building per batch, claim mail rendering), or PostgreSQL with workers issuing slices of a run in parallel"
+        )
     _stacks(org, version, AWARDS / issuing)
     if _SERVICES["DATABASE_URL"] and _SERVICES["REDIS_URL"]:
         env = {**os.environ, **_SERVICES}

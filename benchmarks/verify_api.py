@@ -97,6 +97,22 @@ def children_rss(pid: int) -> list[int]:
     return sorted(sizes)
 
 
+def children_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the child processes of ``pid`` (the gunicorn workers) have used, from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def mb(sizes: list[int]) -> str:
     return ", ".join(f"{size / 2**20:.0f} MB" for size in sizes) or "(not readable)"
 
@@ -277,9 +293,10 @@ def measure(port: int, body: bytes, pid: int) -> list[tuple[int, dict[str, Any]]
         load(port, body, 8, WARMUP_SECONDS)
         results = []
         for concurrency in CONCURRENCY:
-            cpu = time.process_time()
+            cpu, server_cpu = time.process_time(), children_cpu(pid)
             result = load(port, body, concurrency, SECONDS)
             result["client_cpu"] = (time.process_time() - cpu) / SECONDS
+            result["server_ms"] = 1000 * (children_cpu(pid) - server_cpu) / max(1, result["requests"])
             results.append((concurrency, result))
     finally:
         restore()
@@ -306,6 +323,20 @@ def print_results(core: float, results: list[tuple[int, dict[str, Any]]]) -> Non
         f"  goal at c={max(CONCURRENCY)}: >= {GOAL['rate']:,.0f} req/s with p99 <= {GOAL['p99_ms']:.0f} ms: "
         f"{'met' if met else 'not met'} ({top['rate']:,.0f} req/s, p99 {top['p99']:.0f} ms)"
     )
+    cores = os.cpu_count() or 1
+    server_ms, client = top["server_ms"], top["client_cpu"]
+    ceiling = (cores - client) * 1000 / server_ms if server_ms else float("nan")
+    print(
+        f"  why: the workers spent {server_ms:.2f} ms of CPU per request (the core alone: {1000 / core:.2f} ms per "
+        f"verification, wall clock, above); {cores} cores less the load generator's {client:.0%} of one allow at "
+        f"most {ceiling:,.0f} req/s."
+    )
+    if not met:
+        print(
+            "  what would close it: CPU per request below "
+            f"{(cores - client) * 1000 / GOAL['rate']:.2f} ms (the Django/Ninja/fetcher share above the core's), "
+            "or the load generator on another machine, or more cores"
+        )
 
 
 if __name__ == "__main__":

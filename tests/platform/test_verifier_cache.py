@@ -118,3 +118,36 @@ def test_writes_in_this_process_empty_the_cache(issued: Credential) -> None:
     actions.do_revoke_credential(credential=issued, reason="x", actor=admin_of(issued.organization))
     assert not owncache._entries
     assert verdict(issued.document) == "revoked"
+
+
+def test_the_verify_api_parses_and_measures_the_body_once(
+    issued: Credential, other_process_writes: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credstack.vc import shape
+
+    settings.CREDSTACK_VERIFIER_RATE_LIMIT_EXEMPT = frozenset({"127.0.0.1"})
+    body = json.dumps({"verifiableCredential": issued.document, "options": {}})
+    client = Client(REMOTE_ADDR="127.0.0.1")
+    assert client.post("/credentials/verify", body, content_type="application/json").status_code == 200
+    measured: list[Any] = []
+    parsed: list[Any] = []
+    real_measure, real_loads = shape.measure, json.loads
+
+    def counting_measure(value: Any, **limits: Any) -> Any:
+        measured.append(value)
+        return real_measure(value, **limits)
+
+    def counting_loads(text: Any, *args: Any, **kwargs: Any) -> Any:
+        if text == body.encode():
+            parsed.append(text)
+        return real_loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(shape, "measure", counting_measure)
+    monkeypatch.setattr(json, "loads", counting_loads)
+    answer = client.post("/credentials/verify", body, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["verified"] is True
+    assert len(parsed) == 1  # the guard's parse; Ninja is handed the same object
+    assert len(measured) == 1  # the guard's measure of the whole body; the core does not walk the credential again
+    # Bytes or text sent to the service are still measured by the core.
+    assert service.verify_credential(json.dumps(issued.document)).report.verdict == "valid"
+    assert len(measured) == 2

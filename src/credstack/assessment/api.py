@@ -163,6 +163,9 @@ class QueueItemOut(Schema):
 class QueueOut(Schema):
     items: list[QueueItemOut]
     hidden: int
+    count: int
+    page: int
+    pages: int
 
 
 class ScoresIn(Schema):
@@ -425,10 +428,16 @@ def evidence_content(request: HttpRequest, item_id: int) -> Any:
 
 
 @router.get("/review/{org_slug}/queue", response=QueueOut, summary="The review queue, oldest first (blind)")
-def review_queue(request: HttpRequest, org_slug: str, status: str = "", micro_credential: str = "") -> Any:
+def review_queue(
+    request: HttpRequest, org_slug: str, status: str = "", micro_credential: str = "", page: int = 1
+) -> Any:
     user, org = _reviewer(request, org_slug)
     data = queries.queue(
-        org, user, status=status if status in queries.QUEUE_FILTERS else "", micro_credential=micro_credential
+        org,
+        user,
+        status=status if status in queries.QUEUE_FILTERS else "",
+        micro_credential=micro_credential,
+        page=page,
     )
     items = [
         {
@@ -450,7 +459,14 @@ def review_queue(request: HttpRequest, org_slug: str, status: str = "", micro_cr
         }
         for r in data["rows"]
     ]
-    return {"items": items, "hidden": data["hidden"]}
+    shown = data["page"]
+    return {
+        "items": items,
+        "hidden": data["hidden"],
+        "count": shown.paginator.count,
+        "page": shown.number,
+        "pages": shown.paginator.num_pages,
+    }
 
 
 @router.get("/review/{org_slug}/submissions/{pk}", response=ReviewOut, summary="A submission as its assessor sees it")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -86,8 +87,16 @@ def conflicted_emails(user: Any) -> list[str]:
     )
 
 
-def queue(organization: Organization, user: Any, *, status: str = "", micro_credential: str = "") -> dict[str, Any]:
-    """The organization's review queue for one assessor, oldest first; their own and conflicted work left out."""
+#: Submissions per page of the review queue (page and API): the queue of a large program stays one size.
+QUEUE_PAGE_SIZE = 50
+
+
+def queue(
+    organization: Organization, user: Any, *, status: str = "", micro_credential: str = "", page: Any = None
+) -> dict[str, Any]:
+    """The organization's review queue for one assessor, oldest first; their own and conflicted work left out.
+
+    One page of it (``page``, a number as typed; the first when missing, the last when past the end)."""
     qs: QuerySet[Submission] = (
         Submission.objects.filter(organization=organization)
         .exclude(status__in=[SubmissionStatus.DRAFT, SubmissionStatus.WITHDRAWN])
@@ -114,7 +123,9 @@ def queue(organization: Organization, user: Any, *, status: str = "", micro_cred
     hidden = qs.filter(hidden_q).count()
     now = timezone.now()
     rows = []
-    for s in qs.exclude(hidden_q).order_by("submitted_at", "pk"):
+    shown = Paginator(qs.exclude(hidden_q).order_by("submitted_at", "pk"), QUEUE_PAGE_SIZE).get_page(page)
+    for s in shown.object_list:
+        s.organization = organization  # the filter above: no query per row for its turnaround
         age = now - s.submitted_at if s.submitted_at else timedelta(0)
         due = expected_review_by(s)
         rows.append(
@@ -137,7 +148,7 @@ def queue(organization: Organization, user: Any, *, status: str = "", micro_cred
                 "overdue": s.status in QUEUE_STATUSES and due is not None and now > due,
             }
         )
-    return {"rows": rows, "hidden": hidden}
+    return {"rows": rows, "hidden": hidden, "page": shown}
 
 
 def queue_label(s: Submission) -> str:

@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -295,15 +296,26 @@ def review_queue(request: HttpRequest, org_slug: str) -> HttpResponse:
     status = request.GET.get("status", "")
     mc = request.GET.get("micro_credential", "")
     data = queries.queue(
-        org, request.user, status=status if status in queries.QUEUE_FILTERS else "", micro_credential=mc
+        org,
+        request.user,
+        status=status if status in queries.QUEUE_FILTERS else "",
+        micro_credential=mc,
+        page=request.GET.get("page"),
     )
-    micro_credentials = MicroCredential.objects.filter(organization=org, submissions__isnull=False).distinct()
+    query = request.GET.copy()
+    query.pop("page", None)
+    # EXISTS per micro-credential (an index lookup each), not a join over every submission of the organization.
+    micro_credentials = MicroCredential.objects.filter(organization=org).filter(
+        Exists(Submission.objects.filter(micro_credential=OuterRef("pk")))
+    )
     return render(
         request,
         "assessment/queue.html",
         {
             "org": org,
             "rows": data["rows"],
+            "page": data["page"],
+            "querystring": query.urlencode(),
             "hidden": data["hidden"],
             "filters": queries.QUEUE_FILTERS,
             "status": status,

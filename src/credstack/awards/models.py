@@ -166,7 +166,13 @@ class Credential(models.Model):
                 name="unique_standing_credential",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "recipient_email"])]
+        indexes = [
+            models.Index(fields=["organization", "recipient_email"]),
+            # The issued list and the API's list (newest first, one page): read in index order, never sorted.
+            models.Index(fields=["organization", "-awarded_at", "-id"], name="credential_org_newest"),
+            # A learner's wallet, newest first.
+            models.Index(fields=["recipient_user", "-awarded_at", "-id"], name="credential_holder_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} → {self.recipient_email or '(API)'}"

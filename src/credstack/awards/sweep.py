@@ -21,10 +21,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from credstack.core.mail import SameSubjectMail
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,22 @@ def _send_claim_mail(credential: Any, connection: Any = None) -> int:
         {"c": credential, "claim_url": claim_url(credential), "base": settings.CREDSTACK_BASE_URL},
     )
     subject, _, text = body.partition("\n\n")
-    return send_mail(subject.strip(), text, None, [credential.recipient_email], connection=connection)
+    # send_mail's message, with the subject encoded once for the whole batch (one micro-credential, one subject)
+    return SameSubjectMail(subject.strip(), text, None, [credential.recipient_email], connection=connection).send()
+
+
+def _attach_for_mail(batch: list[Any]) -> None:
+    """What the claim mail reads of each credential, once per batch: the versions (their names, the title), and
+    the signed document only of credentials without a version (its name is their title)."""
+    from credstack.awards.bulk import attach_versions
+    from credstack.awards.models import Credential
+
+    attach_versions(batch)
+    unversioned = [c.pk for c in batch if c.version_id is None]
+    documents = dict(Credential.objects.filter(pk__in=unversioned).values_list("pk", "document")) if unversioned else {}
+    for credential in batch:
+        if credential.version_id is None:
+            credential.document = documents[credential.pk]
 
 
 def send_due_mails(*, credential_ids: list[int] | None = None, older_than: timedelta | None = None) -> int:
@@ -73,9 +90,11 @@ def send_due_mails(*, credential_ids: list[int] | None = None, older_than: timed
         with transaction.atomic():
             batch = list(
                 due.select_for_update(skip_locked=True, of=("self",))
-                .select_related("organization", "version")
+                .select_related("organization")
+                .defer("document", "results", "evidence")
                 .order_by("mail_due_at", "pk")[:MAIL_BATCH]
             )
+            _attach_for_mail(batch)
             done: list[int] = []
             # One connection to the mail server for the batch (SMTP: one login, not one per mail); each mail is
             # still handed over on its own, so a failure leaves exactly the ones not sent due.

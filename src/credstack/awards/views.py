@@ -246,26 +246,35 @@ def claim(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpRespons
 # --- the learner's wallet ------------------------------------------------------------------------------
 
 
+#: Credentials per wallet page: a learner may hold hundreds (renewals included); the page stays one size.
+WALLET_PAGE_SIZE = 20
+
+
+def _wallet_context(request: HttpRequest, typed: dict[str, Any] | None = None) -> dict[str, Any]:
+    me = _me(request)
+    credentials = (
+        Credential.objects.filter(recipient_user=me)
+        .select_related("organization", "version__micro_credential")
+        .order_by("-awarded_at", "-pk")
+    )
+    page = Paginator(credentials, WALLET_PAGE_SIZE).get_page(request.GET.get("page"))
+    choices = WalletSettings.objects.filter(user=me).first()
+    return {
+        "page": page,
+        "rows": [{"c": c, "linkedin": linkedin_url(c)} for c in page.object_list],
+        "unclaimed": actions.unclaimed_for(me),
+        "stacks": learner_progress(me),
+        "choices": choices,
+        "errors": {},
+        "typed": typed
+        if typed is not None
+        else {"did": choices.did if choices else "", "show_name": choices.show_name if choices else False},
+    }
+
+
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
-    credentials = (
-        Credential.objects.filter(recipient_user=_me(request))
-        .select_related("organization", "version__micro_credential")
-        .order_by("-awarded_at")
-    )
-    choices = WalletSettings.objects.filter(user=_me(request)).first()
-    return render(
-        request,
-        "awards/wallet.html",
-        {
-            "rows": [{"c": c, "linkedin": linkedin_url(c)} for c in credentials],
-            "unclaimed": actions.unclaimed_for(_me(request)),
-            "stacks": learner_progress(_me(request)),
-            "choices": choices,
-            "errors": {},
-            "typed": {"did": choices.did if choices else "", "show_name": choices.show_name if choices else False},
-        },
-    )
+    return render(request, "awards/wallet.html", _wallet_context(request))
 
 
 @login_required
@@ -275,18 +284,9 @@ def wallet_settings(request: HttpRequest) -> HttpResponse:
     try:
         actions.do_update_wallet_settings(user=request.user, did=did, show_name=show_name, actor=request.user)
     except ValidationError as exc:
-        credentials = Credential.objects.filter(recipient_user=_me(request)).select_related("organization", "version")
-        return render(
-            request,
-            "awards/wallet.html",
-            {
-                "rows": [{"c": c, "linkedin": linkedin_url(c)} for c in credentials],
-                "unclaimed": actions.unclaimed_for(_me(request)),
-                "errors": {k: " ".join(v) for k, v in exc.message_dict.items()},
-                "typed": {"did": did, "show_name": show_name},
-            },
-            status=400,
-        )
+        context = _wallet_context(request, typed={"did": did, "show_name": show_name})
+        context["errors"] = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        return render(request, "awards/wallet.html", context, status=400)
     messages.success(request, "Saved. New credentials follow these choices; update existing ones below.")
     return redirect("awards:wallet")
 

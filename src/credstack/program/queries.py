@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from credstack.assessment.models import Attempt, Submission, SubmissionStatus
@@ -165,17 +164,19 @@ def program(organization: Organization, *, months: int = 12, now: datetime | Non
     first = datetime(starts[0].year, starts[0].month, 1, tzinfo=timezone.get_current_timezone())
     by_month: dict[date, dict[str, int]] = {start: {key: 0 for key, *_ in SOURCES} for start in starts}
     source_of = {origin: key for key, _, origins in SOURCES for origin in origins}
-    for monthly in (
-        credentials.filter(awarded_at__gte=first)
-        .annotate(month=TruncMonth("awarded_at"))
-        .values("month", "origin")
-        .annotate(n=Count("id"))
-    ):
-        month = timezone.localtime(monthly["month"]) if timezone.is_aware(monthly["month"]) else monthly["month"]
-        start = date(month.year, month.month, 1)
-        if start in by_month:
-            key = source_of.get(monthly["origin"], "direct")
-            by_month[start][key] += monthly["n"]
+    # One count per month and origin over the index range of the last months (no date function per row, which
+    # SQLite runs in Python), grouped by origin.
+    bounds = [datetime(s.year, s.month, 1, tzinfo=timezone.get_current_timezone()) for s in starts]
+    bounds.append(datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=timezone.get_current_timezone()))
+    per_month = {
+        f"m{i}": Count("id", filter=Q(awarded_at__gte=bounds[i], awarded_at__lt=bounds[i + 1]))
+        for i in range(len(starts))
+    }
+    for monthly in credentials.filter(awarded_at__gte=first).values("origin").annotate(**per_month).order_by():
+        tally: dict[str, Any] = dict(monthly)
+        key = source_of.get(tally["origin"], "direct")
+        for i, start in enumerate(starts):
+            by_month[start][key] += tally[f"m{i}"]
 
     waiting = Submission.objects.filter(organization=organization, status__in=WAITING).aggregate(
         n=Count("id"), oldest=Min("submitted_at")

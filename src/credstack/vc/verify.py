@@ -98,6 +98,9 @@ class VerifyOptions:
     max_array_items: int = shape.DEFAULT_MAX_ARRAY_ITEMS
     max_values: int = shape.DEFAULT_MAX_VALUES
     """Bounds on the work one verification may cost (:mod:`credstack.vc.shape`), checked before any of it."""
+    within_limits: bool = False
+    """The caller already measured the input object (or a JSON document holding it) against limits no looser than
+    these: the measuring pass over a parsed object is not made again. Bytes and text are always measured."""
     max_image_side: int = 16_384
     """Largest width or height, in pixels, of an image that is read."""
     max_endorsement_depth: int = 2
@@ -287,7 +290,7 @@ def verify(data: bytes | str | Mapping[str, Any], *, options: VerifyOptions | No
 
 def _verify(data: bytes | str | Mapping[str, Any], options: VerifyOptions, *, depth: int) -> VerificationReport:
     if isinstance(data, Mapping):
-        refused = _too_big(data, options)
+        refused = None if options.within_limits and depth == 0 else _too_big(data, options)
         if refused:
             return _unusable(refused, "object")
         parse = Check("parse", "Read the input", "passed", "Read a JSON object.")

@@ -19,6 +19,7 @@ connection, even when a guard is broken.
 
 from __future__ import annotations
 
+import functools
 import io
 import urllib.parse
 from collections.abc import Callable
@@ -38,10 +39,6 @@ from credstack.verifier import owncache
 
 #: URL namespaces never called in-process: the verifier itself (no recursion) and the admin.
 REFUSED_NAMESPACES = frozenset({"verifier", "vcapi", "admin"})
-
-
-def _netloc(url: str) -> str:
-    return urllib.parse.urlsplit(url).netloc.lower()
 
 
 class NotVisible(FetchError):
@@ -84,13 +81,20 @@ class InProcessFetcher:
             return url
         return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
+    @functools.cached_property
+    def _base(self) -> tuple[str, str]:
+        parts = urllib.parse.urlsplit(self.base_url)
+        return parts.netloc.lower(), parts.path.rstrip("/") + "/"
+
     def handles(self, url: str) -> bool:
+        # A data: URL (an embedded image, many kilobytes) is never a page: not split (urlsplit copies it thrice).
+        if url[:5].lower() == "data:":
+            return False
         # By host and port, http or https alike: did:web always names https, so a development platform on
         # plain http still answers its own DID documents here.
-        if urllib.parse.urlsplit(url).scheme not in ("http", "https") or _netloc(url) != _netloc(self.base_url):
-            return False
-        base_path = urllib.parse.urlsplit(self.base_url).path.rstrip("/")
-        return urllib.parse.urlsplit(url).path.startswith(base_path + "/")
+        parts = urllib.parse.urlsplit(url)
+        netloc, path = self._base
+        return parts.scheme in ("http", "https") and parts.netloc.lower() == netloc and parts.path.startswith(path)
 
     def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
         if not self.handles(url):

@@ -47,9 +47,14 @@ def new_fetcher() -> PlatformFetcher:
 
 
 def options_for(
-    fetcher: PlatformFetcher, *, recipient_email: str | None = None, now: datetime | None = None
+    fetcher: PlatformFetcher,
+    *,
+    recipient_email: str | None = None,
+    now: datetime | None = None,
+    within_limits: bool = False,
 ) -> VerifyOptions:
     return VerifyOptions(
+        within_limits=within_limits,
         fetcher=fetcher,
         recipient_email=recipient_email or None,
         now=now,
@@ -156,10 +161,15 @@ def verify_credential(
     fetcher: PlatformFetcher | None = None,
     now: datetime | None = None,
     with_evidence: bool = True,
+    within_limits: bool = False,
 ) -> Outcome:
-    """Verify anything a person holds (bytes of a PNG/SVG/JSON/JWT, text, a parsed object); never raises."""
+    """Verify anything a person holds (bytes of a PNG/SVG/JSON/JWT, text, a parsed object); never raises.
+
+    ``within_limits``: a parsed object the caller already measured within the verifier's shape limits (or a
+    document holding it), so the core does not measure it again."""
     fetcher = fetcher or new_fetcher()
-    report = verify(unwrap_envelope(data), options=options_for(fetcher, recipient_email=recipient_email, now=now))
+    options = options_for(fetcher, recipient_email=recipient_email, now=now, within_limits=within_limits)
+    report = verify(unwrap_envelope(data), options=options)
     outcome = Outcome(report, fetcher=fetcher)
     if with_evidence and not report.input_error:
         outcome.evidence = [check_evidence(item, fetcher) for item in evidence_items(report)[:MAX_EVIDENCE_CHECKS]]
