@@ -26,7 +26,7 @@ ADMIN = "admin@northfield.example.org"
 WIDTHS = (360, 1280)
 
 
-def _shoot(tab: Any, name: str, *, fill: Any = None) -> None:
+def _shoot(tab: Any, name: str, *, fill: Any = None, focus: str = "") -> None:
     folder = Path(os.environ["CLAIM_SCREENS_DIR"])
     tag = os.environ.get("CLAIM_SCREENS_TAG", "after")
     for width in WIDTHS:
@@ -36,6 +36,8 @@ def _shoot(tab: Any, name: str, *, fill: Any = None) -> None:
         else:
             fill()
         tab.wait_for_load_state("load")
+        if focus:
+            tab.locator(focus).first.scroll_into_view_if_needed()
         tab.screenshot(path=str(folder / f"{name}-{tag}-{width}.png"))
 
 
@@ -60,11 +62,19 @@ def test_screens(demo_page: Any, browser: Any, live_server: Any) -> None:
         actor=admin,
     )
     actions.do_revoke_credential(credential=gone, reason="Awarded by mistake.", actor=admin)
+    ready = actions.do_award_credential(
+        organization=owned.organization,
+        data={"email": "ready.teacher@example.org", "achievement": version.micro_credential.slug},
+        actor=admin,
+    )
+    from credstack.catalog.demo.loader import DEMO_PASSWORD
+
+    User.objects.create_user("ready.teacher@example.org", DEMO_PASSWORD, display_name="Robin Ready")
     path = lambda c: urllib.parse.urlsplit(actions.claim_url(c)).path  # noqa: E731
 
     page = demo_page
     page.goto(f"/credentials/{owned.public_id}")
-    _shoot(page, "p1-credential-page")
+    _shoot(page, "p1-credential-page", focus=".facts")
 
     def verify_owned() -> None:
         page.goto("/verify")
@@ -87,4 +97,8 @@ def test_screens(demo_page: Any, browser: Any, live_server: Any) -> None:
     _shoot(page, "p8-claim-already-yours")
     page.goto("/wallet/")
     _shoot(page, "p1-wallet")
+    with new_tab(browser, live_server.url) as other:
+        sign_in(other, "ready.teacher@example.org")
+        other.goto(path(ready))
+        _shoot(other, "p1-claim-signed-in")
     mail.outbox.clear()
