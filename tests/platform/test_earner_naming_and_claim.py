@@ -244,9 +244,10 @@ def test_the_claim_page_of_a_credential_that_ended_says_so(
     else:
         Credential.objects.filter(pk=credential.pk).update(valid_until=timezone.now() - timedelta(days=1))
     page = Client().get(path).content.decode()
-    assert "can no longer be claimed" in page and {"revoked": "revoked", "superseded": "newer award"}.get(
-        ending, "expired"
-    ) in page
+    assert (
+        "can no longer be claimed" in page
+        and {"revoked": "revoked", "superseded": "newer award"}.get(ending, "expired") in page
+    )
     assert f"{path}/account" not in page and "?next=" not in page  # neither "Create an account" nor "Sign in" to claim
     learner = make_user(EMAIL)
     client = client_for(learner)

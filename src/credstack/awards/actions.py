@@ -906,7 +906,7 @@ def do_claim_credential(
                 choices.save(update_fields=["show_name", "updated_at"])
                 audit.record("award.wallet_settings", choices, actor=actor, did=bool(choices.did), show_name=show_name)
             # The credential at the link too: its earner may have had it in their wallet already.
-            for row in {c.pk: c for c in [*claimed, credential]}.values():
+            for row in {c.pk: c for c in [credential, *claimed]}.values():
                 shown = name if show_name else ""
                 if row.origin == Origin.API or row.revoked_at is not None:
                     continue

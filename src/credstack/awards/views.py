@@ -280,7 +280,7 @@ def claim(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpRespons
 
 
 def claim_account(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
-    """"Create an account" from a claim link: the address is the credential's (the link proves the mailbox, so the
+    """ "Create an account" from a claim link: the address is the credential's (the link proves the mailbox, so the
     account is active at once, no confirmation mail); then back to the claim page to choose how it names them."""
     credential = _credential(public_id)
     context = _claim_context(request, credential, token)
