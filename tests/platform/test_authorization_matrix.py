@@ -126,6 +126,8 @@ MATRIX: dict[str, str] = {
     "awards:evidence": "403 200 403 200 200 403 403 403 | 405 405 405 405 405 405 405 405",
     "awards:evidence_file": "404 200 404 200 200 404 404 404 | 405 405 405 405 405 405 405 405",
     "awards:claim": "400 400 400 400 400 400 400 400 | 400 400 400 400 400 400 400 400",
+    # a claim link that does not prove the mailbox sends everyone back to the claim page, which says so
+    "awards:claim_account": "302 302 302 302 302 302 302 302 | 302 302 302 302 302 302 302 302",
     "awards:status_list": "200 200 200 200 200 200 200 200 | 405 405 405 405 405 405 405 405",
     "awards:wallet": "login 200 200 200 200 200 login login | login 200 200 200 200 200 login login",
     "awards:wallet_settings": "login 405 405 405 405 405 login login | login 302 302 302 302 302 login login",

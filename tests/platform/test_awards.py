@@ -63,7 +63,9 @@ def test_issued_credential_verifies_and_is_schema_valid(issued: Credential) -> N
     assert doc["credentialSchema"][0]["id"].endswith("ob_v3p0_achievementcredential_schema.json")
     subject = doc["credentialSubject"]
     assert subject["identifier"][0]["identityHash"].startswith("sha256$")
-    assert "Lee" not in json.dumps(doc)  # the name is in only by the learner's choice
+    # named by default: the name the issuer typed (no account uses the address), in the OB 3.0 identity object
+    named = {"identityType": "name", "identityHash": "Lee Learner", "hashed": False, "type": "IdentityObject"}
+    assert named in subject["identifier"]
     assert subject["achievement"]["resultDescription"] and subject["achievement"]["id"].endswith("achievement.json")
     assert doc["evidence"][0]["id"] == "https://example.org/portfolio"
     assert schema.validate(doc, strict_status=True) == []

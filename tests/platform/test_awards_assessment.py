@@ -46,7 +46,9 @@ def test_pass_issues_one_credential_with_results_and_evidence(passed: Assessment
         .endswith(passed.levels[r["resultDescription"].split("#criterion-")[1]])
         for r in results
     )
-    assert LEARNER_NAME not in str(doc)  # not unless the learner chooses
+    # named by default, with the name of the learner's account (they may re-issue it without)
+    named = {"identityType": "name", "identityHash": LEARNER_NAME, "hashed": False, "type": "IdentityObject"}
+    assert credential.name_shown and named in doc["credentialSubject"]["identifier"]
     files = [e for e in doc["evidence"] if "digestMultibase" in e]
     assert files, "assessed files carry their digest"
     for entry in files:

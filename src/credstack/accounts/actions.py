@@ -145,3 +145,30 @@ def do_create_admin(*, email: str, password: str, display_name: str = "") -> Use
         user = User.objects.create_superuser(email=email, password=password, display_name=display_name)
         audit.record("account.admin_created", user, actor=None)
     return user
+
+
+def do_register_proven_address(*, email: str, password: str, display_name: str = "", proof: str) -> User:
+    """Create an active account for an address whose mailbox is already proven (``proof`` says how, e.g. the claim
+    link of a credential mailed there): no activation mail, since opening that link was the confirmation.
+
+    An account registered for the address but never activated starts over with this password and is activated (only
+    the mailbox's owner has the link). An address with a working account is refused with a pointer to sign in — the
+    person asking owns the mailbox, so telling them is no leak.
+    """
+    email = clean_registration(email=email, password=password, display_name=display_name)
+    if len(display_name.strip()) > 150:
+        raise ValidationError({"display_name": ["The name must be at most 150 characters."]})
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        if user is not None and not _awaiting_activation(user):
+            raise ValidationError(
+                {"email": ["You already have an account with this address: sign in (or reset your password)."]}
+            )
+        if user is None:
+            user = User.objects.create_user(email=email, password=password, display_name=display_name.strip())
+        else:
+            user.set_password(password)
+            user.display_name, user.is_active = display_name.strip(), True
+            user.save(update_fields=["password", "display_name", "is_active"])
+        audit.record("account.registered", user, actor=user, proven_by=proof)
+    return user

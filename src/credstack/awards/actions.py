@@ -127,10 +127,38 @@ def _valid_until(request: AwardRequest, awarded_at: datetime) -> datetime | None
 
 
 def _recipient_choices(user: Any) -> tuple[str, bool]:
+    """The learner's DID and whether their name goes into new credentials: named unless they chose otherwise."""
     if user is None:
-        return "", False
+        return "", True
     choices = WalletSettings.objects.filter(user=user).first()
-    return (choices.did, choices.show_name) if choices else ("", False)
+    return (choices.did, choices.show_name) if choices else ("", True)
+
+
+def accounts_by_email(emails: Sequence[str]) -> dict[str, Any]:
+    """The active accounts of ``emails`` (lower-cased), one query: whose name and choices an award to an address
+    follows before the credential is claimed."""
+    from credstack.accounts.models import User
+
+    wanted = {e.lower() for e in emails if e}
+    if not wanted:
+        return {}
+    return {u.email.lower(): u for u in User.objects.filter(email__in=wanted, is_active=True)}
+
+
+def recipient_naming(request: AwardRequest, account: Any = None) -> tuple[str, str, bool]:
+    """``(name, did, show_name)`` of a new credential.
+
+    The credential names its earner by default (issue 14): the name of their account — the learner's own, or the
+    account that already uses the address — else the name the issuer typed; the account's saved choice (not named,
+    a DID) is followed. The DID is used only for the learner the award is made to: an unclaimed credential does not
+    name the DID of an account that has not claimed it yet. With no name at all the credential is named at claim.
+    """
+    holder = request.user if request.user is not None else account
+    did, show_name = _recipient_choices(holder)
+    if request.user is None:
+        did = ""
+    name = (holder.display_name if holder is not None else "") or request.name
+    return name, did, show_name and bool(name)
 
 
 def issue_awards(
@@ -158,6 +186,7 @@ def issue_awards(
     todo = [r for r in requests if r.source not in found]
     rows: list[Credential] = []
     if todo:
+        accounts = accounts_by_email([r.email for r in todo if r.user is None])
         key = do_ensure_signing_key(organization=organization, actor=actor)
         signer = key.signer()
         slots = statuslists.reserve_indexes(organization, len(todo))
@@ -165,7 +194,17 @@ def issue_awards(
         for request, slot in zip(todo, slots, strict=True):
             try:
                 rows.append(
-                    _build_credential(organization, request, slot, key, signer, actor=actor, notify=notify, parts=parts)
+                    _build_credential(
+                        organization,
+                        request,
+                        slot,
+                        key,
+                        signer,
+                        actor=actor,
+                        notify=notify,
+                        parts=parts,
+                        account=accounts.get(request.email.lower()),
+                    )
                 )
             except DatabaseError:
                 raise
@@ -216,12 +255,12 @@ def _build_credential(
     actor: Any,
     notify: bool,
     parts: documents.SharedParts | None = None,
+    account: Any = None,
 ) -> Credential:
     parts = parts or documents.SharedParts()
     status_list, index = slot
     awarded_at = request.awarded_at or timezone.now()
-    did, show_name = _recipient_choices(request.user)
-    name = request.name or (request.user.display_name if request.user is not None else "")
+    name, did, show_name = recipient_naming(request, account)
     recipient = documents.Recipient(
         email=request.email, salt=secrets.token_hex(16), name=name if show_name else "", did=did
     )
@@ -795,9 +834,46 @@ def _claim_all(user: Any, email: str, actor: Any) -> list[Credential]:
     return claimed
 
 
-def do_claim_credential(*, credential: Credential, token: str, user: Any, actor: Any) -> list[Credential]:
+def claim_closed_reason(credential: Credential) -> str:
+    """Why a credential can no longer be claimed (revoked, replaced by a newer award, expired), or ``""``."""
+    if credential.revoked_at is not None:
+        return f"{credential.organization.name} revoked this credential on {credential.revoked_at:%-d %B %Y}."
+    if credential.superseded_at is not None:
+        return "A newer award of the same micro-credential replaced this credential; claim that one instead."
+    if credential.state == "expired" and credential.valid_until is not None:
+        return f"This credential expired on {credential.valid_until:%-d %B %Y}."
+    return ""
+
+
+def clean_shown_name(name: str) -> str:
+    """A name the learner typed for their credentials; ValidationError (key ``name``) when it cannot be used."""
+    name = " ".join((name or "").split())
+    if len(name) > 200:
+        raise ValidationError({"name": ["The name must be at most 200 characters."]})
+    if problem := text_problem(name):
+        raise ValidationError({"name": [f"The name {problem}."]})
+    return name
+
+
+def do_claim_credential(
+    *,
+    credential: Credential,
+    token: str,
+    user: Any,
+    actor: Any,
+    show_name: bool | None = None,
+    name: str = "",
+) -> list[Credential]:
     """Claim through the mailed link: the token proves the mailbox, so every credential awarded to that
-    address and not yet claimed joins the account (the signed-in account must use that address)."""
+    address and not yet claimed joins the account (the signed-in account must use that address).
+
+    ``show_name`` is the learner's answer to "name me in my credentials?" asked on the claim page (``None``: not
+    asked): it becomes their choice for new credentials, and each credential claimed now whose presentation
+    differs is re-issued with it (``name``, or the name it carries or the account's, when named).
+    """
+    closed = claim_closed_reason(credential)
+    if closed:
+        raise ValidationError({"credential": [f"{closed} It cannot be added to My credentials."]})
     if not read_claim_token(credential, token):
         raise ValidationError(
             {
@@ -818,7 +894,28 @@ def do_claim_credential(*, credential: Credential, token: str, user: Any, actor:
         )
     if credential.recipient_user_id is not None and credential.recipient_user_id != user.pk:
         raise ValidationError({"credential": ["This credential was already claimed by another account."]})
-    return _claim_all(user, credential.recipient_email, actor)
+    name = clean_shown_name(name) or credential.recipient_name or user.display_name
+    if show_name and not name:
+        raise ValidationError({"name": ["Type the name your credentials should show, or choose not to be named."]})
+    with transaction.atomic():
+        claimed = _claim_all(user, credential.recipient_email, actor)
+        if show_name is not None:
+            choices, _ = WalletSettings.objects.get_or_create(user=user)
+            if choices.show_name != show_name:
+                choices.show_name = show_name
+                choices.save(update_fields=["show_name", "updated_at"])
+                audit.record("award.wallet_settings", choices, actor=actor, did=bool(choices.did), show_name=show_name)
+            # The credential at the link too: its earner may have had it in their wallet already.
+            for row in {c.pk: c for c in [credential, *claimed]}.values():
+                shown = name if show_name else ""
+                if row.origin == Origin.API or row.revoked_at is not None:
+                    continue
+                if row.name_shown == bool(shown) and (not shown or row.recipient_name == shown):
+                    continue  # already presented as chosen: no new signature
+                do_present_recipient(
+                    credential=row, show_name=bool(show_name), use_did=bool(row.recipient_did), actor=actor, name=name
+                )
+    return claimed
 
 
 def unclaimed_for(user: Any) -> int:
@@ -869,12 +966,16 @@ def do_set_evidence_public(*, credential: Credential, public: bool, actor: Any) 
     return locked
 
 
-def do_present_recipient(*, credential: Credential, show_name: bool, use_did: bool, actor: Any) -> Credential:
+def do_present_recipient(
+    *, credential: Credential, show_name: bool, use_did: bool, actor: Any, name: str = ""
+) -> Credential:
     """Re-sign the credential with the learner's name shown or not, their DID as subject or not.
 
     The id, status entries and everything the issuer asserted stay; only the recipient presentation and the
-    proof (by the organization's active key) change.
+    proof (by the organization's active key) change. ``name`` replaces the name the credential keeps (the one
+    the issuer typed or the account's) when given.
     """
+    name = clean_shown_name(name)
     with transaction.atomic():
         locked = _locked(credential)
         # Documents signed for an integrator (origin API) are theirs as given: their recipient is not ours to redo.
@@ -883,7 +984,7 @@ def do_present_recipient(*, credential: Credential, show_name: bool, use_did: bo
         did = _recipient_choices(locked.recipient_user)[0] if use_did else ""
         if use_did and not did:
             raise ValidationError({"did": ["Add your DID in My credentials settings first."]})
-        name = locked.recipient_name or (locked.recipient_user.display_name if locked.recipient_user else "")
+        name = name or locked.recipient_name or (locked.recipient_user.display_name if locked.recipient_user else "")
         if show_name and not name:
             raise ValidationError({"name": ["Your account has no name; add one first."]})
         salt = _identity_salt(locked.document)

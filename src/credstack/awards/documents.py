@@ -10,7 +10,7 @@ and JSON-LD safe by construction. Two decisions worth knowing:
   schema check accepts an array whose every entry is a valid OB 3.0 ``CredentialStatus`` (see
   :mod:`credstack.vc.schema`); the trade-off is described in docs/architecture.md ("Status").
 - The recipient is a salted sha256 ``IdentityObject`` of the email address (lower-cased before hashing);
-  the learner's name is added as a plain ``name`` IdentityObject only when the learner chooses so, and
+  the learner's name is added as a plain ``name`` IdentityObject unless the learner chose not to be named, and
   their DID as ``credentialSubject.id`` when they gave one.
 """
 

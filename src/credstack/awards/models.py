@@ -216,7 +216,9 @@ class WalletSettings(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wallet_settings")
     did = models.CharField("your DID", max_length=500, blank=True)
-    show_name = models.BooleanField("put my name in new credentials", default=False)
+    #: Named by default (issue 14): a credential that does not say who earned it is of little use to an employer.
+    #: Rows saved before kept their value: a learner who left the box unticked then made that choice.
+    show_name = models.BooleanField("put my name in new credentials", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from credstack.core.mail import SameSubjectMail
@@ -47,12 +48,30 @@ class SweepReport:
         return asdict(self)
 
 
+def mail_situation(credential: Any) -> str:
+    """What the award mail asks of its recipient: nothing (``in_wallet``: earned through the platform, already in
+    their account), to sign in (``sign_in``: an account uses the address) or to create an account (``create``)."""
+    from credstack.accounts.models import User
+
+    if credential.recipient_user_id is not None:
+        return "in_wallet"
+    if User.objects.filter(email__iexact=credential.recipient_email, is_active=True).exists():
+        return "sign_in"
+    return "create"
+
+
 def _send_claim_mail(credential: Any, connection: Any = None) -> int:
     from credstack.awards.actions import claim_url
 
     body = render_to_string(
         "awards/mail/awarded.txt",
-        {"c": credential, "claim_url": claim_url(credential), "base": settings.CREDSTACK_BASE_URL},
+        {
+            "c": credential,
+            "situation": mail_situation(credential),
+            "claim_url": claim_url(credential),
+            "wallet_url": settings.CREDSTACK_BASE_URL + reverse("awards:wallet"),
+            "base": settings.CREDSTACK_BASE_URL,
+        },
     )
     subject, _, text = body.partition("\n\n")
     # send_mail's message, with the subject encoded once for the whole batch (one micro-credential, one subject)

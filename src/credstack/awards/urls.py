@@ -12,6 +12,7 @@ urlpatterns = [
     path("credentials/<uuid:public_id>/evidence/<int:number>", views.evidence_page, name="evidence"),
     path("credentials/<uuid:public_id>/evidence/<int:number>/file", views.evidence_file, name="evidence_file"),
     path("credentials/<uuid:public_id>/claim/<str:token>", views.claim, name="claim"),
+    path("credentials/<uuid:public_id>/claim/<str:token>/account", views.claim_account, name="claim_account"),
     path("issuers/<slug:org_slug>/status/<int:number>/<str:purpose>", views.status_list, name="status_list"),
     path("wallet/", views.wallet, name="wallet"),
     path("wallet/settings/", views.wallet_settings, name="wallet_settings"),

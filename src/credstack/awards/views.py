@@ -9,6 +9,7 @@ import uuid
 from typing import IO, Any, cast
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from credstack.accounts import throttle
+from credstack.accounts.actions import do_register_proven_address
 from credstack.accounts.models import User
 from credstack.awards import actions, bulk, images
 from credstack.awards.access import evidence_access_allowed
@@ -208,38 +210,103 @@ def status_list(request: HttpRequest, org_slug: str, number: int, purpose: str) 
     return json_document(request, status_document(found, purpose), VC_CONTENT_TYPE, "public, no-cache")
 
 
+def _has_account(email: str) -> bool:
+    return User.objects.filter(email__iexact=email, is_active=True).exists()
+
+
+def claim_situation(request: HttpRequest, credential: Credential, valid: bool) -> str:
+    """Which claim page this person sees (the claim link proves the mailbox, so it may say whether an account uses
+    the address): ``invalid``, ``closed`` (revoked, replaced, expired), ``yours`` (already in their wallet),
+    ``taken`` (in another account), ``mismatch`` (signed in with another address), ``ready`` (they can add it), and
+    signed out ``sign_in`` (the address has an account) or ``create`` (it has none)."""
+    if not valid:
+        return "invalid"
+    if request.user.is_authenticated and credential.recipient_user_id == request.user.pk:
+        return "yours"
+    if actions.claim_closed_reason(credential):
+        return "closed"
+    if credential.recipient_user_id is not None:
+        return "taken"
+    if request.user.is_authenticated:
+        return "mismatch" if _me(request).email.lower() != credential.recipient_email else "ready"
+    return "sign_in" if _has_account(credential.recipient_email) else "create"
+
+
+def _claim_context(request: HttpRequest, credential: Credential, token: str, **extra: Any) -> dict[str, Any]:
+    valid = actions.read_claim_token(credential, token)
+    user = _me(request) if request.user.is_authenticated else None
+    return {
+        "c": credential,
+        "token": token,
+        "valid": valid,
+        "situation": claim_situation(request, credential, valid),
+        "closed": actions.claim_closed_reason(credential),
+        "next": reverse("awards:claim", args=[credential.public_id, token]),
+        "name": credential.recipient_name or (user.display_name if user is not None else ""),
+        "show_name": True,
+        **extra,
+    }
+
+
 def claim(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
     credential = _credential(public_id)
-    valid = actions.read_claim_token(credential, token)
     if request.method == "POST" and request.user.is_authenticated:
+        choice, typed_name = request.POST.get("show_name", ""), request.POST.get("name", "")
         try:
+            if choice not in ("1", "0", ""):
+                raise ValidationError({"show_name": ["Choose whether the credential shows your name."]})
             claimed = actions.do_claim_credential(
-                credential=credential, token=token, user=request.user, actor=request.user
+                credential=credential,
+                token=token,
+                user=request.user,
+                actor=request.user,
+                show_name=None if choice == "" else choice == "1",
+                name=typed_name,
             )
         except ValidationError as exc:
-            return render(
-                request,
-                "awards/claim.html",
-                {"c": credential, "valid": valid, "error": " ".join(exc.messages)},
-                status=400,
-            )
+            context = _claim_context(request, credential, token, name=typed_name, show_name=choice != "0")
+            context["errors"] = exc.message_dict if hasattr(exc, "error_dict") else {"credential": exc.messages}
+            return render(request, "awards/claim.html", context, status=400)
+        added = len(claimed)
         messages.success(
             request,
-            f"{len(claimed)} credential{'s' if len(claimed) != 1 else ''} added to My credentials."
-            if claimed
+            f"{added} credential{'s' if added != 1 else ''} added to My credentials."
+            if added
             else "This credential is already in My credentials.",
         )
         return redirect("awards:wallet")
+    context = _claim_context(request, credential, token)
+    return render(request, "awards/claim.html", context, status=400 if context["situation"] == "invalid" else 200)
+
+
+def claim_account(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpResponse:
+    """ "Create an account" from a claim link: the address is the credential's (the link proves the mailbox, so the
+    account is active at once, no confirmation mail); then back to the claim page to choose how it names them."""
+    credential = _credential(public_id)
+    context = _claim_context(request, credential, token)
+    if context["situation"] != "create":
+        return redirect("awards:claim", credential.public_id, token)
+    typed = {"display_name": request.POST.get("display_name", context["name"]), "password": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            user = do_register_proven_address(
+                email=credential.recipient_email,
+                password=request.POST.get("password", ""),
+                display_name=typed["display_name"],
+                proof=f"claim:{credential.public_id}",
+            )
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your account is ready. One last choice, and the credential is yours.")
+            return redirect("awards:claim", credential.public_id, token)
     return render(
         request,
-        "awards/claim.html",
-        {
-            "c": credential,
-            "valid": valid,
-            "next": request.get_full_path(),
-            "mismatch": request.user.is_authenticated and request.user.email.lower() != credential.recipient_email,
-        },
-        status=200 if valid else 400,
+        "awards/claim_account.html",
+        {**context, "typed": typed, "errors": errors},
+        status=400 if errors else 200,
     )
 
 
@@ -268,7 +335,7 @@ def _wallet_context(request: HttpRequest, typed: dict[str, Any] | None = None) -
         "errors": {},
         "typed": typed
         if typed is not None
-        else {"did": choices.did if choices else "", "show_name": choices.show_name if choices else False},
+        else {"did": choices.did if choices else "", "show_name": choices.show_name if choices else True},
     }
 
 
@@ -349,6 +416,7 @@ def wallet_presentation(request: HttpRequest, public_id: uuid.UUID) -> HttpRespo
             show_name=request.POST.get("show_name") == "1",
             use_did=request.POST.get("use_did") == "1",
             actor=request.user,
+            name=request.POST.get("name", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
