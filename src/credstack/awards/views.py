@@ -250,7 +250,7 @@ def claim(request: HttpRequest, public_id: uuid.UUID, token: str) -> HttpRespons
 def wallet(request: HttpRequest) -> HttpResponse:
     credentials = (
         Credential.objects.filter(recipient_user=_me(request))
-        .select_related("organization", "version__micro_credential")
+        .select_related("organization", "version__micro_credential__organization")
         .order_by("-awarded_at")
     )
     choices = WalletSettings.objects.filter(user=_me(request)).first()

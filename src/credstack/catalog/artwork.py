@@ -610,15 +610,15 @@ def _svg_primitive(p: Primitive, colours: dict[str, str]) -> str:
     )
 
 
-def render_svg(design: dict[str, str], *, label: str = "") -> bytes:
+def render_svg(design: dict[str, str], *, label: str = "", tooltip: str = "") -> bytes:
     """The artwork as a standalone SVG (UTF-8): no scripts, fonts or external references; ``label`` (default:
-    the title) is its accessible name."""
+    the title) is its accessible name, ``tooltip`` (default: the label) its ``<title>``."""
     art = layout(design)
-    label = escape(label or design["title"], {'"': "&quot;"})
+    label = label or design["title"]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 {SIZE} {SIZE}" '
-        f'role="img" aria-label="{label}">',
-        f"<title>{label}</title>",
+        f'role="img" aria-label="{escape(label, {chr(34): "&quot;"})}">',
+        f"<title>{escape(tooltip or label)}</title>",
     ]
     parts += [_svg_primitive(p, art.colours) for p in art.primitives]
     if art.lines:

@@ -76,15 +76,16 @@ def artwork_png(version: MicroCredentialVersion | None, title: str = "") -> byte
 def artwork_svg(version: MicroCredentialVersion | None, title: str = "", issuer: str = "") -> bytes:
     """SVG bytes of the artwork: the designed badge, or the uploaded image embedded (as PNG data)."""
     uploaded = uploaded_png(version)
-    label = (version.name if version is not None else title) + (f" — {issuer}" if issuer else "")
+    label = title or (version.name if version is not None else "")
+    tooltip = f"{label} — {issuer}" if issuer else label
     if uploaded is None:
-        return render_svg(design_for(version, title), label=label)
+        return render_svg(design_for(version, title), label=label, tooltip=tooltip)
     png = base64.b64encode(uploaded).decode("ascii")
-    text = escape(label, {'"': "&quot;"})
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 {SIZE} {SIZE}" '
-        f'role="img" aria-label="{text}"><title>{text}</title><image width="{SIZE}" height="{SIZE}" '
-        f'preserveAspectRatio="xMidYMid meet" href="data:image/png;base64,{png}"/></svg>'
+        f'role="img" aria-label="{escape(label, {chr(34): "&quot;"})}"><title>{escape(tooltip)}</title>'
+        f'<image width="{SIZE}" height="{SIZE}" preserveAspectRatio="xMidYMid meet" '
+        f'href="data:image/png;base64,{png}"/></svg>'
     ).encode("utf-8")
 
 
