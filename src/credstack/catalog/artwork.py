@@ -127,11 +127,13 @@ def contrast_ratio(first: str, second: str) -> float:
 
 
 def legible_on(background: str, preferred: str, minimum: float = MIN_TEXT_CONTRAST) -> str:
-    """``preferred`` if it reaches ``minimum`` contrast on ``background``, else white or near-black (whichever
-    contrasts more; one of them always reaches 4.5)."""
+    """``preferred`` if it reaches ``minimum`` contrast on ``background``, else white or near-black, whichever
+    contrasts more, or pure black (white or black always reaches 4.5: the worst background gives 4.58)."""
     if contrast_ratio(background, preferred) >= minimum:
         return preferred
-    return max(("#ffffff", "#111827"), key=lambda candidate: contrast_ratio(background, candidate))
+    candidates = sorted(("#ffffff", "#111827"), key=lambda c: contrast_ratio(background, c), reverse=True)
+    candidates += ["#000000"]
+    return next((c for c in candidates if contrast_ratio(background, c) >= minimum), "#000000")
 
 
 def normalize_colour(value: Any) -> str | None:
@@ -541,8 +543,9 @@ def fit_title(title: str, width: float, height: float) -> tuple[list[str], int]:
         line = ""
         while rest and text_width((line + " " + rest[0]).strip(), size) <= width:
             line = (line + " " + rest.pop(0)).strip()
-        if not line:  # one word wider than the box: cut it
-            line = _ellipsized(rest.pop(0), size, width)
+        if not line:  # one word wider than the box: cut it, and end there
+            lines.append(_ellipsized(rest.pop(0), size, width))
+            break
         lines.append(line)
     if rest and not lines[-1].endswith(ELLIPSIS):
         lines[-1] = _ellipsized(lines[-1], size, width)
