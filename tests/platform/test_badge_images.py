@@ -15,9 +15,9 @@ from PIL import Image
 
 from credstack.awards import actions as award_actions
 from credstack.awards import images as badge_images
-from credstack.catalog import badges as catalog_badges
 from credstack.awards.models import Credential
 from credstack.catalog import actions
+from credstack.catalog import badges as catalog_badges
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.core.images import MAX_STORED_SIDE
 from credstack.organizations.forms import ProfileForm

@@ -223,7 +223,7 @@ def effective_design(design: dict[str, Any] | None, name: str, organization_key:
     cleaned, _ = clean_design({k: v for k, v in (design or {}).items() if k in DESIGN_KEYS})
     merged.update(cleaned)
     merged["text_colour"] = legible_on(merged["background"], merged["text_colour"])
-    merged["title"] = merged["title"] or " ".join(name.split())[:MAX_TITLE_LENGTH * 2]
+    merged["title"] = merged["title"] or " ".join(name.split())[: MAX_TITLE_LENGTH * 2]
     return merged
 
 
@@ -292,9 +292,9 @@ def _quadratic(start: Point, control: Point, end: Point, steps: int = 14) -> lis
 
 
 def _shield() -> list[Point]:
-    top = [(300.0, 22.0)] + _quadratic((300, 22), (420, 70), (552, 64))
-    right = [(552.0, 300.0)] + _quadratic((552, 300), (540, 490), (300, 584))
-    left = _quadratic((300, 584), (60, 490), (48, 300)) + [(48.0, 64.0)]
+    top = [(300.0, 22.0), *_quadratic((300, 22), (420, 70), (552, 64))]
+    right = [(552.0, 300.0), *_quadratic((552, 300), (540, 490), (300, 584))]
+    left = [*_quadratic((300, 584), (60, 490), (48, 300)), (48.0, 64.0)]
     back = _quadratic((48, 64), (180, 70), (300, 22))[:-1]
     return top + right + left + back
 
@@ -416,7 +416,9 @@ def _icon(name: str) -> list[Primitive]:
     if name == "people":
 
         def body(cx: float, base: float, r: float) -> tuple[Point, ...]:
-            return tuple((cx + r * math.cos(math.radians(a)), base - r * math.sin(math.radians(a))) for a in range(0, 181, 12))
+            return tuple(
+                (cx + r * math.cos(math.radians(a)), base - r * math.sin(math.radians(a))) for a in range(0, 181, 12)
+            )
 
         return [
             P("circle", centre=(66, 30), radius=12),
@@ -626,7 +628,8 @@ def render_svg(design: dict[str, str], *, label: str = "", tooltip: str = "") ->
     parts += [_svg_primitive(p, art.colours) for p in art.primitives]
     if art.lines:
         tspans = "".join(
-            f'<tspan x="300" y="{_n(y)}">{escape(line)}</tspan>' for line, y in zip(art.lines, art.baselines)
+            f'<tspan x="300" y="{_n(y)}">{escape(line)}</tspan>'
+            for line, y in zip(art.lines, art.baselines, strict=True)
         )
         parts.append(
             f'<text font-family="{FONT_FAMILY}" font-size="{art.text_size}" font-weight="700" '
@@ -673,7 +676,7 @@ def render_png(design: dict[str, str], size: int = SIZE) -> bytes:
                 draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=colour)
     font = _font(round(art.text_size * k))
     text_colour = _rgb(design["text_colour"])
-    for line, baseline in zip(art.lines, art.baselines):
+    for line, baseline in zip(art.lines, art.baselines, strict=True):
         draw.text(
             (300 * k, baseline * k),
             line,

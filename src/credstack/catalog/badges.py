@@ -86,7 +86,7 @@ def artwork_svg(version: MicroCredentialVersion | None, title: str = "", issuer:
         f'role="img" aria-label="{escape(label, {chr(34): "&quot;"})}"><title>{escape(tooltip)}</title>'
         f'<image width="{SIZE}" height="{SIZE}" preserveAspectRatio="xMidYMid meet" '
         f'href="data:image/png;base64,{png}"/></svg>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def artwork_etag(version: MicroCredentialVersion) -> str:

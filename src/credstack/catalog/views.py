@@ -163,7 +163,8 @@ def _org_for_admin(request: HttpRequest, org_slug: str) -> Organization:
 def design_preview(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
     """The editor's badge designer: the design shown (stored or posted, completed from the default), its
     problems, and the SVG preview as a data: URL (the page's CSP allows data: images; no script needed)."""
-    posted = data.get("design") if isinstance(data.get("design"), dict) else {}
+    raw = data.get("design")
+    posted: dict[str, Any] = raw if isinstance(raw, dict) else {}
     name = str(data.get("name") or "").strip() or "New micro-credential"
     cleaned, problems = clean_design(posted)
     shown = effective_design(cleaned, name, org.slug)
