@@ -21,7 +21,7 @@ from credstack.catalog.artwork import design_key, render_png
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.organizations.models import Organization
 from credstack.vc.baking import unbake
-from tests.platform.conftest import admin_of, client_for
+from tests.platform.conftest import admin_of, client_for, key_client
 from tests.platform.test_pages import _form_post
 
 DESIGN = {
@@ -201,3 +201,17 @@ def test_every_demo_micro_credential_has_its_own_designed_artwork(db: Any) -> No
     assert all(v.design and not v.image for v in versions)
     assert len({design_key(d) for d in designs}) == len(designs)
     assert len({(d["shape"], d["icon"], d["background"]) for d in designs}) == len(designs)
+
+
+def test_the_api_takes_a_design_and_names_the_artwork(org_a: Organization, definition: dict[str, Any]) -> None:
+    client = key_client(org_a)
+    low = {**definition, "slug": "low", "design": {"background": "#ffffff", "text_colour": "#eeeeee"}}
+    refused = client.post("/api/orgs/org-a/microcredentials", low, content_type="application/json")
+    assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+    assert set(refused.json()["errors"]) == {"design.text_colour"}
+    chosen = {**definition, "slug": "good", "design": {"shape": "shield", "icon": "code", "title": "Code"}}
+    created = client.post("/api/orgs/org-a/microcredentials", chosen, content_type="application/json")
+    assert created.status_code == 201, created.content
+    version = MicroCredentialVersion.objects.get(micro_credential__slug="good")
+    assert version.design == {"shape": "shield", "icon": "code", "title": "Code"}
+    assert created.json()["image"] == settings.CREDSTACK_BASE_URL + version.artwork_url()
