@@ -643,7 +643,9 @@ def render_png(design: dict[str, str], size: int = SIZE) -> bytes:
     """The same artwork as a ``size``×``size`` RGBA PNG, drawn with Pillow."""
     art = layout(design)
     k = size * SUPERSAMPLE / SIZE
-    image = Image.new("RGBA", (round(SIZE * k), round(SIZE * k)), (0, 0, 0, 0))
+    # Transparent pixels carry the accent colour (every outer edge is accent), so the box filter that scales
+    # down blends edges with it instead of darkening them (no premultiplied-alpha pass needed).
+    image = Image.new("RGBA", (round(SIZE * k), round(SIZE * k)), (*_rgb(design["accent"]), 0))
     draw = ImageDraw.Draw(image)
 
     def xy(p: Point) -> tuple[float, float]:
@@ -686,7 +688,9 @@ def render_png(design: dict[str, str], size: int = SIZE) -> bytes:
             stroke_width=max(1, round(art.text_size * k * 0.025)),
             stroke_fill=text_colour,
         )
-    image = image.resize((size, size), Image.Resampling.LANCZOS)
+    image = image.reduce(SUPERSAMPLE)
+    if image.size != (size, size):
+        image = image.resize((size, size), Image.Resampling.BOX)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
