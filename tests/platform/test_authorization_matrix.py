@@ -78,6 +78,8 @@ MATRIX: dict[str, str] = {
     "catalog:list": "200 200 200 200 200 200 200 200 | 200 200 200 200 200 200 200 200",
     "catalog:detail": "200 200 200 200 200 200 200 200 | 200 200 200 200 200 200 200 200",
     "catalog:achievement_json": "200 200 200 200 200 200 200 200 | 200 200 200 200 200 200 200 200",
+    "catalog:artwork": "200 200 200 200 200 200 200 200 | 405 405 405 405 405 405 405 405",
+    "catalog:design_preview": "login 404 404 404 200 404 login login | login 405 405 405 405 405 login login",
     "catalog:new": "login 404 404 404 200 404 login login | login 404 404 404 400 404 login login",
     "catalog:edit": "login 404 404 404 200 404 login login | login 404 404 404 200 404 login login",
     "catalog:publish": "login 405 405 405 405 405 login login | login 404 404 404 302 404 login login",
@@ -299,6 +301,7 @@ class World:
             "org_slug": self.org_x.slug,
             "slug": "cer-lab",  # the micro-credential, and the stack of the same slug
             "version": "1",
+            "ext": "png",
             "pk": str(self.submission.pk),
             "item_id": str(self.item.pk),  # type: ignore[union-attr]
             "public_id": str(self.credential.public_id),

@@ -17,6 +17,7 @@ from credstack.awards import actions as award_actions
 from credstack.awards import images as badge_images
 from credstack.awards.models import Credential
 from credstack.catalog import actions
+from credstack.catalog import badges as catalog_badges
 from credstack.catalog.models import MicroCredentialVersion
 from credstack.core.images import MAX_STORED_SIDE
 from credstack.organizations.forms import ProfileForm
@@ -89,7 +90,7 @@ def test_a_stored_image_that_cannot_be_decoded_serves_the_drawn_badge(
 ) -> None:
     credential = _award(stored_badly, "learner@example.org", django_capture_on_commit_callbacks)
     base = credential.get_absolute_url()
-    with caplog.at_level(logging.WARNING, logger="credstack.awards.images"):
+    with caplog.at_level(logging.WARNING, logger="credstack.catalog.badges"):
         png = Client().get(f"{base}/badge.png")
         svg = Client().get(f"{base}/badge.svg")
     assert png.status_code == 200 and unbake(png.content).json() == credential.document
@@ -106,13 +107,13 @@ def test_public_badge_requests_decode_the_stored_artwork_once(
     first = _award(published, "one@example.org", django_capture_on_commit_callbacks)
     second = _award(published, "two@example.org", django_capture_on_commit_callbacks)
     decoded: list[int] = []
-    real_decode = badge_images.decode
+    real_decode = catalog_badges.decode
 
     def counting_decode(data: bytes, **options: Any) -> Image.Image:
         decoded.append(len(data))
         return real_decode(data, **options)
 
-    monkeypatch.setattr(badge_images, "decode", counting_decode)
+    monkeypatch.setattr(catalog_badges, "decode", counting_decode)
     for credential in (first, second, first):
         for kind in ("png", "svg"):
             assert Client().get(f"{credential.get_absolute_url()}/badge.{kind}").status_code == 200

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
@@ -155,6 +155,7 @@ class VersionSummary(Schema):
     pd_hours: str | None
     url: str
     achievement_id: str
+    image: str = Field(description="The badge artwork (PNG): the uploaded image, or the designed badge")
 
 
 class VersionDetail(VersionSummary):
@@ -231,6 +232,20 @@ class ResourceIn(Schema):
     url: WebUrlOrEmpty = ""
 
 
+class BadgeDesignIn(Schema):
+    """The badge designer's choices; anything left out is derived from the name (an empty title: the name)."""
+
+    shape: str = Field("", description="circle, shield, hexagon, rounded-square or ribbon")
+    background: str = Field("", description="#rrggbb")
+    accent: str = Field("", description="#rrggbb")
+    text_colour: str = Field("", description="#rrggbb, with at least 4.5:1 contrast on the background")
+    icon: str = Field(
+        "",
+        description="book, chalkboard, lightbulb, star, check, gear, people, chart, code, heart, globe, pencil, flask",
+    )
+    title: str = Field("", description="Up to 60 characters, fitted into at most three lines")
+
+
 class DefinitionIn(Schema):
     """A micro-credential definition; the same shape the editor and the demo program use."""
 
@@ -255,6 +270,7 @@ class DefinitionIn(Schema):
     max_attempts: int = 3
     submission: SubmissionIn
     rubric: RubricIn
+    design: BadgeDesignIn | None = None
 
 
 class CreateIn(DefinitionIn):
@@ -282,6 +298,7 @@ def _summary(v: MicroCredentialVersion) -> dict[str, Any]:
         "pd_hours": str(v.pd_hours) if v.pd_hours is not None else None,
         "url": settings.CREDSTACK_BASE_URL + v.get_absolute_url(),
         "achievement_id": v.achievement_id,
+        "image": settings.CREDSTACK_BASE_URL + v.artwork_url(),
     }
 
 

@@ -321,7 +321,7 @@ def _wallet_context(request: HttpRequest, typed: dict[str, Any] | None = None) -
     me = _me(request)
     credentials = (
         Credential.objects.filter(recipient_user=me)
-        .select_related("organization", "version__micro_credential")
+        .select_related("organization", "version__micro_credential__organization")
         .order_by("-awarded_at", "-pk")
     )
     page = Paginator(credentials, WALLET_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -51,8 +51,8 @@ def achievement(version: MicroCredentialVersion) -> dict[str, Any]:
         "creator": {"id": org.issuer_id, "type": ["Profile"], "name": org.name},
         "version": str(version.version),
     }
-    if version.image:
-        data["image"] = {"id": _absolute(version.image.url), "type": "Image", "caption": version.name}
+    # Every version has artwork (uploaded, or drawn from its design), served at a stable, cacheable URL.
+    data["image"] = {"id": _absolute(version.artwork_url("png")), "type": "Image", "caption": version.name}
     if version.tags:
         data["tag"] = list(version.tags)
     if version.credits_available is not None:

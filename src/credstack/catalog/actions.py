@@ -114,9 +114,15 @@ def do_create_micro_credential(
 
 
 def do_update_draft(
-    *, version: MicroCredentialVersion, data: dict[str, Any], actor: Any, image: UploadedFile | None = None
+    *,
+    version: MicroCredentialVersion,
+    data: dict[str, Any],
+    actor: Any,
+    image: UploadedFile | None = None,
+    remove_image: bool = False,
 ) -> MicroCredentialVersion:
-    """Replace the content of a draft version."""
+    """Replace the content of a draft version (its badge design included); ``remove_image`` drops the uploaded
+    image so the designed badge is the artwork (a new ``image`` wins over it)."""
     if version.status != VersionStatus.DRAFT:
         raise CatalogError("Only a draft can be edited; start a new version of a published definition instead.")
     cleaned = clean_definition(data)
@@ -125,6 +131,9 @@ def do_update_draft(
         if locked.status != VersionStatus.DRAFT:
             raise CatalogError("This version was published meanwhile; start a new version to change it.")
         _apply(version, cleaned)
+        if remove_image and image is None:
+            # The file stays: earlier versions may share it (a new version starts with the same file).
+            version.image = ""
         _set_image(version, image)
         version.save()
         audit.record(

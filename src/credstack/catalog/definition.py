@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
+from credstack.catalog.artwork import clean_design
 from credstack.core.inputs import web_url_message
 from credstack.vc.iri import text_problem
 
@@ -305,6 +306,9 @@ def clean_definition(data: dict[str, Any]) -> dict[str, Any]:
             }
         )
 
+    out["design"], design_errors = clean_design(data.get("design"))
+    for path, message in design_errors.items():
+        c.error(path, message)
     out["submission"] = _clean_submission(c, data.get("submission") or {})
     out["rubric"] = _clean_rubric(c, data.get("rubric") or {})
     if c.errors:

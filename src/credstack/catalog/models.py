@@ -75,6 +75,9 @@ class MicroCredentialVersion(models.Model):
     achievement_type = models.CharField(max_length=60, default="MicroCredential")
     credits_available = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     image = models.ImageField(upload_to="achievements/", blank=True)
+    #: The badge designer's choices (``catalog.artwork``); missing keys are derived from the name. An uploaded
+    #: ``image`` wins over the design.
+    design = models.JSONField(default=dict, blank=True)
     related = models.ManyToManyField(MicroCredential, blank=True, related_name="related_from")
 
     subject_areas = models.JSONField(default=list)
@@ -144,6 +147,17 @@ class MicroCredentialVersion(models.Model):
         """The content in the shared definition format (see catalog.definition)."""
         return {field: _plain(getattr(self, field)) for field in DEFINITION_FIELDS}
 
+    def artwork_design(self) -> dict[str, str]:
+        """The complete design the artwork is drawn from (the stored one, completed from the default)."""
+        from credstack.catalog.artwork import effective_design
+
+        return effective_design(self.design, self.name, self.micro_credential.organization.slug)
+
+    def artwork_url(self, ext: str = "png") -> str:
+        """Where this version's artwork is served (the uploaded image, or the designed badge)."""
+        mc = self.micro_credential
+        return reverse("catalog:artwork", args=[mc.organization.slug, mc.slug, self.version, ext])
+
     def subject_labels(self) -> list[str]:
         return [SUBJECT_AREAS.get(s, s) for s in self.subject_areas]
 
@@ -196,6 +210,7 @@ DEFINITION_FIELDS = (
     "max_attempts",
     "submission",
     "rubric",
+    "design",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.conf import settings
@@ -11,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from credstack.catalog import actions
+from credstack.catalog import actions, badges
 from credstack.catalog.achievement import OB3_CONTEXT, achievement
+from credstack.catalog.artwork import ICONS, SHAPES, clean_design, contrast_ratio, effective_design, render_svg
 from credstack.catalog.definition import (
     ACHIEVEMENT_TYPES,
     ALIGNMENT_TARGET_TYPES,
@@ -123,6 +125,32 @@ def achievement_json(request: HttpRequest, org_slug: str, slug: str, version: in
     )
 
 
+#: Artwork of versions anyone may read changes only with a new version; a day's caching, then revalidation.
+ARTWORK_CACHE_CONTROL = "public, max-age=86400"
+
+
+@require_GET
+def artwork(request: HttpRequest, org_slug: str, slug: str, version: int, ext: str) -> HttpResponse:
+    """The version's badge artwork (uploaded or designed), as PNG or SVG, with an ETag."""
+    if ext not in {"png", "svg"}:
+        raise Http404("No such image.")
+    found = _version_for(request, org_slug, slug, version)
+    etag = badges.artwork_etag(found)[:-1] + f'-{ext}"'
+    is_draft = found.status == VersionStatus.DRAFT
+    cache_control = "private, no-cache" if is_draft else ARTWORK_CACHE_CONTROL
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    elif ext == "png":
+        response = HttpResponse(badges.artwork_png(found), content_type="image/png")
+    else:
+        svg = badges.artwork_svg(found, issuer=found.micro_credential.organization.name)
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["Content-Security-Policy"] = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    return response
+
+
 # --- the issuer's editor -------------------------------------------------------------------------
 
 
@@ -132,11 +160,34 @@ def _org_for_admin(request: HttpRequest, org_slug: str) -> Organization:
     return org
 
 
+def design_preview(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
+    """The editor's badge designer: the design shown (stored or posted, completed from the default), its
+    problems, and the SVG preview as a data: URL (the page's CSP allows data: images; no script needed)."""
+    raw = data.get("design")
+    posted: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    name = str(data.get("name") or "").strip() or "New micro-credential"
+    cleaned, problems = clean_design(posted)
+    shown = effective_design(cleaned, name, org.slug)
+    drawn = render_svg(shown, label=f"Badge artwork: {shown['title']}")
+    return {
+        # What was typed stays in the form, even when refused; an empty title stands for the name.
+        "values": {**shown, "title": "", **{k: v for k, v in posted.items() if isinstance(v, str)}},
+        "problems": problems,
+        "contrast": f"{contrast_ratio(shown['background'], shown['text_colour']):.1f}",
+        "src": "data:image/svg+xml;base64," + base64.b64encode(drawn).decode("ascii"),
+        "name": name,
+    }
+
+
 def _editor_context(org: Organization, data: dict[str, Any], errors: dict[str, str], **extra: Any) -> dict[str, Any]:
     return {
         "org": org,
         "data": data,
         "errors": errors,
+        "design": design_preview(org, data),
+        "shapes": SHAPES,
+        "colour_fields": (("background", "Background"), ("accent", "Accent"), ("text_colour", "Text colour")),
+        "icons": ICONS,
         "subjects": SUBJECT_AREAS,
         "grades": GRADE_BANDS,
         "roles": EDUCATOR_ROLES,
@@ -201,6 +252,8 @@ def _as_lists(data: Any) -> Any:
 @login_required
 def editor_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     org = _org_for_admin(request, org_slug)
+    if request.method == "POST" and request.POST.get("then") == "preview":
+        return _preview_page(request, org, slug=request.POST.get("slug", ""), is_new=True)
     if request.method == "POST":
         data = _form_data(request)
         try:
@@ -232,10 +285,18 @@ def editor_edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     draft = mc.draft_version()
     if draft is None:
         return render(request, "catalog/no_draft.html", {"org": org, "mc": mc, "latest": mc.latest_version()})
+    if request.method == "POST" and request.POST.get("then") == "preview":
+        return _preview_page(request, org, version=draft, mc=mc)
     if request.method == "POST":
         data = _form_data(request)
         try:
-            actions.do_update_draft(version=draft, data=data, actor=request.user, image=request.FILES.get("image"))
+            actions.do_update_draft(
+                version=draft,
+                data=data,
+                actor=request.user,
+                image=request.FILES.get("image"),
+                remove_image=request.POST.get("remove_image") == "1",
+            )
         except DefinitionError as exc:
             return render(
                 request,
@@ -251,6 +312,29 @@ def editor_edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
             return _publish(request, org, draft)
         return redirect("catalog:edit", org.slug, mc.slug)
     return render(request, "catalog/editor.html", _editor_context(org, draft.definition(), {}, version=draft, mc=mc))
+
+
+def _preview_page(request: HttpRequest, org: Organization, **extra: Any) -> HttpResponse:
+    """The editor again with what was typed and the badge drawn from it; nothing is saved (the no-JavaScript
+    way to preview a design)."""
+    data = _form_data(request)
+    problems = design_preview(org, data)["problems"]
+    if not problems:
+        messages.info(request, "Badge preview updated below. Nothing is saved until you save the draft.")
+    return render(request, "catalog/editor.html", _editor_context(org, _as_lists(data), problems, **extra))
+
+
+@login_required
+@require_GET
+def design_preview_json(request: HttpRequest, org_slug: str) -> JsonResponse:
+    """The badge drawn from the designer's fields (query string), for the editor's live preview."""
+    org = _org_for_admin(request, org_slug)
+    data = parse_form(request.GET)
+    preview = design_preview(org, data)
+    return JsonResponse(
+        {"src": preview["src"], "problems": preview["problems"], "contrast": preview["contrast"]},
+        headers={"Cache-Control": "private, no-store"},
+    )
 
 
 def _publish(request: HttpRequest, org: Organization, version: MicroCredentialVersion) -> HttpResponse:

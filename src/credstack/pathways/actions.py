@@ -285,6 +285,8 @@ class ProgressRow:
     name: str
     url: str
     credential: Credential | None
+    #: The micro-credential's badge artwork (its published, else latest public, version's); "" if none.
+    artwork: str = ""
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,12 @@ def stack_credential(stack: Stack, holder: Holder) -> Credential | None:
     return award.credential if award is not None else None
 
 
+def component_artwork(mc: MicroCredential) -> str:
+    """The URL of a stack member's badge artwork: its published version's, else its latest public one's."""
+    version = _version_for_display(mc)
+    return version.artwork_url() if version is not None else ""
+
+
 def progress(stack: Stack, holder: Holder) -> Progress:
     held = standing_components(stack, holder)
     rows = tuple(
@@ -352,6 +360,7 @@ def progress(stack: Stack, holder: Holder) -> Progress:
             name=component_name(mc),
             url=f"/catalog/{stack.organization.slug}/{mc.slug}/",
             credential=held.get(mc.pk),
+            artwork=component_artwork(mc),
         )
         for mc in stack.requirements()
     )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('awards', '0003_standing_credential_outbox'),
+        ('awards', '0004_credential_list_indexes'),
     ]
 
     operations = [
