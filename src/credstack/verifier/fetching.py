@@ -190,6 +190,21 @@ class PlatformFetcher:
     remote: Fetcher
     attempts: list[Attempt] = field(default_factory=list)
 
+    def may_open(self, url: str) -> bool:
+        """Whether the rules let ``url`` be fetched at all: this platform, or https on an allowed host (no
+        connection is made; the address is still checked when it is fetched)."""
+        if self.local.handles(url):
+            return True
+        remote = self.remote
+        if not isinstance(remote, AllowlistFetcher):
+            return True
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and remote.allow_http):
+            return False
+        host = (parsed.hostname or "").lower()
+        hostport = f"{host}:{parsed.port}" if parsed.port else host
+        return bool(host) and (host in remote.allowed_hosts or hostport in remote.allowed_hosts)
+
     def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
         if not isinstance(url, str):
             raise FetchError("A URL must be text.")
