@@ -91,6 +91,30 @@ def _credential(django_capture_on_commit_callbacks: Any) -> Any:
     return credential, link
 
 
+def _awarded_with_a_link(learner_email: str) -> Any:
+    """An issuer's award (no assessment on the platform) whose evidence is a link to the teacher's portfolio."""
+    from credstack.accounts.models import User
+    from credstack.awards.actions import AwardRequest, issue_awards
+    from credstack.awards.models import Origin
+    from credstack.catalog.models import MicroCredentialVersion
+    from credstack.verifier.actions import do_create_share_link
+
+    version = next(v for v in MicroCredentialVersion.objects.published() if "**" not in v.criteria_narrative)
+    learner = User.objects.get(email=learner_email)
+    org = version.micro_credential.organization
+    request = AwardRequest(
+        version=version,
+        email=learner.email,
+        user=learner,
+        origin=Origin.MANUAL,
+        levels={c["key"]: c["passing_level"] for c in version.rubric.get("criteria", [])},
+        source="shots:portfolio",
+        evidence=[{"url": "https://portfolio.example.org/alex/models", "name": "Student models, before and after"}],
+    )
+    credential = issue_awards(org, [request], actor=None, notify=False)[0]
+    return do_create_share_link(credential=credential, actor=learner)
+
+
 def test_screenshots(
     browser: Any, live_server: Any, transactional_db: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -98,6 +122,7 @@ def test_screenshots(
     call_command("demo", stdout=io.StringIO())
     credential, link = _credential(django_capture_on_commit_callbacks)
     page_url = live_server.url + credential.get_absolute_url()
+    portfolio_link = _awarded_with_a_link(credential.recipient_email)
     tag = os.environ.get("SHOTS_TAG", "after")
     OUT.mkdir(parents=True, exist_ok=True)
     with new_tab(browser, live_server.url) as tab:
@@ -111,6 +136,7 @@ def test_screenshots(
                 "p5-share-link-in-verify": (None, "body"),
                 "p6-employer-view": (link.get_absolute_url(), "body"),
                 "p6-employer-evidence": (link.get_absolute_url(), ".evidence-list"),
+                "p6-outside-link-evidence": (portfolio_link.get_absolute_url(), ".evidence-list"),
                 "p7-credential-page": (credential.get_absolute_url(), "body"),
                 "p7-employer-criteria": ("/verify?" + urlencode({"url": page_url}), "body"),
             }
