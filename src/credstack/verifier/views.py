@@ -156,7 +156,10 @@ def verify_page(request: HttpRequest) -> HttpResponse:
 
 def link_error(url: str, exc: FetchError, fetcher: fetching.PlatformFetcher) -> str:
     """Why a link someone gave could not be opened, in words for them."""
-    host = urllib.parse.urlsplit(url.strip()).hostname or ""
+    parts = urllib.parse.urlsplit(url.strip())
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return "Give the credential's web address (an http(s) URL, starting with https://), or the file itself."
     if fetcher.local.handles(url.strip()):
         return (
             "That address is on this platform but names no credential. Paste the credential's page address, "
