@@ -20,6 +20,7 @@ connection, even when a guard is broken.
 from __future__ import annotations
 
 import io
+import logging
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,12 +30,14 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.wsgi import WSGIRequest
-from django.http import HttpResponseBase
+from django.http import Http404, HttpResponseBase
 from django.urls import NoReverseMatch, Resolver404, ResolverMatch, resolve, reverse
 
 from credstack.vc.errors import FetchError
 from credstack.vc.fetch import AllowlistFetcher, Fetcher, FetchResult, Transport
 from credstack.verifier import owncache
+
+logger = logging.getLogger(__name__)
 
 #: URL namespaces never called in-process: the verifier itself (no recursion) and the admin.
 REFUSED_NAMESPACES = frozenset({"verifier", "vcapi", "admin"})
@@ -141,8 +144,11 @@ class InProcessFetcher:
             response = match.func(request, *match.args, **match.kwargs)
         except PermissionDenied as exc:
             raise NotVisible(f"{url} is not shown to the public.") from exc
-        except Exception as exc:  # a view that fails (404, permission...) is a document that cannot be had
-            raise FetchError(f"{url} could not be read ({type(exc).__name__}).") from exc
+        except Http404 as exc:
+            raise FetchError(f"{url} was not found on this platform (HTTP 404).") from exc
+        except Exception as exc:  # a view that fails is a document that cannot be had; people read this message
+            logger.info("In-process fetch of %s failed", url, exc_info=True)
+            raise FetchError(f"{url} could not be read on this platform.") from exc
         return FetchResult(url, self._body(url, response), response.get("Content-Type", ""))
 
     def _body(self, url: str, response: HttpResponseBase) -> bytes:
