@@ -26,7 +26,10 @@ NARRATIVE = "The earner showed **student lab conclusions** from _three_ points i
         ("**bold** and _em_", "<p><strong>bold</strong> and <em>em</em></p>"),
         ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
         ("line one\nline two", "line one<br>\nline two"),
-        ("[the rubric](https://example.org/r)", '<a href="https://example.org/r" rel="nofollow noopener">the rubric</a>'),
+        (
+            "[the rubric](https://example.org/r)",
+            '<a href="https://example.org/r" rel="nofollow noopener">the rubric</a>',
+        ),
         ("# A heading", "<p><strong>A heading</strong></p>"),  # never an <h1> inside a page section
     ],
 )

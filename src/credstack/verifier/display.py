@@ -537,7 +537,12 @@ def report_view(outcome: Outcome) -> ReportView:
 def check_rows(checks: list[Check]) -> list[CheckRow]:
     return [
         CheckRow(
-            c.name, c.status, STATUS_TEXT.get(c.status, c.status), c.message, plain_check(c), STATUS_MARK.get(c.status, "")
+            c.name,
+            c.status,
+            STATUS_TEXT.get(c.status, c.status),
+            c.message,
+            plain_check(c),
+            STATUS_MARK.get(c.status, ""),
         )
         for c in checks
     ]

@@ -99,6 +99,4 @@ def _unknown_message(path: str) -> str:
             "This platform has no share link at that address. Check that the whole link was copied; "
             "if it was, the link is not (or no longer) one of ours."
         )
-    return (
-        "No credential on this platform has that address. Check that the whole address was copied."
-    )
+    return "No credential on this platform has that address. Check that the whole address was copied."

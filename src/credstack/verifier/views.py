@@ -26,9 +26,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from credstack.vc.errors import FetchError
 from credstack.verifier import fetching, limits, service, sharing
-from credstack.verifier.ownlinks import resolve_own_link
 from credstack.verifier.display import check_rows, report_view
 from credstack.verifier.models import ShareLink
+from credstack.verifier.ownlinks import resolve_own_link
 
 TEMPLATE = "verifier/verify.html"
 
