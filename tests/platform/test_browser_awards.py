@@ -70,7 +70,7 @@ def test_award_claim_and_wallet(context: Any, browser: Any, live_server: Any) ->
     assert name in learner.locator(".wallet").inner_text()
     assert learner.get_by_role("link", name=re.compile("Add to LinkedIn profile")).count() == 1
     learner.get_by_role("link", name=name, exact=True).click()
-    expect(learner.locator(".credential-state")).to_have_text(re.compile(r"^\s*Valid"))
+    expect(learner.locator(".credential-state")).to_have_text(re.compile(r"^\s*✓\s*Valid"))  # a mark and words
     assert Credential.objects.get().recipient_user is not None
 
 

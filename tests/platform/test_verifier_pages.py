@@ -45,8 +45,8 @@ def test_valid_baked_png_shows_verdict_checks_and_credential(db: Any, hosted: vs
     assert 'role="status"' in html and "verdict-ok" in html
     assert "genuine and current" in html
     assert "Revocation and suspension" in html and "Checked" in html and "UTC" in html
-    assert "Claim quality" in html and 'level reached: <span class="achieved-level">Exemplary' in html
-    assert "Annotated lab report" in html and "this is the evidence that was assessed" in html
+    assert '<strong>Claim quality</strong>: <span class="achieved-level">Exemplary' in html
+    assert "Annotated lab report" in html and "is exactly the evidence that was assessed" in html
     assert vs.EVIDENCE_URL in html
     assert "1.5 earned of 1.5 available" in html
     assert "neither knows nor vouches" in html
@@ -89,7 +89,7 @@ def test_pasted_jwt(db: Any, hosted: vs.RecordingTransport) -> None:
         ({"text": "{}", "url": "https://x.example.test/c"}, "text", "one credential at a time"),
         ({"text": "{}", "email": "not-an-email"}, "email", "Enter the email address"),
         ({"url": "ftp://files.example.test/c.json"}, "url", "http(s) URL"),
-        ({"url": "https://not-allowed.example.test/c.json"}, "url", "not on the list of allowed hosts"),
+        ({"url": "https://not-allowed.example.test/c.json"}, "url", "does not open links to not-allowed.example.test"),
         ({"carried": "***"}, "__all__", "could not be read back"),
     ],
 )

@@ -584,7 +584,9 @@ def assessment_evidence(assessment: Any, public_id: uuid.UUID) -> list[dict[str,
         entry: dict[str, Any] = {
             "url": evidence_page_url(public_id, number),
             "name": item.get("title") or artifact.get("title") or "Evidence",
-            "description": item.get("note") or artifact.get("description") or "",
+            # The learner's own words ("What it shows"), or nothing: the part's prompt is the issuer's
+            # assignment, and printed here it would read as what the learner said about their work.
+            "description": item.get("note") or "",
             "item_id": item.get("id"),
             "kind": item.get("kind", ""),
             "media_type": item.get("media_type", ""),

@@ -40,13 +40,103 @@ VERDICT_TONE = {
     "cannot_be_checked": "warn",
 }
 STATUS_TEXT = {"passed": "Passed", "failed": "Failed", "warning": "Attention", "skipped": "Not checked"}
+#: A mark beside each status, always with its words: colour is never the only signal.
+STATUS_MARK = {"passed": "✓", "failed": "✗", "warning": "!", "skipped": "–"}
 EVIDENCE_TEXT = {
-    "matches": "Matches",
-    "changed": "Changed",
-    "unavailable": "Not compared",
-    "no_digest": "No digest",
+    "matches": "Unchanged since assessed",
+    "changed": "Changed since assessed",
+    "no_digest": "Link not fixed by a digest",
+    "outside": "Outside link",
+    "private": "Kept private",
+    "unavailable": "Could not be opened",
     "no_link": "No link",
 }
+
+#: Each check, said for a person: (check id or its prefix) -> status -> sentence. The check's own message
+#: stays beside it as the technical detail.
+PLAIN_CHECKS: dict[str, dict[str, str]] = {
+    "parse": {
+        "passed": "We could read the credential.",
+        "failed": "What was given could not be read as a credential.",
+    },
+    "context_and_type": {
+        "passed": "It is a well-formed credential of a standard kind.",
+        "failed": "It is not a well-formed credential: it does not follow the standard it claims.",
+    },
+    "schema": {
+        "passed": "It has every part the Open Badges standard requires, in the right form.",
+        "failed": "Parts the standard requires are missing or in the wrong form.",
+        "warning": "Its structure could not be fully checked against the standard.",
+        "skipped": "Its structure was not checked against a schema.",
+    },
+    "proof": {
+        "passed": "The issuer's digital signature is intact: nothing in it was changed after it was issued.",
+        "failed": "The digital signature does not match: the credential was changed after it was issued, "
+        "or the issuer did not sign it.",
+        "warning": "The digital signature could not be checked.",
+        "skipped": "It carries no digital signature to check.",
+    },
+    "jwt-claims": {
+        "passed": "Its signed envelope agrees with what it says.",
+        "failed": "Its signed envelope disagrees with what it says.",
+    },
+    "key_resolution": {
+        "passed": "We found the key the issuer signs with.",
+        "failed": "The key that signed it could not be found.",
+        "warning": "The key that signed it could not be looked up just now.",
+        "skipped": "No signing key needed looking up.",
+    },
+    "issuer_controller": {
+        "passed": "The key that signed it belongs to the issuer it names.",
+        "failed": "The key that signed it does not belong to the issuer it names.",
+        "warning": "We could not confirm that the key that signed it belongs to the issuer it names.",
+        "skipped": "Whether the key belongs to the issuer was not checked.",
+    },
+    "validity_window": {
+        "passed": "It is within its dates: already in force and not expired.",
+        "failed": "It is outside the dates it is valid for.",
+        "warning": "It is outside the dates it is valid for.",
+        "skipped": "It gives no dates to check.",
+    },
+    "status": {
+        "passed": "The issuer has not revoked or suspended it (checked against the issuer's list just now).",
+        "failed": "The issuer has revoked or suspended it.",
+        "warning": "The issuer's revocation list could not be read, so we cannot say whether it was revoked.",
+        "skipped": "The issuer publishes no revocation list for it.",
+    },
+    "endorsements": {
+        "passed": "The endorsements it carries check out.",
+        "failed": "An endorsement it carries does not check out.",
+        "warning": "An endorsement it carries could not be checked.",
+        "skipped": "No one else has endorsed it.",
+    },
+    "recipient": {
+        "passed": "It belongs to the email address you gave.",
+        "failed": "It does not belong to the email address you gave.",
+        "warning": "Whether it belongs to the email address you gave could not be checked.",
+        "skipped": "No email address was given to check who it belongs to.",
+    },
+    "related_resources": {
+        "passed": "The files it fixes by a digest are unchanged.",
+        "failed": "A file it fixes by a digest has changed.",
+        "warning": "A file it fixes by a digest could not be compared.",
+        "skipped": "It fixes no other file by a digest.",
+    },
+    "gathered": {
+        "passed": "Every credential in this record checks out.",
+        "failed": "A credential in this record does not check out.",
+        "warning": "A credential in this record could not be fully checked.",
+        "skipped": "This record gathers no credentials.",
+    },
+}
+
+
+def plain_check(check: Check) -> str:
+    """The sentence a person reads for ``check``: by its id (``proof-2`` reads as ``proof``), else its name."""
+    sentences = PLAIN_CHECKS.get(check.id) or PLAIN_CHECKS.get(check.id.split("-")[0]) or {}
+    if check.status in sentences:
+        return sentences[check.status]
+    return f"{check.name}: {STATUS_TEXT.get(check.status, check.status).lower()}."
 
 
 def _list(value: Any) -> list[Any]:
@@ -134,6 +224,9 @@ class CredentialView:
     rubric: list[Criterion] = field(default_factory=list)
     results: list[tuple[str, str]] = field(default_factory=list)
     dates: list[tuple[str, Any]] = field(default_factory=list)
+    issued: Any = None
+    """When it was awarded or issued (the first date the credential gives of those)."""
+    expires: Any = None
     credits_earned: str = ""
     credits_available: str = ""
     evidence: list[Evidence] = field(default_factory=list)
@@ -144,6 +237,11 @@ class CredentialView:
     untrusted: bool = False
     """The credential failed a check that proves it genuine: what it says (digests included) proves nothing."""
 
+    @property
+    def evidence_details(self) -> list[tuple[str, str]]:
+        """(name, what the fetcher said) of each evidence item that could not be read: for "How we checked"."""
+        return [(e.name or "Evidence", e.check.detail) for e in self.evidence if e.check.detail]
+
 
 @dataclass
 class CheckRow:
@@ -151,6 +249,9 @@ class CheckRow:
     status: str
     status_text: str
     message: str
+    """The check's own (technical) message."""
+    plain: str = ""
+    mark: str = ""
 
 
 @dataclass
@@ -160,6 +261,9 @@ class ReportView:
     summary: str
     tone: str
     reasons: list[str]
+    """The deciding checks' own messages (technical)."""
+    plain_reasons: list[str]
+    """The same, said for people."""
     checks: list[CheckRow]
     checked_at: Any
     credential: CredentialView | None
@@ -311,6 +415,7 @@ def credential_view(outcome: Outcome) -> CredentialView | None:
         when = _date(holder.get(member))
         if when is not None:
             view.dates.append((label, when))
+    _people_dates(view)
     if subject.get("creditsEarned") is not None:
         view.credits_earned = str(subject.get("creditsEarned"))
     if achievement.get("creditsAvailable") is not None:
@@ -328,6 +433,12 @@ def credential_view(outcome: Outcome) -> CredentialView | None:
     return view
 
 
+def _people_dates(view: CredentialView) -> None:
+    found = dict(view.dates)
+    view.issued = found.get("Awarded") or found.get("Valid from") or found.get("Issued")
+    view.expires = found.get("Valid until") or found.get("Expires")
+
+
 def _evidence(report: VerificationReport, outcome: Outcome) -> list[Evidence]:
     shown = []
     for item, check in zip(evidence_items(report), outcome.evidence, strict=False):
@@ -338,6 +449,7 @@ def _evidence(report: VerificationReport, outcome: Outcome) -> list[Evidence]:
                 "The content at the link matches the digest the credential claims, but "
                 "the credential does not verify, so this proves nothing.",
                 check.visible,
+                check.detail,
             )
         shown.append(
             Evidence(
@@ -380,6 +492,7 @@ def _ob2_view(report: VerificationReport, outcome: Outcome) -> CredentialView:
         when = _date(assertion.get(member))
         if when is not None:
             view.dates.append((label, when))
+    _people_dates(view)
     view.evidence = []
     for item in _list(assertion.get("evidence")):
         node = item if isinstance(item, Mapping) else {"id": item}
@@ -390,7 +503,12 @@ def _ob2_view(report: VerificationReport, outcome: Outcome) -> CredentialView:
                 _text(node.get("narrative")),
                 _text(node.get("genre")),
                 _link(node.get("id")),
-                EvidenceCheck("no_digest", "Open Badges 2.0 evidence carries no digest."),
+                EvidenceCheck(
+                    "no_digest",
+                    "Open Badges 2.0 does not fix evidence by a digest, so the page behind the link may have "
+                    "changed since it was assessed.",
+                    visible=True,
+                ),
                 EVIDENCE_TEXT["no_digest"],
             )
         )
@@ -399,14 +517,16 @@ def _ob2_view(report: VerificationReport, outcome: Outcome) -> CredentialView:
 
 def report_view(outcome: Outcome) -> ReportView:
     report = outcome.report
-    checks = [CheckRow(c.name, c.status, STATUS_TEXT.get(c.status, c.status), c.message) for c in report.checks]
+    deciding = [c for c in report.checks if c.effect != "none" and c.message in report.reasons]
+    plain_reasons = list(dict.fromkeys(plain_check(c) for c in deciding))
     return ReportView(
         verdict=report.verdict,
         verdict_text=report.verdict_text,
         summary=VERDICT_SUMMARY[report.verdict],
         tone=VERDICT_TONE[report.verdict],
         reasons=list(report.reasons),
-        checks=checks,
+        plain_reasons=plain_reasons,
+        checks=check_rows(report.checks),
         checked_at=report.checked_at,
         credential=credential_view(outcome),
         consulted=list(outcome.fetcher.attempts) if outcome.fetcher else [],
@@ -415,4 +535,14 @@ def report_view(outcome: Outcome) -> ReportView:
 
 
 def check_rows(checks: list[Check]) -> list[CheckRow]:
-    return [CheckRow(c.name, c.status, STATUS_TEXT.get(c.status, c.status), c.message) for c in checks]
+    return [
+        CheckRow(
+            c.name,
+            c.status,
+            STATUS_TEXT.get(c.status, c.status),
+            c.message,
+            plain_check(c),
+            STATUS_MARK.get(c.status, ""),
+        )
+        for c in checks
+    ]

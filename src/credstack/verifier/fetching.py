@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,12 +31,14 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.wsgi import WSGIRequest
-from django.http import HttpResponseBase
+from django.http import Http404, HttpResponseBase
 from django.urls import NoReverseMatch, Resolver404, ResolverMatch, resolve, reverse
 
 from credstack.vc.errors import FetchError
 from credstack.vc.fetch import AllowlistFetcher, Fetcher, FetchResult, Transport
 from credstack.verifier import owncache
+
+logger = logging.getLogger(__name__)
 
 #: URL namespaces never called in-process: the verifier itself (no recursion) and the admin.
 REFUSED_NAMESPACES = frozenset({"verifier", "vcapi", "admin"})
@@ -145,8 +148,11 @@ class InProcessFetcher:
             response = match.func(request, *match.args, **match.kwargs)
         except PermissionDenied as exc:
             raise NotVisible(f"{url} is not shown to the public.") from exc
-        except Exception as exc:  # a view that fails (404, permission...) is a document that cannot be had
-            raise FetchError(f"{url} could not be read ({type(exc).__name__}).") from exc
+        except Http404 as exc:
+            raise FetchError(f"{url} was not found on this platform (HTTP 404).") from exc
+        except Exception as exc:  # a view that fails is a document that cannot be had; people read this message
+            logger.info("In-process fetch of %s failed", url, exc_info=True)
+            raise FetchError(f"{url} could not be read on this platform.") from exc
         return FetchResult(url, self._body(url, response), response.get("Content-Type", ""))
 
     def _body(self, url: str, response: HttpResponseBase) -> bytes:
@@ -193,6 +199,21 @@ class PlatformFetcher:
     local: InProcessFetcher
     remote: Fetcher
     attempts: list[Attempt] = field(default_factory=list)
+
+    def may_open(self, url: str) -> bool:
+        """Whether the rules let ``url`` be fetched at all: this platform, or https on an allowed host (no
+        connection is made; the address is still checked when it is fetched)."""
+        if self.local.handles(url):
+            return True
+        remote = self.remote
+        if not isinstance(remote, AllowlistFetcher):
+            return True
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and remote.allow_http):
+            return False
+        host = (parsed.hostname or "").lower()
+        hostport = f"{host}:{parsed.port}" if parsed.port else host
+        return bool(host) and (host in remote.allowed_hosts or hostport in remote.allowed_hosts)
 
     def fetch(self, url: str, *, accept: str = "application/json") -> FetchResult:
         if not isinstance(url, str):

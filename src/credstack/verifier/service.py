@@ -87,13 +87,16 @@ def unwrap_envelope(value: Any) -> Any:
 
 @dataclass
 class EvidenceCheck:
-    """Whether an evidence item's content is still the content that was assessed."""
+    """Whether an evidence item's content is still the content that was assessed, said for people."""
 
     state: str
-    """``matches``, ``changed``, ``unavailable`` (not fetched), ``no_digest`` or ``no_link``."""
+    """``matches``, ``changed``, ``no_digest``, ``outside`` (a host the verifier does not open), ``private``
+    (the learner keeps it private), ``unavailable`` (could not be read) or ``no_link``."""
     message: str
     visible: bool = False
-    """The link could be read as an anonymous visitor: the learner made it visible."""
+    """A person can follow the link: the evidence is public, or on a host the verifier does not open."""
+    detail: str = ""
+    """What the fetcher said, for "How we checked"; never the main message."""
 
 
 @dataclass
@@ -112,6 +115,11 @@ def evidence_items(report: VerificationReport) -> list[Mapping[str, Any]]:
     return [item if isinstance(item, Mapping) else {"id": item} for item in items if item is not None]
 
 
+def _host(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return parts.netloc.lower() or url
+
+
 def check_evidence(item: Mapping[str, Any], fetcher: PlatformFetcher) -> EvidenceCheck:
     """Fetch an evidence link (own platform or allowed hosts only) and compare it with its digest."""
     url = item.get("id")
@@ -119,38 +127,76 @@ def check_evidence(item: Mapping[str, Any], fetcher: PlatformFetcher) -> Evidenc
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         if isinstance(digest, str):
             return EvidenceCheck(
-                "no_link", "The credential fixes this evidence's content by its digest, but gives no link to read it."
+                "no_link",
+                "The credential fixes this evidence's content by a digest, but gives no link to it: ask the "
+                "person for the file, and its digest will show whether it is what was assessed.",
             )
-        return EvidenceCheck("no_link", "No link to this evidence is given.")
+        return EvidenceCheck("no_link", "The credential describes this evidence but gives no link to it.")
+    if not fetcher.may_open(url):
+        return EvidenceCheck(
+            "outside",
+            f"This link points to {_host(url)}; we don't open outside links for you — open it yourself if you "
+            "trust it."
+            + (" The credential fixes its content by a digest, which we could not compare." if digest else ""),
+            visible=True,
+            detail=f"{url} is not on this platform or on a host the verifier is allowed to open.",
+        )
+    local = fetcher.local.handles(url)
     content_url = fetcher.local.content_url(url) if isinstance(digest, str) else url
     try:
         body = fetcher.fetch(content_url, accept="*/*").body
-    except NotVisible:
-        return EvidenceCheck(
-            "unavailable", "The learner has not made this evidence public, so its content could not be compared here."
-        )
+    except NotVisible as exc:
+        return _private(str(exc))
     except FetchError as exc:
+        if local and content_url != url:
+            # The file behind an evidence page is refused the same way whether it is private or gone: the
+            # page itself tells which.
+            try:
+                fetcher.fetch(url, accept="text/html")
+            except NotVisible:
+                return _private(str(exc))
+            except FetchError:
+                pass
+        if local:
+            return EvidenceCheck(
+                "unavailable",
+                "This evidence is no longer on this platform, so it could not be compared with what was assessed.",
+                detail=str(exc),
+            )
         return EvidenceCheck(
-            "unavailable", f"The evidence could not be read from here, so its content was not compared: {exc}"
+            "unavailable",
+            f"We could not open this link on {_host(url)} just now, so its content was not compared with what "
+            "was assessed. You can still open it yourself.",
+            visible=True,
+            detail=str(exc),
         )
     if not isinstance(digest, str):
         return EvidenceCheck(
             "no_digest",
-            "The credential gives no digest for this evidence, so nothing proves "
-            "the linked content is what was assessed.",
+            "The credential does not fix this evidence's content, so the page behind the link may have changed "
+            "since it was assessed.",
             visible=True,
         )
     if digest_matches(digest, body):
         return EvidenceCheck(
             "matches",
-            "The content at the link matches the digest in the credential: this is the evidence that was assessed.",
+            "Unchanged: the content at the link is exactly the evidence that was assessed (it matches the "
+            "digest in the credential).",
             visible=True,
         )
     return EvidenceCheck(
         "changed",
-        "The content at the link no longer matches the digest in the credential: it "
-        "is not the evidence that was assessed.",
+        "Changed: the content at the link is not the evidence that was assessed (it no longer matches the "
+        "digest in the credential).",
         visible=True,
+    )
+
+
+def _private(detail: str) -> EvidenceCheck:
+    return EvidenceCheck(
+        "private",
+        "The learner keeps this evidence private. Ask them for a share link to see it.",
+        detail=detail,
     )
 
 

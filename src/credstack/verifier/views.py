@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import urllib.parse
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -24,9 +25,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from credstack.vc.errors import FetchError
-from credstack.verifier import limits, service, sharing
+from credstack.verifier import fetching, limits, service, sharing
 from credstack.verifier.display import check_rows, report_view
 from credstack.verifier.models import ShareLink
+from credstack.verifier.ownlinks import resolve_own_link
 
 TEMPLATE = "verifier/verify.html"
 
@@ -115,14 +117,26 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         return _render(request, {"values": values, "errors": errors}, status=400)
     fetcher = service.new_fetcher()
     if what == "the link":
-        try:
-            data = service.fetch_credential_link(values["url"], fetcher)
-        except FetchError as exc:
-            return _render(
-                request, {"values": values, "errors": {"url": f"The link could not be opened: {exc}"}}, status=400
-            )
+        own = resolve_own_link(values["url"])
+        if own is not None and own.problem:
+            return _render(request, {"values": values, "errors": {"url": own.problem}}, status=400)
+        if own is not None:
+            data = own.document
+            size = len(json.dumps(data))
+            if own.share_link is not None:
+                # As if the share link were opened: its learner's private evidence may be compared and opened.
+                fetcher.local.request_attributes[sharing.REQUEST_ATTRIBUTE] = own.share_link
+                sharing.remember(request, own.share_link)
+        else:
+            try:
+                data = service.fetch_credential_link(values["url"], fetcher)
+            except FetchError as exc:
+                return _render(
+                    request, {"values": values, "errors": {"url": link_error(values["url"], exc, fetcher)}}, status=400
+                )
+            size = len(data)
         # The request was charged one unit; what the link held is charged by its size too.
-        allowed, wait = limits.charge(request, "verify", limits.cost_of(len(data)) - 1)
+        allowed, wait = limits.charge(request, "verify", limits.cost_of(size) - 1)
         if not allowed:
             response = _refused(request, "Too many verifications from your address; wait a minute and try again.", 429)
             response["Retry-After"] = str(wait)
@@ -138,6 +152,26 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             "what": what,
         },
     )
+
+
+def link_error(url: str, exc: FetchError, fetcher: fetching.PlatformFetcher) -> str:
+    """Why a link someone gave could not be opened, in words for them."""
+    parts = urllib.parse.urlsplit(url.strip())
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return "Give the credential's web address (an http(s) URL, starting with https://), or the file itself."
+    if fetcher.local.handles(url.strip()):
+        return (
+            "That address is on this platform but names no credential. Paste the credential's page address, "
+            "a share link, or the credential itself."
+        )
+    if not fetcher.may_open(url.strip()):
+        return (
+            f"This verifier does not open links to {host or 'that address'}: for everyone's safety it only "
+            "opens links to this platform and to hosts its operator allows. Download the badge image or "
+            "credential file from there and give it here instead."
+        )
+    return f"The link could not be opened ({exc}). Download the badge or credential file and give it here instead."
 
 
 def result_context(outcome: service.Outcome, email: str) -> dict[str, Any]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString
+
+from credstack.core.markdown import render_markdown
 
 register = template.Library()
 
@@ -31,6 +34,12 @@ def lines(value: Any, sep: str = "\n") -> str:
     if isinstance(value, list):
         return ("\n\n" if sep == "para" else "\n").join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+@register.filter(name="markdown")
+def markdown_filter(value: Any) -> SafeString:
+    """Markdown (a criteria narrative, a note, feedback) as sanitized HTML: see credstack.core.markdown."""
+    return render_markdown(value)
 
 
 @register.filter

@@ -1,5 +1,5 @@
 // The verifier page without JavaScript is a plain multipart form; this adds drag-and-drop of a file,
-// a print button, and moves focus to the verdict so that screen readers announce it first.
+// a print button, opens "How we checked" from its link, and moves focus to the verdict so that screen readers announce it first.
 (function () {
   "use strict";
   var heading = document.getElementById("verdict-heading");
@@ -8,8 +8,20 @@
   var print = document.querySelector("[data-print]");
   if (print && window.print) {
     print.hidden = false;
-    print.addEventListener("click", function () { window.print(); });
+    print.addEventListener("click", function () {
+      // what is folded away would not be printed: a printed verification shows how it was checked
+      document.querySelectorAll(".verifier details").forEach(function (d) { d.open = true; });
+      window.print();
+    });
   }
+
+  // "How we checked" in the verdict opens the disclosure it points to
+  document.querySelectorAll("[data-open-details]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (target && target.tagName === "DETAILS") { target.open = true; }
+    });
+  });
 
   var form = document.querySelector("[data-verify-form]");
   var zone = document.querySelector("[data-dropzone]");
