@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -128,6 +129,8 @@ def _submission_context(
                 "accepted": [ARTIFACT_KINDS.get(k, k) for k in a.get("accepted_kinds", [])],
                 "accepts_link": "link" in a.get("accepted_kinds", []),
                 "accepts_file": any(k != "link" for k in a.get("accepted_kinds", [])),
+                "accepts_video": "video" in a.get("accepted_kinds", []),
+                "kinds": ",".join(a.get("accepted_kinds", [])),
                 "items": [e for e in evidence if e.artifact_index == i],
                 "typed_title": typed.get(f"evidence.{i}.title", ""),
                 "typed_note": typed.get(f"evidence.{i}.note", ""),
@@ -147,6 +150,9 @@ def _submission_context(
         "due": actions.expected_review_by(submission),
         "assessment": submission.assessments.first(),
         "max_file_mb": _mb(_settings().CREDSTACK_MAX_EVIDENCE_FILE_BYTES),
+        "max_video_mb": _mb(_settings().CREDSTACK_MAX_VIDEO_FILE_BYTES),
+        "max_file_bytes": _settings().CREDSTACK_MAX_EVIDENCE_FILE_BYTES,
+        "max_video_bytes": _settings().CREDSTACK_MAX_VIDEO_FILE_BYTES,
         "max_submission_mb": _mb(_settings().CREDSTACK_MAX_SUBMISSION_BYTES),
         "used_mb": _mb(sum(e.size for e in evidence)),
     }
@@ -176,11 +182,14 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
         actions.do_save_draft(submission=submission, answers=_form_answers(request, submission), actor=request.user)
     except ValidationError as exc:
         errors.update(_errors(exc))
+    # Back to the part the learner was working on, not the top of a long page.
+    anchor = ""
     remove = request.POST.get("remove")
     if remove and remove.isdigit():
         item = submission.evidence.filter(pk=int(remove), removed_at__isnull=True).first()
         if item is not None:
             actions.do_remove_evidence(item=item, actor=request.user)
+            anchor = f"#f-artifacts.{item.artifact_index}"
             messages.success(request, f"“{item.title}” was taken out of this submission.")
     added = 0
     for i, _ in enumerate(submission.micro_credential_version.submission.get("artifacts", [])):
@@ -203,6 +212,7 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
             added += 1
+            anchor = f"#f-artifacts.{i}"
         except ValidationError as exc:
             for key, message in _errors(exc).items():
                 errors[f"evidence.{i}.{'url' if key == 'url' else 'file' if key in ('file', '') else key}"] = message
@@ -224,7 +234,7 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"Draft saved with {added} new piece{'s' if added > 1 else ''} of evidence." if added else "Draft saved.",
     )
-    return redirect("assessment:submission", submission.pk)
+    return redirect(reverse("assessment:submission", args=[submission.pk]) + anchor)
 
 
 @login_required
@@ -251,8 +261,6 @@ def _upload_problem(exc: ValidationError) -> JsonResponse:
 
 
 def _upload_state(submission: Submission, upload: EvidenceUpload) -> dict[str, Any]:
-    from django.urls import reverse
-
     return {
         "id": str(upload.pk),
         "url": reverse("assessment:upload", args=[submission.pk, upload.pk]),
