@@ -182,3 +182,37 @@ def test_the_check_finds_what_sticks_out(demo_page: Any) -> None:
     assert report is not None and report["scrollWidth"] > 360
     assert report["offenders"][0]["selector"].endswith("p.long")
     assert all("td" not in o["selector"] for o in report["offenders"]), "content clipped by its scroller is fine"
+
+
+def test_the_phone_layout_reads_well_and_stays_accessible(demo_page: Any) -> None:
+    """At 360 px the queue's rows read as labelled cards, the site's links fold behind Menu, and axe finds
+    nothing wrong with either."""
+    from tests.platform.test_accessibility import violations
+
+    demo_page.set_viewport_size({"width": 360, "height": HEIGHT})
+    sign_in(demo_page, ASSESSOR)
+    demo_page.goto("/review/northfield-usd/")
+    first_row = demo_page.locator("table.queue tbody tr").first
+    cell = first_row.locator("td").first
+    assert cell.get_attribute("data-label") == "Micro-credential"
+    assert cell.evaluate("el => getComputedStyle(el, '::before').content") == '"Micro-credential"'
+    assert first_row.evaluate("el => getComputedStyle(el).display") == "block"
+    # Still a table to assistive technology: the row header names the row, cells keep their column header.
+    expect(demo_page.get_by_role("rowheader").first).to_contain_text("S-0")
+    expect(demo_page.get_by_role("columnheader", name="Micro-credential")).to_have_count(1)
+
+    menu = demo_page.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(demo_page.get_by_role("link", name="Catalog")).to_be_hidden()
+    expect(demo_page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert violations(demo_page) == []
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(demo_page.get_by_role("link", name="Catalog")).to_be_visible()
+    assert overflow(demo_page) is None
+    assert violations(demo_page) == []
+
+    # At 1280 px there is no Menu button: every link is in view.
+    demo_page.set_viewport_size({"width": 1280, "height": HEIGHT})
+    expect(menu).to_be_hidden()
+    expect(demo_page.get_by_role("link", name="Catalog")).to_be_visible()
