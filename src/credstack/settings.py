@@ -197,7 +197,13 @@ STORAGES = {
 CREDSTACK_MAX_IMAGE_BYTES = int(os.environ.get("CREDSTACK_MAX_IMAGE_BYTES", str(2 * 1024 * 1024)))
 # Evidence files of submissions: checked by content, capped per file and per submission.
 CREDSTACK_MAX_EVIDENCE_FILE_BYTES = int(os.environ.get("CREDSTACK_MAX_EVIDENCE_FILE_BYTES", str(25 * 1024 * 1024)))
-CREDSTACK_MAX_SUBMISSION_BYTES = int(os.environ.get("CREDSTACK_MAX_SUBMISSION_BYTES", str(100 * 1024 * 1024)))
+# A video (a 10-15 minute classroom recording) may be larger than other files; the submission's cap counts it too.
+CREDSTACK_MAX_VIDEO_FILE_BYTES = int(os.environ.get("CREDSTACK_MAX_VIDEO_FILE_BYTES", str(500 * 1024 * 1024)))
+CREDSTACK_MAX_SUBMISSION_BYTES = int(os.environ.get("CREDSTACK_MAX_SUBMISSION_BYTES", str(1024 * 1024 * 1024)))
+# Resumable uploads (credstack.assessment.uploads): the largest piece one request may carry (under the proxy's
+# body limit), and how long an upload may sit untouched before the sweep throws its pieces away.
+CREDSTACK_UPLOAD_CHUNK_BYTES = int(os.environ.get("CREDSTACK_UPLOAD_CHUNK_BYTES", str(4 * 1024 * 1024)))
+CREDSTACK_UPLOAD_ABANDONED_HOURS = float(os.environ.get("CREDSTACK_UPLOAD_ABANDONED_HOURS", "24"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -62,8 +62,13 @@ def _audit(page: Any, paths: list[str]) -> dict[str, list[str]]:
     return failures
 
 
-def test_public_pages_meet_wcag_aa(demo_page: Any) -> None:
-    paths = [
+def public_paths() -> list[str]:
+    """Every public page the audit checks (the layout checks reuse this list)."""
+    from credstack.catalog.models import MicroCredentialVersion
+
+    version = MicroCredentialVersion.objects.published().select_related("micro_credential__organization").first()
+    assert version is not None
+    return [
         "/",
         "/catalog/",
         "/catalog/?q=underwater+basket+weaving",
@@ -75,14 +80,53 @@ def test_public_pages_meet_wcag_aa(demo_page: Any) -> None:
         "/no-such-page/",
         "/stacks/",
         "/stacks/northfield-usd/science-teaching-specialist/",
+        version.get_absolute_url(),
+        _credential_paths()[0],
     ]
+
+
+LEARNER_PATHS = [
+    "/learning/",
+    "/learning/profile/",
+    "/wallet/",
+    "/stacks/",
+    "/stacks/lakeside-teacher-institute/digital-learning-leader/",
+]
+
+
+def assessor_paths() -> list[str]:
+    return ["/review/", "/review/northfield-usd/", *_submission_paths()]
+
+
+def admin_paths() -> list[str]:
+    return [
+        "/manage/northfield-usd/",
+        "/manage/northfield-usd/profile/",
+        "/manage/northfield-usd/microcredentials/new/",
+        "/manage/northfield-usd/credentials/",
+        "/manage/northfield-usd/credentials/award/",
+        "/manage/northfield-usd/bulk/",
+        "/manage/northfield-usd/keys/",
+        "/manage/northfield-usd/stacks/",
+        "/manage/northfield-usd/program/",
+        "/manage/northfield-usd/stacks/new/",
+        _credential_paths()[1],
+    ]
+
+
+def start_submission(page: Any) -> None:
+    """As the signed-in learner, start a submission of the first published micro-credential: its evidence editor."""
     from credstack.catalog.models import MicroCredentialVersion
 
     version = MicroCredentialVersion.objects.published().select_related("micro_credential__organization").first()
     assert version is not None
-    paths.append(version.get_absolute_url())
-    paths.append(_credential_paths()[0])
-    assert _audit(demo_page, paths) == {}
+    page.goto(version.get_absolute_url())
+    page.get_by_role("button", name="Start a submission").click()
+    page.wait_for_url(re.compile(r".*/learning/submissions/\d+/$"))
+
+
+def test_public_pages_meet_wcag_aa(demo_page: Any) -> None:
+    assert _audit(demo_page, public_paths()) == {}
 
 
 def test_the_verifier_report_meets_wcag_aa(demo_page: Any) -> None:
@@ -105,39 +149,20 @@ def test_the_verifier_report_meets_wcag_aa(demo_page: Any) -> None:
 
 
 def test_learner_pages_meet_wcag_aa(demo_page: Any) -> None:
-    from credstack.catalog.models import MicroCredentialVersion
-
     sign_in(demo_page, LEARNER)
-    stacks = ["/stacks/", "/stacks/lakeside-teacher-institute/digital-learning-leader/"]
-    assert _audit(demo_page, ["/learning/", "/learning/profile/", "/wallet/", *stacks]) == {}
-    version = MicroCredentialVersion.objects.published().select_related("micro_credential__organization").first()
-    assert version is not None
-    demo_page.goto(version.get_absolute_url())
-    demo_page.get_by_role("button", name="Start a submission").click()
-    demo_page.wait_for_url(re.compile(r".*/learning/submissions/\d+/$"))
+    assert _audit(demo_page, LEARNER_PATHS) == {}
+    start_submission(demo_page)
     assert violations(demo_page) == []  # the evidence editor, with its word counts and file fields
 
 
 def test_assessor_pages_meet_wcag_aa(demo_page: Any) -> None:
     sign_in(demo_page, ASSESSOR)
-    assert _audit(demo_page, ["/review/", "/review/northfield-usd/", *_submission_paths()]) == {}
+    assert _audit(demo_page, assessor_paths()) == {}
 
 
 def test_admin_pages_meet_wcag_aa(demo_page: Any) -> None:
     sign_in(demo_page, ADMIN)
-    paths = [
-        "/manage/northfield-usd/",
-        "/manage/northfield-usd/profile/",
-        "/manage/northfield-usd/microcredentials/new/",
-        "/manage/northfield-usd/credentials/",
-        "/manage/northfield-usd/credentials/award/",
-        "/manage/northfield-usd/bulk/",
-        "/manage/northfield-usd/keys/",
-        "/manage/northfield-usd/stacks/",
-        "/manage/northfield-usd/program/",
-        "/manage/northfield-usd/stacks/new/",
-        _credential_paths()[1],
-    ]
+    paths = admin_paths()
     assert _audit(demo_page, paths) == {}
     # The editor showing field errors after an incomplete save.
     demo_page.goto("/manage/northfield-usd/microcredentials/new/")

@@ -35,7 +35,7 @@ from django.utils.crypto import get_random_string
 from credstack.accounts.models import User
 from credstack.api.api import api
 from credstack.assessment import actions as assessment
-from credstack.assessment.models import EvidenceItem
+from credstack.assessment.models import EvidenceItem, EvidenceUpload
 from credstack.awards import bulk
 from credstack.awards.models import Credential
 from credstack.catalog import actions as catalog
@@ -110,6 +110,10 @@ MATRIX: dict[str, str] = {
     "assessment:submission": "login 200 404 404 404 404 login login | login 302 404 404 404 404 login login",
     "assessment:autosave": "login 405 405 405 405 405 login login | login 400 404 404 404 404 login login",
     "assessment:withdraw": "login 405 405 405 405 405 login login | login 302 404 404 404 404 login login",
+    # Resumable evidence uploads: the submission's learner only (A's submission is passed: no more uploads, 409).
+    "assessment:start_upload": "login 405 405 405 405 405 login login | login 409 404 404 404 404 login login",
+    "assessment:upload": "login 200 404 404 404 404 login login | login 405 404 404 404 404 login login",
+    "assessment:finish_upload": "login 405 405 405 405 405 login login | login 400 404 404 404 404 login login",
     "assessment:evidence_file": "login 200 404 200 200 404 login login | login 200 404 200 200 404 login login",
     "assessment:review_home": "login 200 200 302 302 302 login login | login 200 200 302 302 302 login login",
     "assessment:conflicts": "login 200 200 200 200 200 login login | login 400 400 400 400 400 login login",
@@ -240,6 +244,10 @@ class World:
                 actor=self.assessor_x,
             )
         self.item = EvidenceItem.objects.filter(submission=self.submission).exclude(file="").first()
+        # An unfinished upload of learner A's (left from before the submission was sent).
+        self.upload = EvidenceUpload.objects.create(
+            submission=self.submission, learner=self.learner_a, artifact_index=0, size=10
+        )
         self.credential = Credential.objects.get(recipient_user=self.learner_a)
         self.share = do_create_share_link(credential=self.credential, actor=self.learner_a)
         second = catalog.do_create_micro_credential(
@@ -304,6 +312,7 @@ class World:
             "ext": "png",
             "pk": str(self.submission.pk),
             "item_id": str(self.item.pk),  # type: ignore[union-attr]
+            "upload_id": str(self.upload.pk),
             "public_id": str(self.credential.public_id),
             "public_key_multibase": self.signing_key.public_key_multibase,  # type: ignore[union-attr]
             "membership_id": str(Membership.objects.get(user=self.assessor_x).pk),

@@ -188,6 +188,30 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 
 
+def max_file_bytes(detected: filetypes.FileType | None = None) -> int:
+    """The limit for one evidence file: a video's (a classroom recording is large), or any other file's; with no
+    type known yet, the larger of the two (the type is judged later, by content)."""
+    video, other = settings.CREDSTACK_MAX_VIDEO_FILE_BYTES, settings.CREDSTACK_MAX_EVIDENCE_FILE_BYTES
+    if detected is None:
+        return max(video, other)
+    return video if detected.kind == "video" else other
+
+
+def _limit_phrase(detected: filetypes.FileType | None, limit: int) -> str:
+    if detected is not None and detected.kind == "video":
+        return f"a video may be at most {_mb(limit)}."
+    return f"each file may be at most {_mb(limit)}."
+
+
+def _instead(accepted: list[str]) -> str:
+    if "link" in accepted:
+        return (
+            " Put it on a video or file service (an unlisted YouTube or Vimeo video, your school's shared drive) "
+            "and paste its address into “…or a link” instead."
+        )
+    return " Make it smaller (shorter, or exported at a lower resolution) and upload it again."
+
+
 def do_add_evidence(
     *,
     submission: Submission,
@@ -233,10 +257,26 @@ def do_add_evidence(
             if message is not None:
                 errors["url"] = [message]
     if upload is not None and not errors:
-        limit = settings.CREDSTACK_MAX_EVIDENCE_FILE_BYTES
         declared = getattr(upload, "size", None)
-        if declared is not None and declared > limit:
-            errors["file"] = [f"The file is {_mb(declared)}; each file may be at most {_mb(limit)}."]
+        try:
+            detected = filetypes.detect(upload)  # type: ignore[arg-type]
+        except filetypes.UnknownFileType as exc:
+            errors["file"] = [f"{exc} “{artifact['title']}” accepts {accepted_labels}."]
+        limit = max_file_bytes(detected)
+        if detected is not None and detected.kind not in accepted:
+            wanted = "; ".join(
+                f"{ARTIFACT_KINDS[k]}: {filetypes.ACCEPTED_BY_KIND[k]}"
+                for k in accepted
+                if k in filetypes.ACCEPTED_BY_KIND
+            )
+            errors["file"] = [
+                f"This file is a {detected.label}, which “{artifact['title']}” does not "
+                f"accept. Accepted: {wanted or accepted_labels}."
+            ]
+        if "file" in errors:
+            pass  # the type is refused: its size does not matter
+        elif declared is not None and declared > limit:
+            errors["file"] = [f"The file is {_mb(declared)}; {_limit_phrase(detected, limit)}{_instead(accepted)}"]
         else:
             hasher = hashlib.sha256()
             upload.seek(0)
@@ -247,24 +287,9 @@ def do_add_evidence(
                 hasher.update(chunk)
             upload.seek(0)
             if size > limit:
-                errors["file"] = [f"The file is larger than {_mb(limit)}, the limit for one file."]
+                errors["file"] = [f"The file is larger than {_mb(limit)}, the limit for one file.{_instead(accepted)}"]
             else:
                 digest = hasher.hexdigest()
-                try:
-                    detected = filetypes.detect(upload)  # type: ignore[arg-type]
-                except filetypes.UnknownFileType as exc:
-                    errors["file"] = [f"{exc} “{artifact['title']}” accepts {accepted_labels}."]
-                else:
-                    if detected.kind not in accepted:
-                        wanted = "; ".join(
-                            f"{ARTIFACT_KINDS[k]}: {filetypes.ACCEPTED_BY_KIND[k]}"
-                            for k in accepted
-                            if k in filetypes.ACCEPTED_BY_KIND
-                        )
-                        errors["file"] = [
-                            f"This file is a {detected.label}, which “{artifact['title']}” does not "
-                            f"accept. Accepted: {wanted or accepted_labels}."
-                        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -293,3 +293,36 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessor} ⟂ {self.learner_email}"
+
+
+class EvidenceUpload(models.Model):
+    """A file on its way in, piece by piece (see :mod:`credstack.assessment.uploads`).
+
+    The pieces are stored, in order, as objects of the configured storage (``parts``: their names and sizes);
+    ``received`` is how many bytes arrived, so an interrupted upload resumes from there. Finishing turns the
+    pieces into one :class:`EvidenceItem` (checked like any upload) and deletes this row and the pieces; an
+    upload left untouched is deleted by the sweep. Nothing here is evidence until it is finished.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="uploads")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    artifact_index = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(help_text="The whole file's size, declared when the upload starts.")
+    received = models.PositiveBigIntegerField(default=0)
+    parts = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} ({self.received}/{self.size} bytes)"
+
+    @property
+    def storage_prefix(self) -> str:
+        return f"evidence-uploads/{self.submission_id}/{self.pk.hex}"

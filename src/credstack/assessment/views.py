@@ -7,6 +7,7 @@ learner's, and never the learner's name or email.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django.contrib import messages
@@ -15,14 +16,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from credstack.accounts.models import User
-from credstack.assessment import actions, queries
+from credstack.assessment import actions, queries, uploads
 from credstack.assessment.models import (
     ConflictOfInterest,
     EvidenceItem,
+    EvidenceUpload,
     Review,
     ReviewStatus,
     Submission,
@@ -127,6 +130,8 @@ def _submission_context(
                 "accepted": [ARTIFACT_KINDS.get(k, k) for k in a.get("accepted_kinds", [])],
                 "accepts_link": "link" in a.get("accepted_kinds", []),
                 "accepts_file": any(k != "link" for k in a.get("accepted_kinds", [])),
+                "accepts_video": "video" in a.get("accepted_kinds", []),
+                "kinds": ",".join(a.get("accepted_kinds", [])),
                 "items": [e for e in evidence if e.artifact_index == i],
                 "typed_title": typed.get(f"evidence.{i}.title", ""),
                 "typed_note": typed.get(f"evidence.{i}.note", ""),
@@ -146,6 +151,9 @@ def _submission_context(
         "due": actions.expected_review_by(submission),
         "assessment": submission.assessments.first(),
         "max_file_mb": _mb(_settings().CREDSTACK_MAX_EVIDENCE_FILE_BYTES),
+        "max_video_mb": _mb(_settings().CREDSTACK_MAX_VIDEO_FILE_BYTES),
+        "max_file_bytes": _settings().CREDSTACK_MAX_EVIDENCE_FILE_BYTES,
+        "max_video_bytes": _settings().CREDSTACK_MAX_VIDEO_FILE_BYTES,
         "max_submission_mb": _mb(_settings().CREDSTACK_MAX_SUBMISSION_BYTES),
         "used_mb": _mb(sum(e.size for e in evidence)),
     }
@@ -175,11 +183,14 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
         actions.do_save_draft(submission=submission, answers=_form_answers(request, submission), actor=request.user)
     except ValidationError as exc:
         errors.update(_errors(exc))
+    # Back to the part the learner was working on, not the top of a long page.
+    anchor = ""
     remove = request.POST.get("remove")
     if remove and remove.isdigit():
         item = submission.evidence.filter(pk=int(remove), removed_at__isnull=True).first()
         if item is not None:
             actions.do_remove_evidence(item=item, actor=request.user)
+            anchor = f"#f-artifacts.{item.artifact_index}"
             messages.success(request, f"“{item.title}” was taken out of this submission.")
     added = 0
     for i, _ in enumerate(submission.micro_credential_version.submission.get("artifacts", [])):
@@ -202,6 +213,7 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
             added += 1
+            anchor = f"#f-artifacts.{i}"
         except ValidationError as exc:
             for key, message in _errors(exc).items():
                 errors[f"evidence.{i}.{'url' if key == 'url' else 'file' if key in ('file', '') else key}"] = message
@@ -223,7 +235,7 @@ def submission_page(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"Draft saved with {added} new piece{'s' if added > 1 else ''} of evidence." if added else "Draft saved.",
     )
-    return redirect("assessment:submission", submission.pk)
+    return redirect(reverse("assessment:submission", args=[submission.pk]) + anchor)
 
 
 @login_required
@@ -237,6 +249,113 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"saved": False, "errors": _errors(exc)}, status=400)
     return JsonResponse(
         {"saved": True, "saved_at": submission.draft_saved_at.isoformat() if submission.draft_saved_at else None}
+    )
+
+
+# --- resumable uploads (see credstack.assessment.uploads for the protocol) -------------------------
+
+
+def _upload_problem(exc: ValidationError) -> JsonResponse:
+    errors = _errors(exc)
+    # Not keyed by a field: the submission's state refuses it (submitted, decided), not the input.
+    return JsonResponse({"errors": errors}, status=409 if set(errors) == {""} else 400)
+
+
+def _upload_state(submission: Submission, upload: EvidenceUpload) -> dict[str, Any]:
+    return {
+        "id": str(upload.pk),
+        "url": reverse("assessment:upload", args=[submission.pk, upload.pk]),
+        "size": upload.size,
+        "received": upload.received,
+        "chunk_bytes": uploads.chunk_bytes(),
+    }
+
+
+@login_required
+@require_POST
+def start_upload(request: HttpRequest, pk: int) -> JsonResponse:
+    """Open a resumable upload of one evidence file (its size is checked against the limits before any byte)."""
+    submission = queries.learner_submission(request.user, pk)
+    try:
+        upload = uploads.do_start_upload(
+            submission=submission,
+            artifact_index=request.POST.get("artifact"),
+            title=request.POST.get("title", ""),
+            note=request.POST.get("note", ""),
+            name=request.POST.get("name", ""),
+            size=request.POST.get("size"),
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        return _upload_problem(exc)
+    return JsonResponse(_upload_state(submission, upload), status=201)
+
+
+def _parse_range(header: str) -> tuple[int, int, int] | None:
+    unit, _, spec = header.partition(" ")
+    span, _, total = spec.partition("/")
+    first, _, last = span.partition("-")
+    try:
+        return (int(first), int(last), int(total)) if unit == "bytes" else None
+    except ValueError:
+        return None
+
+
+@login_required
+def upload(request: HttpRequest, pk: int, upload_id: uuid.UUID) -> JsonResponse:
+    """GET: how much has arrived; PUT: the next piece (Content-Range); DELETE: abandon the upload."""
+    submission = queries.learner_submission(request.user, pk)
+    found = get_object_or_404(EvidenceUpload, pk=upload_id, submission=submission, learner=_user(request))
+    if request.method in ("GET", "HEAD"):
+        return JsonResponse(_upload_state(submission, found))
+    if request.method == "DELETE":
+        uploads.do_abandon_upload(upload=found, actor=request.user)
+        return JsonResponse({"abandoned": True})
+    if request.method != "PUT":
+        return JsonResponse({"errors": {"": "Use GET, PUT or DELETE."}}, status=405)
+    span = _parse_range(request.headers.get("Content-Range", ""))
+    if span is None:
+        return JsonResponse({"errors": {"range": "Send Content-Range: bytes first-last/size."}}, status=400)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if not 0 < length <= uploads.chunk_bytes():
+        return JsonResponse(
+            {"errors": {"range": f"Send between 1 and {uploads.chunk_bytes()} bytes at a time."}}, status=413
+        )
+    data = request.read(length + 1)
+    try:
+        received = uploads.do_receive_chunk(
+            upload=found, first=span[0], last=span[1], total=span[2], data=data, actor=request.user
+        )
+    except uploads.WrongOffset as exc:
+        return JsonResponse({"errors": {"range": str(exc)}, "received": exc.received}, status=409)
+    except ValidationError as exc:
+        return _upload_problem(exc)
+    return JsonResponse({"received": received, "size": found.size})
+
+
+@login_required
+@require_POST
+def finish_upload(request: HttpRequest, pk: int, upload_id: uuid.UUID) -> JsonResponse:
+    """Make the received pieces one piece of evidence, judged like any uploaded file."""
+    submission = queries.learner_submission(request.user, pk)
+    found = get_object_or_404(EvidenceUpload, pk=upload_id, submission=submission, learner=_user(request))
+    try:
+        item = uploads.do_finish_upload(upload=found, actor=request.user)
+    except ValidationError as exc:
+        return _upload_problem(exc)
+    return JsonResponse(
+        {
+            "evidence": item.pk,
+            "title": item.title,
+            "media_type": item.media_type,
+            "size": item.size,
+            "sha256": item.sha256,
+            "anchor": f"f-artifacts.{item.artifact_index}",
+        },
+        status=201,
     )
 
 

@@ -4,6 +4,8 @@
   no heartbeat for two minutes) and confirmed runs whose task never reached a worker are queued again — the
   lease makes sure only one runner issues, the unique sources that nothing is issued twice;
 - assessment passes still waiting for their credential are queued again;
+- evidence uploads left unfinished (``credstack.assessment.uploads``: untouched for
+  ``CREDSTACK_UPLOAD_ABANDONED_HOURS``, or their submission can no longer change) are deleted with their pieces;
 - claim mail still due (``Credential.mail_due_at``: written with the credential, in its transaction) for longer
   than the grace period the task's own retries take is sent.
 
@@ -42,6 +44,7 @@ class SweepReport:
     resumed_runs: list[int] = field(default_factory=list)
     queued_passes: list[int] = field(default_factory=list)
     mails_sent: int = 0
+    abandoned_uploads: int = 0
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -159,15 +162,24 @@ def sweep(*, queue: str | None = None, mail_grace: timedelta = MAIL_GRACE) -> Sw
         logger.exception("Sweep: could not queue pending assessment passes")
         report.problems.append(f"assessment passes: {exc}")
     try:
+        from credstack.assessment.uploads import sweep_abandoned_uploads
+
+        report.abandoned_uploads = sweep_abandoned_uploads()
+    except Exception as exc:
+        logger.exception("Sweep: could not delete abandoned evidence uploads")
+        report.problems.append(f"evidence uploads: {exc}")
+    try:
         report.mails_sent = send_due_mails(older_than=mail_grace)
     except Exception as exc:
         logger.warning("Sweep: claim mail could not be sent (%s); the next sweep tries again", exc)
         report.problems.append(f"claim mail: {exc}")
-    if report.resumed_runs or report.queued_passes or report.mails_sent:
+    if report.resumed_runs or report.queued_passes or report.mails_sent or report.abandoned_uploads:
         logger.info(
-            "Sweep: resumed bulk awards %s, queued %d pending passes, sent %d claim mails",
+            "Sweep: resumed bulk awards %s, queued %d pending passes, sent %d claim mails, deleted %d abandoned "
+            "uploads",
             report.resumed_runs,
             len(report.queued_passes),
             report.mails_sent,
+            report.abandoned_uploads,
         )
     return report

@@ -39,6 +39,9 @@ _JSON_NAMESPACES = frozenset({"api", "vcapi"})
 # Views that refuse such text themselves in the form their protocol prescribes (RFC 6749 errors for the token
 # endpoint; tests/platform/test_oauth.py covers NUL and lone surrogates there).
 CHECK_THEIR_OWN_INPUT = frozenset({"organizations:oauth_token"})
+# Views whose body is bytes, not text (pieces of a resumable evidence upload, stored as they are): only their
+# address and query are checked.
+BINARY_BODY_VIEWS = frozenset({"assessment:upload"})
 
 
 @dataclass(frozen=True)
@@ -155,12 +158,12 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
-def find_problem(request: HttpRequest, *, csrf_exempt: bool = False) -> Finding | None:
+def find_problem(request: HttpRequest, *, csrf_exempt: bool = False, check_body: bool = True) -> Finding | None:
     """The first text in the request that cannot be stored, or None."""
     if (problem := text_problem(request.path_info)) is not None:
         return Finding("the address", problem)
     found = _first_problem(request.GET.lists(), "query parameter")
-    if found is not None or request.method in ("GET", "HEAD", "OPTIONS"):
+    if found is not None or request.method in ("GET", "HEAD", "OPTIONS") or not check_body:
         return found
     return _body_problem(request, csrf_exempt)
 
@@ -209,5 +212,9 @@ class TextInputGuardMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name in CHECK_THEIR_OWN_INPUT:
             return None
-        found = find_problem(request, csrf_exempt=getattr(view_func, "csrf_exempt", False))
+        found = find_problem(
+            request,
+            csrf_exempt=getattr(view_func, "csrf_exempt", False),
+            check_body=match is None or match.view_name not in BINARY_BODY_VIEWS,
+        )
         return refuse(request, found) if found is not None else None

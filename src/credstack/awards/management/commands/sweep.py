@@ -13,8 +13,9 @@ from credstack.awards.sweep import MAIL_GRACE, sweep
 
 class Command(BaseCommand):
     help = (
-        "Resume stalled bulk awards, queue passes still waiting for their credential and send claim mail "
-        "still due. Workers do this on their own every CREDSTACK_SWEEP_SECONDS; without Redis run it from cron."
+        "Resume stalled bulk awards, queue passes still waiting for their credential, delete abandoned evidence "
+        "uploads and send claim mail still due. Workers do this on their own every CREDSTACK_SWEEP_SECONDS; "
+        "without Redis run it from cron."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,7 +34,8 @@ class Command(BaseCommand):
                 thread.join()
         self.stdout.write(
             f"Resumed {len(report.resumed_runs)} bulk award(s), queued {len(report.queued_passes)} pending "
-            f"pass(es), sent {report.mails_sent} claim mail(s)."
+            f"pass(es), sent {report.mails_sent} claim mail(s), deleted {report.abandoned_uploads} abandoned "
+            "evidence upload(s)."
         )
         for problem in report.problems:
             self.stderr.write(f"Not done: {problem}")
