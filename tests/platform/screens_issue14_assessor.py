@@ -82,9 +82,9 @@ def test_screens(demo_page: Any) -> None:
         _shot(demo_page, "p10-assessor-review", width)
         demo_page.goto(f"/review/northfield-usd/{again}/")
         _shot(demo_page, "p10-assessor-resubmission", width)
-        if demo_page.locator("#changes-h").count():
-            demo_page.locator("#changes-h").scroll_into_view_if_needed()
-            _shot(demo_page, "p10-assessor-resubmission-changes", width)
+        if width == 360 and demo_page.locator("#rubric").count():
+            demo_page.locator("#rubric").scroll_into_view_if_needed()
+            _shot(demo_page, "p10-assessor-resubmission-rubric", width)
     from credstack.catalog.demo.loader import DEMO_PASSWORD
 
     assert DEMO_PASSWORD
