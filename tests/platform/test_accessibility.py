@@ -109,7 +109,7 @@ def test_learner_pages_meet_wcag_aa(demo_page: Any) -> None:
 
     sign_in(demo_page, LEARNER)
     stacks = ["/stacks/", "/stacks/lakeside-teacher-institute/digital-learning-leader/"]
-    assert _audit(demo_page, ["/learning/", "/learning/profile/", "/wallet/", *stacks]) == {}
+    assert _audit(demo_page, ["/learning/", "/learning/profile/", "/wallet/", "/transcript/", *stacks]) == {}
     version = MicroCredentialVersion.objects.published().select_related("micro_credential__organization").first()
     assert version is not None
     demo_page.goto(version.get_absolute_url())
