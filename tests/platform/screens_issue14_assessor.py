@@ -83,7 +83,7 @@ def test_screens(demo_page: Any) -> None:
         demo_page.goto(f"/review/northfield-usd/{again}/")
         _shot(demo_page, "p10-assessor-resubmission", width)
         if width == 360 and demo_page.locator("#rubric").count():
-            demo_page.locator("#rubric").scroll_into_view_if_needed()
+            demo_page.locator("#score-h").scroll_into_view_if_needed()
             _shot(demo_page, "p10-assessor-resubmission-rubric", width)
     from credstack.catalog.demo.loader import DEMO_PASSWORD
 
@@ -95,3 +95,6 @@ def test_screens(demo_page: Any) -> None:
         response = demo_page.goto("/transcript/")
         if response is not None and response.ok:
             _shot(demo_page, "p11-transcript", width)
+            if width == 1280:
+                demo_page.locator("#stacks-h").scroll_into_view_if_needed()
+                _shot(demo_page, "p11-transcript-stacks", width)

@@ -137,6 +137,7 @@ def test_admin_pages_meet_wcag_aa(demo_page: Any) -> None:
         "/manage/northfield-usd/program/",
         "/manage/northfield-usd/stacks/new/",
         _credential_paths()[1],
+        _credential_paths()[1] + "transcript/",
     ]
     assert _audit(demo_page, paths) == {}
     # The editor showing field errors after an incomplete save.

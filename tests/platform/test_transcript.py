@@ -194,3 +194,25 @@ def test_without_a_unicode_font_the_pdf_still_renders(
     reader = PdfReader(io.BytesIO(client_for(learner).get("/transcript/transcript.pdf").content))
     text = " ".join(reader.pages[0].extract_text().split())
     assert "? Wei - Zoë" in text and "Lab Safety Routines" in text
+
+
+def test_an_organization_admin_sees_what_their_organization_issued_to_a_learner(
+    record: dict[str, Any], org_a: Organization, org_b: Organization, make_user: Any
+) -> None:
+    url = f"/manage/org-a/credentials/{record['second'].public_id}/transcript/"
+    admin = client_for(admin_of(org_a))
+    assert f'href="{url}"' in admin.get(f"/manage/org-a/credentials/{record['second'].public_id}/").content.decode()
+    html = admin.get(url).content.decode()
+    assert "Lab Safety Routines" in html and "Science Teaching Specialist" in html and "Zoë Åberg-Okafor" in html
+    assert "Org B Practice" not in html  # another organization's credential is not theirs to see
+    assert "27.5</strong> PD hours" in html  # 15 last year and 12.5 this year, from org A only
+    assert "clr.json" not in html and "transcript.pdf" not in html
+    # another organization's admin, an assessor, the learner: no such page for them
+    for other in (client_for(admin_of(org_b)), client_for(User.objects.get(email="assessor-a@example.org"))):
+        assert other.get(url).status_code == 404
+    assert (
+        client_for(admin_of(org_b))
+        .get(f"/manage/org-b/credentials/{record['second'].public_id}/transcript/")
+        .status_code
+        == 404
+    )

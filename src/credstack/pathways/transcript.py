@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from credstack.awards import documents
@@ -150,22 +151,56 @@ def _absolute(path: str) -> str:
 
 def _stack_awards(user: Any) -> dict[int, StackAward]:
     """The user's stack awards, by the stack credential's id."""
+    return _stack_awards_of(Q(credential__recipient_user=user))
+
+
+def _stack_awards_of(mine: Q) -> dict[int, StackAward]:
     return {
-        award.credential_id: award
-        for award in StackAward.objects.filter(credential__recipient_user=user).select_related("stack__organization")
+        award.credential_id: award for award in StackAward.objects.filter(mine).select_related("stack__organization")
     }
 
 
 def build(user: Any, period: Period | None = None) -> Transcript:
     """The transcript of ``user``'s claimed credentials, entries and totals limited to ``period``."""
-    period = period or Period()
-    held = list(
-        Credential.objects.standing()
-        .filter(recipient_user=user)
-        .select_related("organization", "version__micro_credential")
-        .order_by("awarded_at", "pk")
+    return _build(
+        actions.Holder.account(user),
+        name=getattr(user, "name", "") or user.email,
+        email=user.email,
+        period=period or Period(),
+        progress=[p for p in actions.learner_progress(user) if p.awarded is None],
     )
-    stack_awards = _stack_awards(user)
+
+
+def build_for_organization(credential: Credential, period: Period | None = None) -> Transcript:
+    """What ``credential``'s organization issued to its recipient (by the address awarded to, and by the account
+    once claimed): the organization admin's view of one learner, never another organization's credentials."""
+    holder = actions.Holder.of(credential)
+    organization = credential.organization
+    name = credential.recipient_name or (credential.recipient_user.name if credential.recipient_user else "")
+    return _build(
+        holder,
+        name=name or holder.email,
+        email=holder.email,
+        period=period or Period(),
+        progress=[],
+        organization=organization,
+    )
+
+
+def _build(
+    holder: actions.Holder,
+    *,
+    name: str,
+    email: str,
+    period: Period,
+    progress: list[actions.Progress],
+    organization: Organization | None = None,
+) -> Transcript:
+    held_query = Credential.objects.standing().filter(holder.credentials())
+    if organization is not None:
+        held_query = held_query.filter(organization=organization)
+    held = list(held_query.select_related("organization", "version__micro_credential").order_by("awarded_at", "pk"))
+    stack_awards = _stack_awards_of(holder.credentials("credential__"))
     entries = []
     for credential in held:
         if credential.pk in stack_awards or not period.contains(credential.awarded_at):
@@ -225,13 +260,12 @@ def build(user: Any, period: Period | None = None) -> Transcript:
             state="in progress",
             verify_url="",
         )
-        for p in actions.learner_progress(user)
-        if p.awarded is None
+        for p in progress
     )
     organizations = {c.organization.pk: c.organization for c in held}
     return Transcript(
-        learner_name=getattr(user, "name", "") or user.email,
-        learner_email=user.email,
+        learner_name=name,
+        learner_email=email,
         generated_at=timezone.now(),
         period=period,
         entries=tuple(entries),

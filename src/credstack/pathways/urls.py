@@ -11,6 +11,11 @@ urlpatterns = [
     path("transcript/", views.transcript, name="transcript"),
     path("transcript/transcript.pdf", views.transcript_pdf, name="transcript_pdf"),
     path("transcript/<slug:org_slug>/clr.json", views.transcript_clr, name="transcript_clr"),
+    path(
+        "manage/<slug:org_slug>/credentials/<uuid:public_id>/transcript/",
+        views.org_transcript,
+        name="org_transcript",
+    ),
     path("manage/<slug:org_slug>/stacks/", views.manage, name="manage"),
     path("manage/<slug:org_slug>/stacks/new/", views.new, name="new"),
     path("manage/<slug:org_slug>/stacks/<slug:slug>/edit/", views.edit, name="edit"),

@@ -4,6 +4,7 @@ CLR download and transcript (page, PDF and one signed CLR per issuer), and the o
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from credstack.awards.models import Credential
 from credstack.catalog.models import MicroCredential, VersionStatus
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import is_org_admin, require_org_admin
@@ -101,6 +103,35 @@ def transcript(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "typed": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
             "query": urlencode(period.query()),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def org_transcript(request: HttpRequest, org_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """An organization admin's view of one learner's transcript with that organization (reached from one of the
+    credentials it issued): only this organization's credentials, by the address awarded to and the account."""
+    organization = get_object_or_404(Organization, slug=org_slug)
+    require_org_admin(request.user, organization)
+    credential = get_object_or_404(
+        Credential.objects.select_related("organization", "recipient_user"),
+        organization=organization,
+        public_id=public_id,
+    )
+    period, errors = _period(request)
+    record = transcripts.build_for_organization(credential, period)
+    return render(
+        request,
+        "pathways/transcript.html",
+        {
+            "t": record,
+            "errors": errors,
+            "typed": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+            "query": urlencode(period.query()),
+            "admin_view": organization,
+            "credential": credential,
         },
         status=400 if errors else 200,
     )
