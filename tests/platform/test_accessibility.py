@@ -89,6 +89,7 @@ LEARNER_PATHS = [
     "/learning/",
     "/learning/profile/",
     "/wallet/",
+    "/transcript/",
     "/stacks/",
     "/stacks/lakeside-teacher-institute/digital-learning-leader/",
 ]
@@ -111,6 +112,7 @@ def admin_paths() -> list[str]:
         "/manage/northfield-usd/program/",
         "/manage/northfield-usd/stacks/new/",
         _credential_paths()[1],
+        _credential_paths()[1] + "transcript/",
     ]
 
 

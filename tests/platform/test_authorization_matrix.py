@@ -152,6 +152,11 @@ MATRIX: dict[str, str] = {
     "pathways:list": "200 200 200 200 200 200 200 200 | 405 405 405 405 405 405 405 405",
     "pathways:detail": "200 200 200 200 200 200 200 200 | 405 405 405 405 405 405 405 405",
     "pathways:clr": "login 404 404 404 404 404 login login | login 405 405 405 405 405 login login",
+    # the transcript is always the signed-in person's own: there is no learner id in the URL
+    "pathways:transcript": "login 200 200 200 200 200 login login | login 405 405 405 405 405 login login",
+    "pathways:transcript_pdf": "login 200 200 200 200 200 login login | login 405 405 405 405 405 login login",
+    "pathways:org_transcript": "login 404 404 404 200 404 login login | login 405 405 405 405 405 login login",
+    "pathways:transcript_clr": "login 200 404 404 404 404 login login | login 405 405 405 405 405 login login",
     "pathways:manage": "login 404 404 404 200 404 login login | login 404 404 404 200 404 login login",
     "pathways:new": "login 404 404 404 200 404 login login | login 404 404 404 400 404 login login",
     "pathways:edit": "login 404 404 404 302 404 login login | login 404 404 404 302 404 login login",

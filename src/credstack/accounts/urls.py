@@ -12,7 +12,7 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=SignInForm),
+        views.SignInView.as_view(template_name="accounts/login.html", authentication_form=SignInForm),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from credstack.accounts import throttle
 from credstack.accounts.actions import clean_registration, do_activate_user, do_request_registration
 from credstack.accounts.forms import RegisterForm
+from credstack.accounts.landing import landing_url
 
 SENT_TO = "credstack.registration_sent_to"
 
@@ -70,6 +71,14 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
     return redirect("home")
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in; a safe ``next`` page always wins, otherwise the person lands on their main job's page
+    (``landing.landing_url``: an assessor on the review queue, an admin on the dashboard)."""
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

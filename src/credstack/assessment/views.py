@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from credstack.accounts.models import User
 from credstack.assessment import actions, queries, uploads
+from credstack.assessment.changes import changes_since_last
 from credstack.assessment.models import (
     ConflictOfInterest,
     EvidenceItem,
@@ -467,6 +468,10 @@ def _review_context(
     levels = (typed or {}).get("levels") or (mine.levels if mine else {})
     crit_fb = (typed or {}).get("criterion_feedback") or (mine.criterion_feedback if mine else {})
     overall = (typed or {}).get("overall_feedback", mine.overall_feedback if mine else "")
+    earlier = [f for f in queries.feedback_by_attempt(submission) if attempt and f["attempt"].number < attempt.number]
+    # The last returned attempt's level and feedback per criterion, shown beside the criterion being scored.
+    last = next((f for f in earlier if f["decided"]), None)
+    last_by_key = {c["key"]: c for c in last["criteria"]} if last else {}
     criteria = []
     for c in rubric.get("criteria", []):
         keys = [lv["key"] for lv in c["levels"]]
@@ -476,6 +481,8 @@ def _review_context(
                 "chosen": levels.get(c["key"], ""),
                 "feedback": crit_fb.get(c["key"], ""),
                 "passing_index": keys.index(c["passing_level"]),
+                "passing_name": next((lv["name"] for lv in c["levels"] if lv["key"] == c["passing_level"]), ""),
+                "last": last_by_key.get(c["key"]),
             }
         )
     evidence_ids = [e["id"] for e in (attempt.evidence if attempt else [])]
@@ -501,7 +508,7 @@ def _review_context(
         for i, q in enumerate(spec.get("overview_questions", []))
     ]
     passes, reasons = rubric_passes(rubric, {k: v for k, v in levels.items() if v})
-    earlier = [f for f in queries.feedback_by_attempt(submission) if attempt and f["attempt"].number < attempt.number]
+    changes = changes_since_last(submission, attempt)
     return {
         "org": org,
         "s": submission,
@@ -522,6 +529,11 @@ def _review_context(
         ),
         "verdict": {"passes": passes, "reasons": reasons},
         "earlier": earlier,
+        "last_feedback": last,
+        "changes": changes,
+        "new_ids": {c.snap["id"] for a in changes.artifacts for c in a.items if c.status == "new"}
+        if changes
+        else set(),
         "due": actions.expected_review_by(submission),
     }
 

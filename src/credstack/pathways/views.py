@@ -1,10 +1,12 @@
 """Stack pages: the public list and page of each stack (with the signed-in learner's progress), the learner's
-CLR download, and the organization's stack management."""
+CLR download and transcript (page, PDF and one signed CLR per issuer), and the organization's stack management."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,13 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from credstack.awards.models import Credential
 from credstack.catalog.models import MicroCredential, VersionStatus
 from credstack.organizations.models import Organization
 from credstack.organizations.permissions import is_org_admin, require_org_admin
 from credstack.pathways import actions
+from credstack.pathways import transcript as transcripts
 from credstack.pathways.models import STACK_ACHIEVEMENT_TYPES, Stack, StackStatus
+from credstack.pathways.transcript_pdf import render as render_pdf
 from credstack.signing.actions import do_ensure_signing_key
 from credstack.vc.proofs import add_proof
 
@@ -73,6 +79,91 @@ def clr(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     signed = add_proof(actions.clr_document(awarded.stack_award), key.signer())
     response = HttpResponse(json.dumps(signed, indent=2, ensure_ascii=False).encode(), content_type=CLR_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{stack.slug}-clr.json"'
+    return response
+
+
+def _period(request: HttpRequest) -> tuple[transcripts.Period, dict[str, str]]:
+    try:
+        return transcripts.parse_period(request.GET.get("from", ""), request.GET.get("to", "")), {}
+    except ValidationError as exc:
+        return transcripts.Period(), {k: " ".join(v) for k, v in exc.message_dict.items()}
+
+
+@login_required
+@require_GET
+def transcript(request: HttpRequest) -> HttpResponse:
+    """The signed-in learner's transcript: only ever their own (there is no id in the URL to change)."""
+    period, errors = _period(request)
+    record = transcripts.build(request.user, period)
+    return render(
+        request,
+        "pathways/transcript.html",
+        {
+            "t": record,
+            "errors": errors,
+            "typed": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+            "query": urlencode(period.query()),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def org_transcript(request: HttpRequest, org_slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """An organization admin's view of one learner's transcript with that organization (reached from one of the
+    credentials it issued): only this organization's credentials, by the address awarded to and the account."""
+    organization = get_object_or_404(Organization, slug=org_slug)
+    require_org_admin(request.user, organization)
+    credential = get_object_or_404(
+        Credential.objects.select_related("organization", "recipient_user"),
+        organization=organization,
+        public_id=public_id,
+    )
+    period, errors = _period(request)
+    record = transcripts.build_for_organization(credential, period)
+    return render(
+        request,
+        "pathways/transcript.html",
+        {
+            "t": record,
+            "errors": errors,
+            "typed": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+            "query": urlencode(period.query()),
+            "admin_view": organization,
+            "credential": credential,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def transcript_pdf(request: HttpRequest) -> HttpResponse:
+    period, errors = _period(request)
+    if errors:
+        return redirect(f"{reverse('pathways:transcript')}?{urlencode(request.GET)}")
+    record = transcripts.build(request.user, period)
+    response = HttpResponse(render_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="transcript-{record.generated_at:%Y-%m-%d}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def transcript_clr(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """One organization's CLR 2.0 of the learner's standing credentials from it, signed now by that organization
+    (a CLR has one issuer, so a transcript across organizations is one CLR per organization)."""
+    organization = get_object_or_404(Organization, slug=org_slug)
+    document = transcripts.clr_document(request.user, organization)
+    if document is None:
+        raise Http404("You hold no standing credential from this organization.")
+    key = do_ensure_signing_key(organization=organization, actor=request.user)
+    signed = add_proof(document, key.signer())
+    response = HttpResponse(json.dumps(signed, indent=2, ensure_ascii=False).encode(), content_type=CLR_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{organization.slug}-transcript-clr.json"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
