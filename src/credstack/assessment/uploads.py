@@ -207,6 +207,8 @@ def discard(upload: EvidenceUpload) -> None:
         _dirs, files = default_storage.listdir(upload.storage_prefix)
         names.update(f"{upload.storage_prefix}/{f}" for f in files)
     except (FileNotFoundError, NotImplementedError, OSError):
+        # Django's Storage.listdir raises NotImplementedError for backends that cannot list (its documented
+        # contract); the pieces recorded in `parts` are then all there is to delete.
         pass
     for name in names:
         default_storage.delete(name)
